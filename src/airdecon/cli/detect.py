@@ -1,0 +1,128 @@
+"""`airdecon detect` and `airdecon demo`: offline detection over a scenario file, as table or JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from airdecon.cli._app import app, out_console
+from airdecon.detection import ConflictSet, detect
+from airdecon.scenario import Scenario, demo_scenario_path, load_scenario
+
+__all__ = ["conflicts_json", "render_table"]
+
+
+class OutputFormat(StrEnum):
+    """Output formats of ``airdecon detect``."""
+
+    table = "table"
+    json = "json"
+
+
+class BackendChoice(StrEnum):
+    """Detection backends selectable from the CLI."""
+
+    auto = "auto"
+    brute = "brute"
+    grid = "grid"
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def conflicts_json(conflicts: ConflictSet) -> dict[str, object]:
+    """The ``--format json`` document: ``{"conflicts": [...]}``, sorted by ``t_in_s``.
+
+    JSON has no infinity: a ``t_out_s`` of ``inf`` (separation never regained) is written ``null``.
+    """
+    rows = []
+    for c in conflicts:
+        d = c.to_dict()
+        d["t_out_s"] = _finite_or_none(c.t_out_s)
+        rows.append(d)
+    return {"conflicts": rows}
+
+
+def render_table(scenario: Scenario, conflicts: ConflictSet) -> Table:
+    """A readable rich table of the conflicts, with each aircraft's party."""
+    fleet = scenario.fleet
+    p = scenario.protocol
+    title = (
+        f"{len(conflicts)} conflict(s) among {len(fleet)} aircraft "
+        f"({p.horizontal_nm:g} NM / {p.vertical_ft:g} ft, look-ahead {p.lookahead_s:g} s)"
+    )
+    table = Table(title=title, title_justify="left")
+    for name, justify in (
+        ("a", "left"),
+        ("b", "left"),
+        ("LoS in (s)", "right"),
+        ("LoS out (s)", "right"),
+        ("CPA (s)", "right"),
+        ("CPA dist (NM)", "right"),
+        ("CPA Δalt (ft)", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for k, c in enumerate(conflicts):
+        pa = fleet.party[conflicts.i[k]]
+        pb = fleet.party[conflicts.j[k]]
+        t_in = "now" if c.t_in_s == 0 else f"{c.t_in_s:.0f}"
+        t_out = "never" if math.isinf(c.t_out_s) else f"{c.t_out_s:.0f}"
+        style = "bold red" if c.t_in_s == 0 else ("yellow" if c.t_in_s < 120 else None)
+        table.add_row(
+            f"{c.a} [dim]{pa}[/]",
+            f"{c.b} [dim]{pb}[/]",
+            t_in,
+            t_out,
+            f"{c.tcpa_s:.0f}",
+            f"{c.dcpa_nm:.2f}",
+            f"{c.dalt_cpa_ft:.0f}",
+            style=style,
+        )
+    return table
+
+
+def _run(scenario: Scenario, fmt: OutputFormat, backend: BackendChoice) -> None:
+    conflicts = detect(scenario.fleet, scenario.protocol, backend=backend.value)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(conflicts_json(conflicts), allow_nan=False) + "\n")
+    else:
+        out_console.print(render_table(scenario, conflicts))
+
+
+@app.command("detect")
+def detect_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (JSON or YAML).")],
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    backend: Annotated[
+        BackendChoice, typer.Option(help="Detection backend (all give the same answer).")
+    ] = BackendChoice.auto,
+) -> None:
+    """Predict losses of separation in a scenario and print them."""
+    _run(load_scenario(scenario), format, backend)
+
+
+@app.command("demo")
+def demo_command(
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+) -> None:
+    """Run detection over the bundled demo scenario (three parties, eastern Mediterranean)."""
+    scenario = load_scenario(demo_scenario_path())
+    if format is OutputFormat.table:
+        parties = sorted(set(scenario.fleet.party.tolist()))
+        out_console.print(
+            f"[bold]airdecon demo[/]: {len(scenario.fleet)} aircraft of {', '.join(parties)} "
+            f"over the eastern Mediterranean"
+        )
+    _run(scenario, format, BackendChoice.auto)

@@ -1,0 +1,213 @@
+"""detect(): fleet + protocol -> conflicts. Orchestrates frames, broad phase and narrow phase.
+
+The engine is pure: it knows nothing of files, HTTP, SQL or the clock. Every aircraft is placed in
+ECEF once per call; candidate pairs come from the broad phase (``grid``) or from all pairs
+(``brute``, chunked); the narrow phase evaluates them vectorised in each pair's tangent plane.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from airdecon.detection._broadphase import brute_pairs, grid_pairs, sweep_boxes
+from airdecon.detection._kernel import PairGeometry, los_intervals
+from airdecon.detection._types import ConflictSet
+from airdecon.errors import InputError, InternalError
+from airdecon.geometry import geodetic_to_ecef, velocity_ecef
+from airdecon.protocol import SafetyProtocol
+from airdecon.state import Fleet
+from airdecon.units import FloatArray
+
+__all__ = ["BACKENDS", "PairRules", "detect", "evaluate_pairs"]
+
+Backend = Literal["auto", "brute", "grid"]
+BACKENDS: tuple[str, ...] = ("auto", "brute", "grid")
+IntArray = npt.NDArray[np.intp]
+
+_AUTO_BRUTE_MAX = 48  # below this many aircraft, all pairs is cheaper than building a grid
+
+
+class PairRules(Protocol):
+    """What detection needs from a protocol: look-ahead, bounds, per-pair minima, eligibility."""
+
+    @property
+    def lookahead_s(self) -> float: ...
+    @property
+    def max_horizontal_m(self) -> float: ...
+    @property
+    def max_vertical_m(self) -> float: ...
+    def pair_minima(
+        self, fleet: Fleet, i: IntArray, j: IntArray
+    ) -> tuple[FloatArray, FloatArray]: ...
+    def watched(self, fleet: Fleet, i: IntArray, j: IntArray) -> npt.NDArray[np.bool_]: ...
+
+
+class _Placed:
+    """The fleet in ECEF: positions, velocities and normals, computed once per call."""
+
+    __slots__ = ("alt", "pos", "up", "vel", "vs")
+
+    def __init__(self, fleet: Fleet) -> None:
+        self.pos = geodetic_to_ecef(fleet.lat_deg, fleet.lon_deg)
+        self.vel, self.up = velocity_ecef(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
+        self.alt = fleet.alt_m
+        self.vs = fleet.vs_mps
+
+
+def _relative(placed: _Placed, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Relative horizontal position and velocity (j - i) in each pair's tangent plane."""
+    d = placed.pos[j] - placed.pos[i]
+    dv = placed.vel[j] - placed.vel[i]
+    u = placed.up[i] + placed.up[j]
+    u /= np.sqrt(np.einsum("ij,ij->i", u, u))[:, None]
+    s = d - np.einsum("ij,ij->i", d, u)[:, None] * u
+    w = dv - np.einsum("ij,ij->i", dv, u)[:, None] * u
+    return s, w
+
+
+def evaluate_pairs(
+    fleet: Fleet, protocol: PairRules, i: IntArray, j: IntArray, *, _placed: _Placed | None = None
+) -> PairGeometry:
+    """Narrow phase for given pairs: exact loss-of-separation intervals (see ``los_intervals``)."""
+    placed = _placed if _placed is not None else _Placed(fleet)
+    s, w = _relative(placed, i, j)
+    h_m, v_m = protocol.pair_minima(fleet, i, j)
+    return los_intervals(
+        s,
+        w,
+        placed.alt[j] - placed.alt[i],
+        placed.vs[j] - placed.vs[i],
+        h_m,
+        v_m,
+        protocol.lookahead_s,
+    )
+
+
+def detect(
+    fleet: Fleet,
+    protocol: PairRules | None = None,
+    *,
+    backend: Backend = "auto",
+    cell_m: float | None = None,
+) -> ConflictSet:
+    """Every pair of aircraft that will lose separation within the look-ahead.
+
+    Parameters
+    ----------
+    fleet : Fleet
+        The aircraft, all at one common time.
+    protocol : SafetyProtocol or any object with the same detection interface, optional
+        Minima and look-ahead (default: 5 NM, 1000 ft, 300 s).
+    backend : {"auto", "brute", "grid"}
+        ``grid`` prunes pairs spatially; ``brute`` evaluates all pairs (the reference);
+        ``auto`` chooses ``brute`` for tiny fleets. All return the same conflicts.
+    cell_m : float, optional
+        Horizontal grid cell size for ``grid``, metres (default: chosen from the look-ahead).
+
+    Returns
+    -------
+    ConflictSet
+        Sorted by time to loss of separation, then by ids; ``a`` < ``b``.
+
+    Examples
+    --------
+    >>> import airdecon
+    >>> fleet = airdecon.Fleet.from_records([
+    ...     {"id": "A", "party": "BLUE", "lat": 35.0, "lon": 38.0, "alt_ft": 30000,
+    ...      "gs_kt": 450, "trk_deg": 90},
+    ...     {"id": "B", "party": "RED", "lat": 35.0, "lon": 38.8, "alt_ft": 30000,
+    ...      "gs_kt": 450, "trk_deg": 270}])
+    >>> [(c.a, c.b, round(c.t_in_s)) for c in airdecon.detect(fleet)]
+    [('A', 'B', 56)]
+    """
+    rules: PairRules = protocol if protocol is not None else SafetyProtocol()
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    n = len(fleet)
+    placed = _Placed(fleet)
+    chosen = backend
+    if backend == "auto":
+        chosen = "brute" if n <= _AUTO_BRUTE_MAX else "grid"
+
+    chunks: list[tuple[IntArray, IntArray, PairGeometry]] = []
+    n_candidates = 0
+    if chosen == "brute":
+        pair_iter = brute_pairs(n)
+    elif chosen == "grid":
+        pair_iter = iter([_grid_candidates(placed, rules, cell_m)])
+    else:  # pragma: no cover - guarded above
+        raise InternalError(f"backend {chosen!r} fell through")
+    for i, j in pair_iter:
+        keep = rules.watched(fleet, i, j)
+        if not keep.all():
+            i, j = i[keep], j[keep]
+        n_candidates += int(i.shape[0])
+        if i.shape[0] == 0:
+            continue
+        geo = evaluate_pairs(fleet, rules, i, j, _placed=placed)
+        hit = np.flatnonzero(geo.conflict)
+        if hit.size:
+            chunks.append((i[hit], j[hit], _take(geo, hit)))
+    return _assemble(fleet, chunks, n_candidates)
+
+
+def _grid_candidates(
+    placed: _Placed, rules: PairRules, cell_m: float | None
+) -> tuple[IntArray, IntArray]:
+    lo, hi = sweep_boxes(
+        placed.pos,
+        placed.vel,
+        placed.alt,
+        placed.vs,
+        rules.lookahead_s,
+        rules.max_horizontal_m,
+        rules.max_vertical_m,
+    )
+    if cell_m is None:
+        # about one typical swept box per cell: boxes touch few cells, cells hold few boxes
+        extent = np.median(hi[:, :3] - lo[:, :3]) if lo.shape[0] else 1.0
+        cell_m = float(max(extent, 2.0 * rules.max_horizontal_m))
+    cell_v = float(max(4.0 * rules.max_vertical_m, 1.0))
+    return grid_pairs(lo, hi, (cell_m, cell_m, cell_m, cell_v))
+
+
+def _take(geo: PairGeometry, rows: IntArray) -> PairGeometry:
+    return PairGeometry(
+        conflict=geo.conflict[rows],
+        t_in_s=geo.t_in_s[rows],
+        t_out_s=geo.t_out_s[rows],
+        tcpa_s=geo.tcpa_s[rows],
+        dcpa_m=geo.dcpa_m[rows],
+        dalt_cpa_m=geo.dalt_cpa_m[rows],
+    )
+
+
+def _assemble(
+    fleet: Fleet, chunks: list[tuple[IntArray, IntArray, PairGeometry]], n_candidates: int
+) -> ConflictSet:
+    if chunks:
+        i = np.concatenate([c[0] for c in chunks])
+        j = np.concatenate([c[1] for c in chunks])
+        fields = {
+            name: np.concatenate([getattr(c[2], name) for c in chunks])
+            for name in ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")
+        }
+    else:
+        i = np.empty(0, dtype=np.intp)
+        j = np.empty(0, dtype=np.intp)
+        fields = {
+            name: np.empty(0) for name in ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")
+        }
+    if i.size:
+        names = fleet.ids[np.concatenate([i, j])].astype(str)
+        ai, bj = names[: i.size], names[i.size :]
+        swap = ai > bj
+        i, j = np.where(swap, j, i), np.where(swap, i, j)
+        ai, bj = np.where(swap, bj, ai), np.where(swap, ai, bj)
+        order = np.lexsort((bj, ai, fields["t_in_s"]))
+        i, j = i[order], j[order]
+        fields = {k: v[order] for k, v in fields.items()}
+    return ConflictSet(i=i, j=j, ids=fleet.ids, n_candidates=n_candidates, **fields)

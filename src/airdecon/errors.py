@@ -1,0 +1,78 @@
+"""The airdecon exception tree: one root, families by domain, offending values kept as attributes.
+
+::
+
+    AirdeconError
+    ├── InputError (ValueError)            bad data from outside: a record, a file, a field
+    │   ├── ScenarioError                  a scenario file that cannot be read or parsed
+    │   └── RecordError                    one record/field of a fleet is invalid (``.record``, ``.field``)
+    ├── ProtocolError (ValueError)         a safety-protocol document is invalid or not in force
+    └── InternalError (RuntimeError)       "internal:" an unreachable branch was reached (a bug)
+
+Domain code raises these; only the faces (CLI, hub) translate them into exit codes or HTTP status.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AirdeconError",
+    "InputError",
+    "InternalError",
+    "ProtocolError",
+    "RecordError",
+    "ScenarioError",
+]
+
+
+class AirdeconError(Exception):
+    """Root of every error airdecon raises on purpose."""
+
+
+class InputError(AirdeconError, ValueError):
+    """Data from outside airdecon is invalid; the message says what and where."""
+
+
+class ScenarioError(InputError):
+    """A scenario file cannot be read, parsed, or has the wrong shape.
+
+    Attributes
+    ----------
+    path : str or None
+        The file concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class RecordError(InputError):
+    """One field of one record is invalid.
+
+    Attributes
+    ----------
+    record : str
+        The record's id when it has one, else ``"#<index>"``.
+    field : str
+        The field name (as written in the input, with its unit suffix).
+    value : object
+        The offending value.
+    """
+
+    def __init__(self, record: str, field: str, value: object, reason: str) -> None:
+        self.record = record
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"aircraft {record}: field {field!r} = {value!r}: {reason}")
+
+
+class ProtocolError(AirdeconError, ValueError):
+    """A safety-protocol document is invalid, tampered with, or not in force."""
+
+
+class InternalError(AirdeconError, RuntimeError):
+    """An unreachable branch was reached: a bug in airdecon, never the caller's fault."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"internal: {message}")

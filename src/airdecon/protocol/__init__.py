@@ -1,0 +1,5 @@
+"""The safety protocol: separation minima, look-ahead, and (later) the signed agreement."""
+
+from airdecon.protocol._rules import SafetyProtocol
+
+__all__ = ["SafetyProtocol"]

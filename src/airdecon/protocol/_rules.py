@@ -1,0 +1,127 @@
+"""The rules the engine enforces: separation minima and look-ahead, as one frozen value.
+
+``SafetyProtocol`` is what detection reads. The simple ``protocol`` block of a scenario file
+(``horizontal_nm``, ``vertical_ft``, ``lookahead_s``) maps onto it directly; the negotiated,
+signed protocol document produces one too. Units are SI inside (metres, seconds); the aviation
+units appear only in :meth:`SafetyProtocol.from_mapping` / :meth:`SafetyProtocol.to_mapping`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from airdecon.errors import ProtocolError
+from airdecon.units import FT, NM, FloatArray
+
+__all__ = ["SafetyProtocol"]
+
+_KEYS = {"horizontal_nm": NM, "vertical_ft": FT, "lookahead_s": 1.0}
+
+
+@dataclass(frozen=True)
+class SafetyProtocol:
+    """Separation minima and look-ahead.
+
+    Attributes
+    ----------
+    horizontal_m : float
+        Horizontal separation minimum, metres (default 5 NM).
+    vertical_m : float
+        Vertical separation minimum, metres (default 1000 ft).
+    lookahead_s : float
+        How far ahead losses of separation are predicted, seconds (default 300).
+
+    A loss of separation is horizontal distance < ``horizontal_m`` **and** vertical distance
+    < ``vertical_m`` at the same time (strict: exactly at the minimum is not a loss).
+    """
+
+    horizontal_m: float = 5.0 * NM
+    vertical_m: float = 1000.0 * FT
+    lookahead_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        for name in ("horizontal_m", "vertical_m", "lookahead_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ProtocolError(f"protocol: {name} must be a number, got {value!r}")
+            if not math.isfinite(value) or value <= 0:
+                raise ProtocolError(f"protocol: {name} must be finite and > 0, got {value!r}")
+
+    @property
+    def horizontal_nm(self) -> float:
+        """Horizontal minimum in nautical miles."""
+        return self.horizontal_m / NM
+
+    @property
+    def vertical_ft(self) -> float:
+        """Vertical minimum in feet."""
+        return self.vertical_m / FT
+
+    @classmethod
+    def from_mapping(cls, block: Mapping[str, Any] | None) -> SafetyProtocol:
+        """Read a scenario's ``protocol`` block (aviation units); missing keys take defaults.
+
+        Raises
+        ------
+        ProtocolError
+            On an unknown key, a non-number, or a value that is not finite and positive.
+        """
+        if block is None:
+            return cls()
+        if not isinstance(block, Mapping):
+            raise ProtocolError(f"protocol: must be an object, got {type(block).__name__}")
+        unknown = sorted(set(block) - set(_KEYS))
+        if unknown:
+            raise ProtocolError(
+                f"protocol: unknown field(s) {unknown}; known fields are {sorted(_KEYS)}"
+            )
+        kwargs: dict[str, float] = {}
+        for key, scale in _KEYS.items():
+            if key not in block:
+                continue
+            value = block[key]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ProtocolError(f"protocol: {key} must be a number, got {value!r}")
+            if not math.isfinite(value) or value <= 0:
+                raise ProtocolError(f"protocol: {key} must be finite and > 0, got {value!r}")
+            field = {"horizontal_nm": "horizontal_m", "vertical_ft": "vertical_m"}.get(key, key)
+            kwargs[field] = float(value) * scale
+        return cls(**kwargs)
+
+    def to_mapping(self) -> dict[str, float]:
+        """The scenario ``protocol`` block for this protocol, in aviation units."""
+        return {
+            "horizontal_nm": self.horizontal_nm,
+            "vertical_ft": self.vertical_ft,
+            "lookahead_s": self.lookahead_s,
+        }
+
+    # ---- what the engine asks ----------------------------------------------------------------
+    @property
+    def max_horizontal_m(self) -> float:
+        """The largest horizontal minimum any pair can get (bounds the broad phase)."""
+        return self.horizontal_m
+
+    @property
+    def max_vertical_m(self) -> float:
+        """The largest vertical minimum any pair can get (bounds the broad phase)."""
+        return self.vertical_m
+
+    def pair_minima(
+        self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]
+    ) -> tuple[FloatArray, FloatArray]:
+        """Horizontal and vertical minima (metres) for each candidate pair (i[k], j[k])."""
+        n = i.shape[0]
+        return np.full(n, self.horizontal_m), np.full(n, self.vertical_m)
+
+    def watched(
+        self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.bool_]:
+        """Which candidate pairs (i[k], j[k]) are watched at all (here: every pair)."""
+        return np.ones(i.shape[0], dtype=bool)
