@@ -36,6 +36,18 @@ class SafetyProtocol:
         Vertical separation minimum, metres (default 1000 ft).
     lookahead_s : float
         How far ahead losses of separation are predicted, seconds (default 300).
+    caution_s, warning_s : float
+        Alert thresholds on the time to loss of separation (defaults 120 s and 60 s): a conflict is
+        an ``advisory`` beyond ``caution_s``, a ``caution`` within it, a ``warning`` within
+        ``warning_s``, and a ``loss`` once separation is lost. 120 s is the classic STCA warning
+        horizon; 60 s leaves a ground instruction time to be relayed and flown before the airborne
+        TCAS takes over (its RA tau is at most 35 s, its TA tau at most 48 s).
+    stale_s, drop_s : float
+        A track not updated for ``stale_s`` is coasted with growing uncertainty; after ``drop_s``
+        it is dropped with a ``track-lost`` event (defaults 15 s and 60 s).
+    position_error_m, velocity_error_mps : float
+        Position and velocity uncertainty: the effective horizontal minimum for a prediction ``t``
+        seconds ahead grows by ``position_error_m + velocity_error_mps * t`` (defaults 0).
 
     A loss of separation is horizontal distance < ``horizontal_m`` **and** vertical distance
     < ``vertical_m`` at the same time (strict: exactly at the minimum is not a loss).
@@ -44,14 +56,38 @@ class SafetyProtocol:
     horizontal_m: float = 5.0 * NM
     vertical_m: float = 1000.0 * FT
     lookahead_s: float = 300.0
+    caution_s: float = 120.0
+    warning_s: float = 60.0
+    stale_s: float = 15.0
+    drop_s: float = 60.0
+    position_error_m: float = 0.0
+    velocity_error_mps: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("horizontal_m", "vertical_m", "lookahead_s"):
+        for name in (
+            "horizontal_m",
+            "vertical_m",
+            "lookahead_s",
+            "caution_s",
+            "warning_s",
+            "stale_s",
+            "drop_s",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ProtocolError(f"protocol: {name} must be a number, got {value!r}")
             if not math.isfinite(value) or value <= 0:
                 raise ProtocolError(f"protocol: {name} must be finite and > 0, got {value!r}")
+        for name in ("position_error_m", "velocity_error_mps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ProtocolError(f"protocol: {name} must be a number, got {value!r}")
+            if not math.isfinite(value) or value < 0:
+                raise ProtocolError(f"protocol: {name} must be finite and >= 0, got {value!r}")
+        if self.warning_s > self.caution_s:
+            raise ProtocolError("protocol: warning_s must not exceed caution_s")
+        if self.stale_s > self.drop_s:
+            raise ProtocolError("protocol: stale_s must not exceed drop_s")
 
     @property
     def horizontal_nm(self) -> float:
@@ -78,9 +114,7 @@ class SafetyProtocol:
             raise ProtocolError(f"protocol: must be an object, got {type(block).__name__}")
         unknown = sorted(set(block) - set(_KEYS))
         if unknown:
-            raise ProtocolError(
-                f"protocol: unknown field(s) {unknown}; known fields are {sorted(_KEYS)}"
-            )
+            raise ProtocolError(f"protocol: unknown field(s) {unknown}; known fields are {sorted(_KEYS)}")
         kwargs: dict[str, float] = {}
         for key, scale in _KEYS.items():
             if key not in block:
@@ -120,8 +154,6 @@ class SafetyProtocol:
         n = i.shape[0]
         return np.full(n, self.horizontal_m), np.full(n, self.vertical_m)
 
-    def watched(
-        self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]
-    ) -> npt.NDArray[np.bool_]:
+    def watched(self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
         """Which candidate pairs (i[k], j[k]) are watched at all (here: every pair)."""
         return np.ones(i.shape[0], dtype=bool)
