@@ -39,9 +39,9 @@ class PairRules(Protocol):
     def max_horizontal_m(self) -> float: ...
     @property
     def max_vertical_m(self) -> float: ...
-    def pair_minima(
-        self, fleet: Fleet, i: IntArray, j: IntArray
-    ) -> tuple[FloatArray, FloatArray]: ...
+    @property
+    def velocity_error_mps(self) -> float: ...
+    def pair_minima(self, fleet: Fleet, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]: ...
     def watched(self, fleet: Fleet, i: IntArray, j: IntArray) -> npt.NDArray[np.bool_]: ...
 
 
@@ -83,6 +83,7 @@ def evaluate_pairs(
         h_m,
         v_m,
         protocol.lookahead_s,
+        protocol.velocity_error_mps,
     )
 
 
@@ -154,9 +155,7 @@ def detect(
     return _assemble(fleet, chunks, n_candidates)
 
 
-def _grid_candidates(
-    placed: _Placed, rules: PairRules, cell_m: float | None
-) -> tuple[IntArray, IntArray]:
+def _grid_candidates(placed: _Placed, rules: PairRules, cell_m: float | None) -> tuple[IntArray, IntArray]:
     lo, hi = sweep_boxes(
         placed.pos,
         placed.vel,
@@ -198,9 +197,7 @@ def _assemble(
     else:
         i = np.empty(0, dtype=np.intp)
         j = np.empty(0, dtype=np.intp)
-        fields = {
-            name: np.empty(0) for name in ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")
-        }
+        fields = {name: np.empty(0) for name in ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")}
     if i.size:
         names = fleet.ids[np.concatenate([i, j])].astype(str)
         ai, bj = names[: i.size], names[i.size :]

@@ -73,6 +73,7 @@ def los_intervals(
     h_m: FloatArray | float,
     v_m: FloatArray | float,
     lookahead_s: float,
+    h_growth_mps: FloatArray | float = 0.0,
 ) -> PairGeometry:
     """Exact loss-of-separation intervals for m pairs.
 
@@ -90,6 +91,9 @@ def los_intervals(
         Horizontal and vertical minima, metres.
     lookahead_s : float
         Look-ahead, seconds.
+    h_growth_mps : float or array of shape (m,), optional
+        Growth rate of the horizontal minimum with prediction time (velocity uncertainty), m/s:
+        the loss condition becomes ``|s + w t| < h_m + h_growth_mps * t``. Default 0.
     """
     h = np.asarray(h_m, dtype=np.float64)
     v = np.asarray(v_m, dtype=np.float64)
@@ -105,18 +109,38 @@ def los_intervals(
             cy = s[:, 2] * w[:, 0] - s[:, 0] * w[:, 2]
             cz = s[:, 0] * w[:, 1] - s[:, 1] * w[:, 0]
             cross2 = cx * cx + cy * cy + cz * cz
-        still = a * (lookahead_s * lookahead_s) < STILL_M * STILL_M
-        disc = a * h * h - cross2
+        g = np.asarray(h_growth_mps, dtype=np.float64)
+        # |s + w t|^2 < (h + g t)^2  <=>  a2 t^2 + 2 b2 t + c < 0, with g = 0 the plain case
+        a2 = a - g * g
+        b2 = b - h * g
+        still = np.abs(a2) * (lookahead_s * lookahead_s) < STILL_M * STILL_M
+        disc = (a * h * h - cross2) + g * (g * ss - 2.0 * b * h)
         sq = np.sqrt(np.maximum(disc, 0.0))
-        q = -(b + np.copysign(sq, b))
-        r1 = q / a
+        q = -(b2 + np.copysign(sq, b2))
+        r1 = q / a2
         r2 = c / q
-        moving_hit = ~still & (disc > 0.0)
+        lo_root = np.minimum(r1, r2)
+        hi_root = np.maximum(r1, r2)
         inside_now = c < 0.0
-        h_in = np.where(still, np.where(inside_now, -np.inf, np.inf), np.minimum(r1, r2))
-        h_out = np.where(still, np.where(inside_now, np.inf, -np.inf), np.maximum(r1, r2))
-        h_in = np.where(still | moving_hit, h_in, np.inf)
-        h_out = np.where(still | moving_hit, h_out, -np.inf)
+        # opening upwards (the usual case): inside between the roots
+        up_hit = (a2 > 0.0) & (disc > 0.0)
+        h_in = np.where(up_hit, lo_root, np.inf)
+        h_out = np.where(up_hit, hi_root, -np.inf)
+        # uncertainty outgrowing the relative speed: once inside, inside for good
+        down = ~still & (a2 < 0.0)
+        h_in = np.where(down, np.where(inside_now, -np.inf, hi_root), h_in)
+        h_out = np.where(down, np.inf, h_out)
+        # no quadratic term worth the name: a linear inequality 2 b2 t + c < 0 ...
+        lin_root = -c / (2.0 * b2)
+        lin_in = np.where(b2 > 0.0, -np.inf, lin_root)
+        lin_out = np.where(b2 > 0.0, lin_root, np.inf)
+        # ... or none at all: the range (and the minimum) stay put over the look-ahead
+        scale = np.maximum(np.sqrt(ss), h)
+        flat = still & (np.abs(b2) * lookahead_s < scale * STILL_M)
+        lin_in = np.where(flat, np.where(inside_now, -np.inf, np.inf), lin_in)
+        lin_out = np.where(flat, np.where(inside_now, np.inf, -np.inf), lin_out)
+        h_in = np.where(still, lin_in, h_in)
+        h_out = np.where(still, lin_out, h_out)
 
         vstill = np.abs(dvz) * lookahead_s < STILL_M
         t1 = (-v - dz) / dvz
@@ -131,7 +155,7 @@ def los_intervals(
         overlap = (hi - lo) > MIN_OVERLAP_S
         conflict = overlap & (hi > 0.0) & (lo < lookahead_s)
 
-        tcpa = np.where(still, 0.0, np.maximum(-b / a, 0.0))
+        tcpa = np.where(a * (lookahead_s * lookahead_s) < STILL_M * STILL_M, 0.0, np.maximum(-b / a, 0.0))
         tcpa = np.where(np.isfinite(tcpa), tcpa, 0.0)
         rel = s + w * tcpa[:, None]
         dcpa = np.sqrt(np.einsum("ij,ij->i", rel, rel))

@@ -139,8 +139,9 @@ class SafetyProtocol:
     # ---- what the engine asks ----------------------------------------------------------------
     @property
     def max_horizontal_m(self) -> float:
-        """The largest horizontal minimum any pair can get (bounds the broad phase)."""
-        return self.horizontal_m
+        """The largest effective horizontal minimum any pair can get over the look-ahead, uncertainty
+        included (bounds the broad phase)."""
+        return self.horizontal_m + self.position_error_m + self.velocity_error_mps * self.lookahead_s
 
     @property
     def max_vertical_m(self) -> float:
@@ -150,9 +151,13 @@ class SafetyProtocol:
     def pair_minima(
         self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]
     ) -> tuple[FloatArray, FloatArray]:
-        """Horizontal and vertical minima (metres) for each candidate pair (i[k], j[k])."""
+        """Horizontal and vertical minima (metres) for each candidate pair (i[k], j[k]), at t = 0.
+
+        The horizontal value includes the position uncertainty; it then grows with prediction time
+        by ``velocity_error_mps`` (the engine reads that attribute).
+        """
         n = i.shape[0]
-        return np.full(n, self.horizontal_m), np.full(n, self.vertical_m)
+        return np.full(n, self.horizontal_m + self.position_error_m), np.full(n, self.vertical_m)
 
     def watched(self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
         """Which candidate pairs (i[k], j[k]) are watched at all (here: every pair)."""

@@ -139,9 +139,7 @@ class Fleet:
         return cls.from_arrays(ids=[], lat_deg=[], lon_deg=[], alt_m=[], gs_mps=[], trk_deg=[])
 
     @classmethod
-    def from_records(
-        cls, records: Iterable[Mapping[str, Any]], *, default_party: str | None = None
-    ) -> Fleet:
+    def from_records(cls, records: Iterable[Mapping[str, Any]], *, default_party: str | None = None) -> Fleet:
         """Build a fleet from scenario records in aviation units.
 
         Each record has ``id``, ``party`` (or *default_party*), ``lat``, ``lon`` (degrees),
@@ -274,9 +272,7 @@ class Fleet:
                 out = (shown < lo - tol) | (shown > hi + tol)
                 if out.any():
                     k = int(np.flatnonzero(out)[0])
-                    raise RecordError(
-                        id_arr[k], name, float(shown[k]), f"out of range [{lo:g}, {hi:g}]"
-                    )
+                    raise RecordError(id_arr[k], name, float(shown[k]), f"out of range [{lo:g}, {hi:g}]")
 
         uniq, _first, counts = np.unique(id_arr.astype(str), return_index=True, return_counts=True)
         if (counts > 1).any():
