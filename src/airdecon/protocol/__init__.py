@@ -1,5 +1,5 @@
 """The safety protocol: separation minima, look-ahead, and (later) the signed agreement."""
 
-from airdecon.protocol._rules import SafetyProtocol
+from airdecon.protocol._rules import RulesOfTheAir, SafetyProtocol
 
-__all__ = ["SafetyProtocol"]
+__all__ = ["RulesOfTheAir", "SafetyProtocol"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,35 @@ import numpy.typing as npt
 from airdecon.errors import ProtocolError
 from airdecon.units import FT, NM, FloatArray
 
-__all__ = ["SafetyProtocol"]
+__all__ = ["RulesOfTheAir", "SafetyProtocol"]
+
+
+@dataclass(frozen=True)
+class RulesOfTheAir:
+    """The rules of the air in force, modelled on ICAO Annex 2 section 3.2.2, as numbers.
+
+    Annex 2 gives no number for "approximately head-on"; these are the product's choices, which
+    every party signs as part of the protocol.
+
+    Attributes
+    ----------
+    head_on_deg : float
+        Two aircraft approach "approximately head-on" when their tracks are within this many
+        degrees of reciprocal (default 20).
+    overtaking_deg : float
+        An aircraft approaching another from the rear within this angle of the other's plane of
+        symmetry is overtaking (Annex 2 3.2.2.4: 70 degrees).
+    vertical_advisories : bool
+        Whether the line may give vertical (TCAS-style complementary) advisories at all.
+    follow_tcas : bool
+        Inside the airborne TCAS resolution region, advise "follow TCAS" and give no vertical
+        instruction from the ground (default True).
+    """
+
+    head_on_deg: float = 20.0
+    overtaking_deg: float = 70.0
+    vertical_advisories: bool = True
+    follow_tcas: bool = True
 
 _KEYS = {"horizontal_nm": NM, "vertical_ft": FT, "lookahead_s": 1.0}
 
@@ -62,6 +90,7 @@ class SafetyProtocol:
     drop_s: float = 60.0
     position_error_m: float = 0.0
     velocity_error_mps: float = 0.0
+    rules: RulesOfTheAir = field(default_factory=RulesOfTheAir)
 
     def __post_init__(self) -> None:
         for name in (
