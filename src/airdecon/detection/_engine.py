@@ -48,13 +48,14 @@ class PairRules(Protocol):
 class _Placed:
     """The fleet in ECEF: positions, velocities and normals, computed once per call."""
 
-    __slots__ = ("alt", "pos", "up", "vel", "vs")
+    __slots__ = ("alt", "perr", "pos", "up", "vel", "vs")
 
     def __init__(self, fleet: Fleet) -> None:
         self.pos = geodetic_to_ecef(fleet.lat_deg, fleet.lon_deg)
         self.vel, self.up = velocity_ecef(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
         self.alt = fleet.alt_m
         self.vs = fleet.vs_mps
+        self.perr = fleet.pos_err_m
 
 
 def _relative(placed: _Placed, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -75,6 +76,8 @@ def evaluate_pairs(
     placed = _placed if _placed is not None else _Placed(fleet)
     s, w = _relative(placed, i, j)
     h_m, v_m = protocol.pair_minima(fleet, i, j)
+    if placed.perr.any():
+        h_m = h_m + placed.perr[i] + placed.perr[j]
     return los_intervals(
         s,
         w,
@@ -162,7 +165,7 @@ def _grid_candidates(placed: _Placed, rules: PairRules, cell_m: float | None) ->
         placed.alt,
         placed.vs,
         rules.lookahead_s,
-        rules.max_horizontal_m,
+        rules.max_horizontal_m + 2.0 * float(placed.perr.max(initial=0.0)),
         rules.max_vertical_m,
     )
     if cell_m is None:

@@ -43,6 +43,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "alt_ft": (-2_000.0, 200_000.0),
     "gs_kt": (0.0, 4_000.0),
     "vs_fpm": (-100_000.0, 100_000.0),
+    "pos_err_m": (0.0, 1_000_000.0),
 }
 
 _REQUIRED = ("id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg")
@@ -69,6 +70,9 @@ class Fleet:
         True track, degrees in [0, 360).
     vs_mps : float array of shape (n,)
         Vertical rate, metres per second (positive up).
+    pos_err_m : float array of shape (n,)
+        Extra horizontal position uncertainty of each track, metres (0 for fresh reports; grows
+        while a track is coasted). Detection adds both aircraft's values to a pair's minimum.
 
     Build with :meth:`from_records` or :meth:`from_arrays`; the constructor does not validate.
     """
@@ -81,6 +85,7 @@ class Fleet:
     gs_mps: FloatArray
     trk_deg: FloatArray
     vs_mps: FloatArray
+    pos_err_m: FloatArray
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -130,6 +135,7 @@ class Fleet:
             gs_mps=self.gs_mps[r],
             trk_deg=self.trk_deg[r],
             vs_mps=self.vs_mps[r],
+            pos_err_m=self.pos_err_m[r],
         )
 
     # ------------------------------------------------------------------ builders
@@ -201,6 +207,7 @@ class Fleet:
         trk_deg: npt.ArrayLike,
         vs_mps: npt.ArrayLike | None = None,
         party: npt.ArrayLike | str = "CIVIL",
+        pos_err_m: npt.ArrayLike | None = None,
     ) -> Fleet:
         """Build a fleet from arrays in SI units (angles in degrees), validating every value.
 
@@ -213,6 +220,7 @@ class Fleet:
         trk_deg : shape (n,), degrees true
         vs_mps : shape (n,), m/s, optional (default 0)
         party : sequence of str of shape (n,), or one str for all (default ``"CIVIL"``)
+        pos_err_m : shape (n,), metres, optional (default 0): horizontal position uncertainty
         """
         id_arr = np.empty(len(ids_list := list(np.asarray(ids, dtype=object).ravel())), dtype=object)
         id_arr[:] = ids_list
@@ -243,6 +251,7 @@ class Fleet:
         gs = col("gs_mps", gs_mps)
         trk = col("trk_deg", trk_deg)
         vs = col("vs_mps", vs_mps)
+        perr = col("pos_err_m", pos_err_m)
 
         for k in range(n):
             if not isinstance(id_arr[k], str) or not id_arr[k].strip():
@@ -258,6 +267,7 @@ class Fleet:
             ("gs_kt", gs, 3600.0 / 1852.0),
             ("trk_deg", trk, 1.0),
             ("vs_fpm", vs, 60.0 / 0.3048),
+            ("pos_err_m", perr, 1.0),
         )
         for name, arr, scale in checks:
             bad = ~np.isfinite(arr)
@@ -291,6 +301,7 @@ class Fleet:
             gs_mps=gs,
             trk_deg=trk,
             vs_mps=vs,
+            pos_err_m=perr,
         )
 
 
