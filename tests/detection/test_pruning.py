@@ -52,5 +52,21 @@ def test_any_cell_size_gives_the_same_answer():
     fleet = lattice(0.3, 12, seed=7)
     brute = airdecon.detect(fleet, backend="brute").pairs()
     assert brute
-    for cell_m in (300.0, 5_000.0, 50_000.0, 2_000_000.0):
+    for cell_m in (300.0, 5_000.0, 50_000.0, 2_000_000.0):  # 300 m is coarsened by the memory guard
         assert airdecon.detect(fleet, backend="grid", cell_m=cell_m).pairs() == brute, cell_m
+
+
+def test_fine_grid_over_the_whole_earth_uses_the_rank_lifted_sweep():
+    """Clusters far apart on Earth and in altitude, 10 km cells: cell keys too large to lift by key."""
+    a, b = lattice(0.3, 6, seed=3), lattice(0.3, 6, seed=4)
+    fleet = airdecon.Fleet.from_arrays(
+        ids=[f"A{k}" for k in range(len(a))] + [f"B{k}" for k in range(len(b))],
+        lat_deg=np.concatenate([a.lat_deg - 40.0, b.lat_deg + 50.0]),
+        lon_deg=np.concatenate([a.lon_deg - 100.0, b.lon_deg + 60.0]),
+        alt_m=np.concatenate([a.alt_m - 8000.0, b.alt_m + 6000.0]),
+        gs_mps=np.concatenate([a.gs_mps, b.gs_mps]),
+        trk_deg=np.concatenate([a.trk_deg, b.trk_deg]),
+    )
+    brute = airdecon.detect(fleet, backend="brute").pairs()
+    assert any(p[0].startswith("A") for p in brute) and any(p[0].startswith("B") for p in brute)
+    assert airdecon.detect(fleet, backend="grid", cell_m=10_000.0).pairs() == brute

@@ -94,7 +94,11 @@ def brute_pairs(n: int, chunk: int = 1 << 22) -> Iterator[tuple[IntArray, IntArr
 
 
 def grid_pairs(
-    lo: FloatArray, hi: FloatArray, cell: tuple[float, float, float, float]
+    lo: FloatArray,
+    hi: FloatArray,
+    cell: tuple[float, float, float, float],
+    *,
+    max_entries_per_box: int = 256,
 ) -> tuple[IntArray, IntArray]:
     """Pairs (i < j) whose 4-D boxes overlap, found through a uniform grid.
 
@@ -104,6 +108,9 @@ def grid_pairs(
         Box corners.
     cell : 4 floats
         Cell size along each axis (same units as the boxes).
+    max_entries_per_box : int
+        Memory guard: when boxes would touch more cells than this on average, all cell sizes are
+        doubled until they do not (the answer is the same; only the work changes).
 
     Returns
     -------
@@ -115,6 +122,10 @@ def grid_pairs(
         return empty, empty.copy()
     size = np.asarray(cell, dtype=np.float64)
     origin = lo.min(axis=0)
+    # memory guard: cells much smaller than the boxes would multiply entries; coarsen instead
+    budget = max_entries_per_box * n
+    while float(np.prod((hi - lo) / size + 2.0, axis=1).sum()) > budget:
+        size = size * 2.0
     c_lo = np.floor((lo - origin) / size).astype(np.int64)
     c_hi = np.floor((hi - origin) / size).astype(np.int64)
     span = c_hi - c_lo + 1  # cells per axis per box, (n, 4)
