@@ -154,7 +154,7 @@ def test_a_party_cannot_declare_another_partys_aircraft_a_formation(keys: dict[s
 def test_policy_bounds_keep_grid_and_brute_equal(keys: dict[str, Any]) -> None:
     rng = np.random.default_rng(7)
     n = 400
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "id": f"AC{k:03d}",
             "party": ["BLUE", "RED", "CIVIL", "ZULU"][k % 4],

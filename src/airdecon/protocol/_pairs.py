@@ -209,11 +209,14 @@ class PairPolicy:
     formations: tuple[FormationSpec, ...] = ()
     _cache: _OneFleetCache = field(default_factory=_OneFleetCache, compare=False, repr=False, hash=False)
 
+    def _overrides(self) -> tuple[AltitudeBand | AirspaceVolume, ...]:
+        return (*self.bands, *self.volumes)
+
     # ---- bounds ---------------------------------------------------------------------------------
     def bounds(self, default_h_m: float, default_v_m: float) -> tuple[float, float]:
         """The largest horizontal and vertical minima any pair can get (metres)."""
-        hs = [default_h_m] + [o.horizontal_m for o in (*self.bands, *self.volumes) if o.horizontal_m]
-        vs = [default_v_m] + [o.vertical_m for o in (*self.bands, *self.volumes) if o.vertical_m]
+        hs = [default_h_m] + [o.horizontal_m for o in self._overrides() if o.horizontal_m is not None]
+        vs = [default_v_m] + [o.vertical_m for o in self._overrides() if o.vertical_m is not None]
         ext_h = max((f.extent_h_m for f in self.formations), default=0.0)
         ext_v = max((f.extent_v_m for f in self.formations), default=0.0)
         return max(hs) + 2.0 * ext_h, max(vs) + 2.0 * ext_v
@@ -228,7 +231,7 @@ class PairPolicy:
         lat, lon, alt = fleet.lat_deg, fleet.lon_deg, fleet.alt_m
         h_best = np.full(n, -np.inf)
         v_best = np.full(n, -np.inf)
-        for o in (*self.bands, *self.volumes):
+        for o in self._overrides():
             inside = o.contains(lat, lon, alt)
             if o.horizontal_m is not None:
                 np.maximum(h_best, np.where(inside, o.horizontal_m, -np.inf), out=h_best)
@@ -299,4 +302,5 @@ class PairPolicy:
         same_party = pi == pj
         keep = ~same_party | t.watch_own[pi] | t.civil[pi]
         same_formation = (t.formation[i] >= 0) & (t.formation[i] == t.formation[j])
-        return keep & ~same_formation
+        watched: BoolArray = keep & ~same_formation
+        return watched
