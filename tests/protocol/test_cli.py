@@ -169,3 +169,30 @@ def test_diff_between_document_files(setup: dict[str, Any], capsys: pytest.Captu
     code, out, _ = run(capsys, "protocol", "diff", s["talks"], str(s["draft"]), str(other))
     assert code == 0
     assert out.strip() == "~ parties[RED].watch_own_pairs: false -> true"
+
+
+def test_amendment_of_the_version_in_force(setup: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    s = setup
+    assert run(capsys, "protocol", "propose", s["talks"], str(s["draft"]), *key(s, "BLUE"), *T)[0] == 0
+    for p in ("RED", "CIVIL"):
+        assert run(capsys, "protocol", "sign", s["talks"], "latest", *key(s, p), *T)[0] == 0
+    code, _, err = run(capsys, "protocol", "propose", s["talks"], str(s["draft"]), *key(s, "RED"), *T)
+    assert code == 1 and "already exists" in err
+    amended = s["tmp"] / "amended.yaml"
+    amended.write_text(
+        yaml.safe_dump(draft(s["public"], distress={"frequencies_mhz": [121.5, 243.0, 406.0]}))
+    )
+    code, _, err = run(capsys, "protocol", "propose", s["talks"], str(amended), *key(s, "RED"), *T)
+    assert code == 1 and "is in force: propose an amendment instead" in err
+    code, out, err = run(
+        capsys, "protocol", "propose", s["talks"], str(amended), "--amends", "current", *key(s, "RED"), *T
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "protocol", "diff", s["talks"], "current", "latest")
+    assert "~ distress.frequencies_mhz: [121.5,243] -> [121.5,243,406]" in out
+    code, out, _ = run(capsys, "protocol", "verify", s["talks"], "latest")
+    assert code == 1 and "in force: " not in out  # the amendment is not in force until all sign
+    for p in ("BLUE", "CIVIL"):
+        assert run(capsys, "protocol", "sign", s["talks"], "latest", *key(s, p), *T)[0] == 0
+    code, out, _ = run(capsys, "protocol", "verify", s["talks"], "latest")
+    assert code == 0 and "in force: r2" in out and "superseded" in out
