@@ -217,3 +217,15 @@ def test_store_never_overwrites_and_refuses_a_rewritten_history(keys: dict[str, 
         ProtocolStore.init(store.path)
     with pytest.raises(ProtocolError, match="not a protocol directory"):
         ProtocolStore(tmp_path)
+
+
+def test_derive_accepts_section_objects_and_revalidates(keys: dict[str, Any]) -> None:
+    doc = first(keys)
+    parties = list(doc.parties)
+    parties[0] = parties[0].__class__(**{**parties[0].__dict__, "watch_own_pairs": True})
+    child = doc.derive(parties=tuple(parties), rules_of_the_air=doc.rules_of_the_air)
+    assert child.party("BLUE").watch_own_pairs is True and child.parent == doc.digest
+    with pytest.raises(ProtocolError, match=r"minima.default.horizontal_nm: must be > 0"):
+        doc.derive(minima={"default": {"horizontal_nm": 0}})
+    with pytest.raises(ProtocolError, match="revision: cannot be replaced"):
+        doc.derive(revision=5)

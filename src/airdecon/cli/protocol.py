@@ -35,6 +35,7 @@ from airdecon.protocol import (
     public_key_text,
 )
 from airdecon.protocol._canonical import read_text
+from airdecon.protocol._document import PARTY_ID
 
 __all__ = ["protocol_app"]
 
@@ -130,6 +131,8 @@ def keygen_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for PARTY.key and PARTY.pub.")] = Path(),
 ) -> None:
     """Generate a party's Ed25519 signing key: PARTY.key (private, mode 600) and PARTY.pub."""
+    if not PARTY_ID.match(party):
+        raise ProtocolError(f"party: {party!r} is not a valid party id (letters, digits, '_', '.', '-')")
     private = out / f"{party}.key"
     public = out / f"{party}.pub"
     for p in (private, public):

@@ -57,7 +57,8 @@ FORMAT = "airdecon.protocol/1"
 
 Role = Literal["party", "coalition", "civil"]
 ROLES: tuple[str, ...] = ("party", "coalition", "civil")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+PARTY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+"""What a party id may be (it also names files in a protocol directory)."""
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _SQUAWK = re.compile(r"^[0-7]{4}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{4,}$")
@@ -169,6 +170,17 @@ def _unique(items: list[Any], path: str, what: str, key: Callable[[Any], object]
         seen[k] = n
 
 
+def _plain(value: Any) -> Any:
+    """A section given as objects (Party, Minima, RulesOfTheAir, tuples of them) as plain mappings."""
+    if isinstance(value, RulesOfTheAir):
+        return _rules_of_the_air_mapping(value)
+    if hasattr(value, "to_mapping"):
+        return value.to_mapping()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
@@ -241,7 +253,7 @@ class Party:
         pid = _text(
             o.get("id", required=True),
             o.at("id"),
-            pattern=_ID,
+            pattern=PARTY_ID,
             what="must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
         )
         name = _text(o.get("name", required=True), o.at("name"))
@@ -793,14 +805,14 @@ class ProtocolDocument:
     def derive(self, **changes: Any) -> ProtocolDocument:
         """A new version derived from this one: ``parent`` = this digest, ``revision`` + 1.
 
-        Keyword arguments replace sections (``minima=...``, ``parties=...``); the result is
-        re-validated through :meth:`from_mapping`.
+        Keyword arguments replace sections (``minima=...``, ``parties=...``), given as mappings
+        or as the section objects; the result is re-validated through :meth:`from_mapping`.
         """
         base = self.to_mapping()
         for key, value in changes.items():
             if key not in base or key in {"format", "parent", "revision"}:
                 raise ProtocolError(f"{key}: cannot be replaced when deriving a version")
-            base[key] = value.to_mapping() if hasattr(value, "to_mapping") else value
+            base[key] = _plain(value)
         base["parent"] = self.digest
         base["revision"] = self.revision + 1
         return ProtocolDocument.from_mapping(base)

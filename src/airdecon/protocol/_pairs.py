@@ -197,7 +197,7 @@ class PairPolicy:
     ----------
     bands, volumes : tuples of AltitudeBand and AirspaceVolume
         Minima overrides.
-    parties : mapping of party id to PartyWatch
+    parties : tuple of (party id, PartyWatch)
         Declared parties; any other party id is civil.
     formations : tuple of FormationSpec
         Declared formations (an aircraft id appears in at most one).
