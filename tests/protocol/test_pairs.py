@@ -235,3 +235,35 @@ def test_polygon_across_the_antimeridian() -> None:
     lat = np.array([0.0, 0.0, 0.0, 0.0])
     lon = np.array([179.5, -179.5, 160.0, -160.0])
     assert points_in_polygon(lat, lon, poly).tolist() == [True, True, False, False]
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), h_nm=st.floats(5.0, 15.0), v_ft=st.floats(1000.0, 3000.0))
+def test_raising_minima_somewhere_or_watching_more_never_removes_a_conflict(
+    keys: dict[str, Any], seed: int, h_nm: float, v_ft: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = 40
+    records = [
+        {
+            "id": f"AC{k:02d}",
+            "party": str(rng.choice(["BLUE", "RED", "CIVIL"])),
+            "lat": float(rng.uniform(34.5, 35.5)),
+            "lon": float(rng.uniform(37.5, 38.5)),
+            "alt_ft": float(rng.uniform(28000, 34000)),
+            "gs_kt": float(rng.uniform(200, 500)),
+            "trk_deg": float(rng.uniform(0, 360)),
+            "vs_fpm": float(rng.uniform(-2000, 2000)),
+        }
+        for k in range(n)
+    ]
+    base = make(keys)
+    volume = {"volumes": [{"name": "v", "polygon_deg": BOX, "horizontal_nm": h_nm, "vertical_ft": v_ft}]}
+    raised = make(keys, minima=volume)
+    doc = document(keys)
+    for p in doc["parties"]:
+        p["watch_own_pairs"] = True
+    watch_all = ProtocolDocument.from_mapping(doc)
+    found = pairs(base, records)
+    assert found <= pairs(raised, records)
+    assert found <= pairs(watch_all, records)
