@@ -118,3 +118,28 @@ def test_unordered_lists_are_normalised_and_meaningful_changes_are_not(keys: dic
     c = ProtocolDocument.from_mapping(document(keys, distress={"frequencies_mhz": [121.5]}))
     assert a.digest == b.digest
     assert a.digest != c.digest
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    title=st.text(min_size=1, max_size=40).filter(lambda t: t.strip() != ""),
+    contact=st.text(min_size=1, max_size=20).filter(lambda t: t.strip() != ""),
+)
+def test_any_unicode_text_survives_canonicalisation(keys: dict[str, Any], title: str, contact: str) -> None:
+    raw = document(keys, title=title)
+    raw["parties"][0]["contacts"][0]["name"] = contact
+    doc = ProtocolDocument.parse(json.dumps(raw, ensure_ascii=True))
+    data = doc.canonical_bytes()
+    again = ProtocolDocument.parse(data, fmt="json")
+    assert again.title == title and again.parties[0].contacts[0].name == contact
+    assert again.canonical_bytes() == data
+
+
+def test_a_stored_version_that_is_not_canonical_is_refused(keys: dict[str, Any]) -> None:
+    from airdecon.protocol import Version
+
+    doc = ProtocolDocument.from_mapping(document(keys))
+    pretty = json.dumps(doc.to_mapping(), indent=1).encode()
+    with pytest.raises(ProtocolError, match=r"v\.json: not in canonical form"):
+        Version.from_bytes(pretty, source="v.json")
+    assert Version.from_bytes(doc.canonical_bytes()).digest == doc.digest
