@@ -18,7 +18,7 @@ from airdecon.errors import (
     RecordError,
     ScenarioError,
 )
-from airdecon.protocol import SafetyProtocol
+from airdecon.protocol import Negotiation, ProtocolDocument, ProtocolStore, SafetyProtocol
 from airdecon.scenario import Scenario, demo_scenario_path, load_scenario, parse_scenario
 from airdecon.state import Fleet
 
@@ -31,7 +31,10 @@ __all__ = [
     "Fleet",
     "InputError",
     "InternalError",
+    "Negotiation",
+    "ProtocolDocument",
     "ProtocolError",
+    "ProtocolStore",
     "RecordError",
     "SafetyProtocol",
     "Scenario",
