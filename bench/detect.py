@@ -69,13 +69,17 @@ def main() -> None:
         fleet = random_fleet(n)
         ms, res = time_detect(fleet, proto, args.repeats, args.backend)
         rows.append((n, ms))
-        print(f"{'random':>22} {n:>7} {res.n_candidates:>11} {len(res):>9} {ms:>10.1f} {1000 * ms / n:>12.2f}")
+        print(
+            f"{'random':>22} {n:>7} {res.n_candidates:>11} {len(res):>9} {ms:>10.1f} {1000 * ms / n:>12.2f}"
+        )
     real = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real_global_scenario.json"
     if real.exists():
         sc = airdecon.load_scenario(real)
         ms, res = time_detect(sc.fleet, sc.protocol, args.repeats, args.backend)
-        print(f"{'real worldwide fleet':>22} {len(sc.fleet):>7} {res.n_candidates:>11} {len(res):>9} {ms:>10.1f} "
-              f"{1000 * ms / len(sc.fleet):>12.2f}")
+        print(
+            f"{'real worldwide fleet':>22} {len(sc.fleet):>7} {res.n_candidates:>11} {len(res):>9} {ms:>10.1f} "
+            f"{1000 * ms / len(sc.fleet):>12.2f}"
+        )
     if len(rows) >= 2:
         (n0, t0), (n1, t1) = rows[0], rows[-1]
         print(f"scaling: N x{n1 / n0:.0f} -> time x{t1 / t0:.1f} (linear would be x{n1 / n0:.0f})")
