@@ -1,0 +1,107 @@
+"""Logic every store implementation shares: building chained events, replays, tokens, checkpoints.
+
+Implementations differ only in where rows live; what an append *means* is decided here once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from airdecon.audit._canonical import checkpoint_message, entry_digest, link
+from airdecon.errors import InputError, WriteConflict
+from airdecon.store._records import AircraftState, Appended, Checkpoint, Event, NewEvent
+
+if TYPE_CHECKING:
+    from airdecon.audit._keys import Signer
+
+__all__ = [
+    "DEFAULT_CHECKPOINT_EVERY",
+    "build_event",
+    "check_owners",
+    "due",
+    "new_token",
+    "replay",
+    "sign_checkpoint",
+    "token_hash",
+]
+
+#: Entries between two automatic checkpoints when the store has a signer.
+DEFAULT_CHECKPOINT_EVERY = 1000
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 (hex) of a bearer token: the only form in which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh ``(token_id, token)``: a 64-bit public id and a 256-bit secret, both random."""
+    return secrets.token_hex(8), secrets.token_urlsafe(32)
+
+
+def build_event(new: NewEvent, *, seq: int, at: float, prev_hash: str) -> Event:
+    """The event *new* becomes as entry *seq* after an entry whose chain hash is *prev_hash*."""
+    draft = Event(
+        seq=seq,
+        at=at,
+        kind=new.kind,
+        origin=new.origin,
+        audience=new.audience,
+        payload=new.payload,
+        idempotency_key=new.idempotency_key,
+        hash="",
+    )
+    return Event(**{**draft.__dict__, "hash": link(prev_hash, entry_digest(draft.chain_fields()))})
+
+
+def replay(existing: Event, new: NewEvent) -> Appended:
+    """The answer to re-appending *new* whose idempotency key is already held by *existing*.
+
+    Raises
+    ------
+    WriteConflict
+        If the content differs (kind, audience or payload).
+    """
+    if not existing.same_content(new):
+        raise WriteConflict(
+            "idempotency key",
+            f"{new.origin}/{new.idempotency_key}",
+            f"already used by event {existing.seq} with different content",
+        )
+    return Appended(existing, replayed=True)
+
+
+def check_owners(states: Sequence[AircraftState], stored: Mapping[str, str]) -> None:
+    """Raise :class:`~airdecon.errors.WriteConflict` if a state in *states* names a party other than
+    the aircraft's owner (*stored* maps aircraft id to owner; the batch itself must agree too)."""
+    owners = dict(stored)
+    for st in states:
+        owner = owners.setdefault(st.aircraft_id, st.party)
+        if owner != st.party:
+            raise WriteConflict("aircraft", st.aircraft_id, f"belongs to party {owner}, not {st.party}")
+
+
+def due(seq: int, every: int) -> bool:
+    """True when entry *seq* gets an automatic checkpoint (every *every* entries; 0 disables)."""
+    return every > 0 and seq % every == 0
+
+
+def sign_checkpoint(signer: Signer, *, seq: int, chain_hash: str, at: float) -> Checkpoint:
+    """A checkpoint over ``(seq, chain_hash)`` signed by *signer*."""
+    return Checkpoint(
+        seq=seq,
+        hash=chain_hash,
+        at=at,
+        key_id=signer.key_id,
+        signature=signer.sign(checkpoint_message(seq, chain_hash)).hex(),
+    )
+
+
+def check_every(every: int) -> int:
+    """Validate the ``checkpoint_every`` setting."""
+    if isinstance(every, bool) or not isinstance(every, int) or every < 0:
+        raise InputError(f"checkpoint_every must be an integer >= 0, got {every!r}")
+    return every
