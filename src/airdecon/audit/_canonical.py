@@ -44,7 +44,9 @@ def canonical_bytes(value: object) -> bytes:
     Raises
     ------
     InputError
-        If *value* is not representable as JSON (NaN, infinity, non-string keys, other types).
+        If *value* is not plain JSON: NaN, infinity, non-string keys, tuples, sets, other types.
+        (``json`` itself would turn ``{1: x}`` into ``{"1": x}`` and a tuple into a list, so the
+        value read back would differ from the value hashed.)
 
     Examples
     --------
@@ -52,10 +54,35 @@ def canonical_bytes(value: object) -> bytes:
     b'{"a":[1.5,"\\xc3\\xa9"],"b":1}'
     """
     try:
+        _check_plain(value)
         text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except RecursionError as exc:
+        raise InputError("not canonical JSON: nested too deeply") from exc
     except (TypeError, ValueError) as exc:
         raise InputError(f"not canonical JSON: {exc}") from exc
     return text.encode("utf-8")
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _check_plain(value: object) -> None:
+    """Raise InputError unless *value* is made only of dict (str keys), list, str, int, float, bool, None."""
+    t = type(value)
+    if t in _SCALARS:
+        return
+    if t is dict:
+        for k, x in value.items():  # type: ignore[attr-defined]
+            if type(k) is not str:
+                raise InputError(f"not canonical JSON: object key {k!r} is not a string")
+            if type(x) not in _SCALARS:
+                _check_plain(x)
+    elif t is list:
+        for x in value:  # type: ignore[attr-defined]
+            if type(x) not in _SCALARS:
+                _check_plain(x)
+    elif not isinstance(value, str | int | float):  # subclasses (e.g. numpy.float64) encode as their base
+        raise InputError(f"not canonical JSON: {t.__name__} value {value!r}")
 
 
 def entry_digest(entry: Mapping[str, object]) -> str:
