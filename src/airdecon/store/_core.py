@@ -10,9 +10,9 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from airdecon.audit._canonical import checkpoint_message, entry_digest, link
+from airdecon.audit._canonical import canonical_bytes, checkpoint_message, link
 from airdecon.errors import InputError, WriteConflict
-from airdecon.store._records import AircraftState, Appended, Checkpoint, Event, NewEvent
+from airdecon.store._records import AircraftState, Appended, Checkpoint, Event, NewEvent, audience_json
 
 if TYPE_CHECKING:
     from airdecon.audit._keys import Signer
@@ -43,8 +43,22 @@ def new_token() -> tuple[str, str]:
 
 
 def build_event(new: NewEvent, *, seq: int, at: float, prev_hash: str) -> Event:
-    """The event *new* becomes as entry *seq* after an entry whose chain hash is *prev_hash*."""
-    draft = Event(
+    """The event *new* becomes as entry *seq* after an entry whose chain hash is *prev_hash*.
+
+    The entry's canonical bytes are assembled around the payload text *new* already encoded
+    (the payload can be large: a report batch), which equals ``canonical_bytes(chain_fields())``
+    because ``at``, ``audience``, ``idempotency_key``, ``kind`` and ``origin`` sort before
+    ``payload``, and ``seq`` after it. The verifiers recompute it the plain way.
+    """
+    head = canonical_bytes({
+        "at": at,
+        "audience": audience_json(new.audience),
+        "idempotency_key": new.idempotency_key,
+        "kind": new.kind,
+        "origin": new.origin,
+    })
+    entry = head[:-1] + b',"payload":' + new.payload_text().encode("utf-8") + b',"seq":%d}' % seq
+    return Event(
         seq=seq,
         at=at,
         kind=new.kind,
@@ -52,9 +66,8 @@ def build_event(new: NewEvent, *, seq: int, at: float, prev_hash: str) -> Event:
         audience=new.audience,
         payload=new.payload,
         idempotency_key=new.idempotency_key,
-        hash="",
+        hash=link(prev_hash, hashlib.sha256(entry).hexdigest()),
     )
-    return Event(**{**draft.__dict__, "hash": link(prev_hash, entry_digest(draft.chain_fields()))})
 
 
 def replay(existing: Event, new: NewEvent) -> Appended:

@@ -137,6 +137,7 @@ class NewEvent:
     payload: JsonValue
     audience: Audience = ALL
     idempotency_key: str | None = None
+    _text: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or not self.kind or len(self.kind) > 64:
@@ -146,11 +147,12 @@ class NewEvent:
         key = self.idempotency_key
         if key is not None and (not isinstance(key, str) or not key or len(key) > 200):
             raise InputError(f"idempotency key must be a non-empty string of at most 200 characters: {key!r}")
-        canonical_bytes(self.payload)  # raises InputError on NaN, infinity, non-JSON types
+        # encoded once, here: raises InputError on NaN, infinity, non-JSON types
+        object.__setattr__(self, "_text", canonical_bytes(self.payload).decode("utf-8"))
 
     def payload_text(self) -> str:
-        """The payload as canonical JSON text (what is stored)."""
-        return canonical_bytes(self.payload).decode("utf-8")
+        """The payload as canonical JSON text (what is stored and hashed)."""
+        return self._text
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ class Event:
         return (
             self.kind == new.kind
             and self.audience == new.audience
-            and canonical_bytes(self.payload) == canonical_bytes(new.payload)
+            and canonical_bytes(self.payload).decode("utf-8") == new.payload_text()
         )
 
 
