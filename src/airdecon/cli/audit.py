@@ -28,6 +28,11 @@ app.add_typer(audit_app, name="audit")
 DbOption = Annotated[str, typer.Option("--db", help="Store: PATH, sqlite:///PATH or postgresql://…")]
 
 
+def _say(text: str) -> None:
+    """Print one line of rich markup, unwrapped (paths and hashes stay greppable)."""
+    out_console.print(text, soft_wrap=True)
+
+
 def parse_time(text: str) -> float:
     """POSIX seconds from *text*: a number of seconds, or ISO 8601 (no offset means UTC).
 
@@ -66,14 +71,14 @@ def verify_command(
         report = verify_chain(store, key)
     finally:
         store.close()
-    out_console.print(
+    _say(
         f"[bold green]ok[/]: {report.entries} entries chained, head {report.head_hash[:16]}…, "
         f"{report.checkpoints} checkpoint(s), signed through entry {report.signed_through}"
     )
     if report.unsigned_tail:
-        out_console.print(f"note: the last {report.unsigned_tail} entries are not checkpointed yet")
+        _say(f"note: the last {report.unsigned_tail} entries are not covered by a checkpoint yet")
     if not report.signatures_checked:
-        out_console.print("note: signatures were not checked (give --key PUBFILE)")
+        _say("note: signatures were not checked (give --key PUBFILE)")
 
 
 @audit_app.command("export")
@@ -102,7 +107,7 @@ def export_command(
         out.write_text(text, encoding="utf-8")
         entries = doc["entries"]
         n = len(entries) if isinstance(entries, list) else 0
-        out_console.print(f"wrote {out} ({n} entries)")
+        _say(f"wrote {out} ({n} entries)")
 
 
 @audit_app.command("check")
@@ -116,7 +121,7 @@ def check_command(
     except OSError as exc:
         raise InputError(f"cannot read {export}: {exc}") from exc
     report = verify_export(text, key)
-    out_console.print(
+    _say(
         f"[bold green]ok[/]: entries {report.first_seq}..{report.last_seq}: {report.disclosed} disclosed, "
         f"{report.redacted} redacted, signed through entry {report.signed_through}"
     )
@@ -134,4 +139,4 @@ def keygen_command(
     out.write_bytes(key.private_pem())
     pub = out.with_name(out.name + ".pub")
     pub.write_bytes(key.public_pem())
-    out_console.print(f"wrote {out} (keep secret) and {pub} (key id {key.key_id})")
+    _say(f"wrote {out} (keep secret) and {pub} (key id {key.key_id})")
