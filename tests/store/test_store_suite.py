@@ -70,6 +70,9 @@ def test_append_assigns_gap_free_sequence_and_keeps_content(store: Store) -> Non
     assert seqs(store.events_after(0, limit=2)) == [1, 2]
     assert store.events_after(4) == []
     assert store.append_many([], at=T0) == []
+    for bad in ({"seq": 1.5}, {"limit": 0}, {"limit": -1}, {"seq": -5}):
+        with pytest.raises(InputError):
+            store.events_after(**{"seq": 0, **bad})  # type: ignore[arg-type]
 
 
 def test_resume_after_n_shows_each_party_only_its_audience(store: Store) -> None:

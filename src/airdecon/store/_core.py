@@ -113,6 +113,14 @@ def sign_checkpoint(signer: Signer, *, seq: int, chain_hash: str, at: float) -> 
     )
 
 
+def check_page(seq: int, limit: int) -> tuple[int, int]:
+    """Validate ``events_after`` arguments: an integer *seq* and an integer *limit* >= 1."""
+    for name, v, low in (("seq", seq, 0), ("limit", limit, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise InputError(f"{name} must be an integer >= {low}, got {v!r}")
+    return seq, limit
+
+
 def check_every(every: int) -> int:
     """Validate the ``checkpoint_every`` setting."""
     if isinstance(every, bool) or not isinstance(every, int) or every < 0:

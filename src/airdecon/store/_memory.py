@@ -17,6 +17,7 @@ from airdecon.store._core import (
     build_event,
     check_every,
     check_owners,
+    check_page,
     due,
     new_token,
     replay,
@@ -174,10 +175,11 @@ class MemoryStore:
 
     def events_after(self, seq: int, *, party: str | None = None, limit: int = 1000) -> list[Event]:
         """See :meth:`Store.events_after`."""
+        seq, limit = check_page(seq, limit)
         with self._lock:
             self._open()
             out: list[Event] = []
-            for ev in self._events[max(seq, 0):]:
+            for ev in self._events[seq:]:
                 if len(out) >= limit:
                     break
                 if party is None or ev.visible_to(party):

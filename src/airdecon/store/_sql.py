@@ -19,6 +19,7 @@ from airdecon.store._core import (
     build_event,
     check_every,
     check_owners,
+    check_page,
     due,
     new_token,
     replay,
@@ -231,6 +232,7 @@ class SqlStore:
 
     def events_after(self, seq: int, *, party: str | None = None, limit: int = 1000) -> list[Event]:
         """See :meth:`Store.events_after`."""
+        seq, limit = check_page(seq, limit)
         if party is None:
             rows = self._rows(f"SELECT {_EVENT_COLS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                               (int(seq), int(limit)))
