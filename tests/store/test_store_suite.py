@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
+from pathlib import Path
 
+import psycopg
 import pytest
 
 from airdecon.audit import GENESIS, verify_chain
@@ -274,6 +277,44 @@ def test_sql_store_reopens_with_everything(sql_url: str, open_at: OpenStore, hub
     assert again.append(ev("BLUE", 3, key="k3"), at=T0 + 99).replayed
     assert [s.aircraft_id for s in again.latest_states()] == ["B1"]
     assert verify_chain(again, hub_key.public_key).entries == 7  # type: ignore[attr-defined]
+
+
+def test_newer_schema_is_refused(sql_url: str, open_at: OpenStore) -> None:
+    open_at(sql_url).close()
+    if sql_url.startswith("postgresql://"):
+        with psycopg.connect(sql_url, autocommit=True) as pg:
+            pg.execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'future')")
+    else:
+        with sqlite3.connect(sql_url) as lite:
+            lite.execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'future')")
+        lite.close()
+    with pytest.raises(StoreError, match="schema version 999 is newer"):
+        open_at(sql_url)
+
+
+@pytest.mark.parametrize("url", ["mysql://db", "sqlite://", "sqlite://relative.db", ""])
+def test_bad_store_urls(url: str) -> None:
+    with pytest.raises(StoreError):
+        open_store(url)
+
+
+@pytest.mark.parametrize(("url", "file"), [
+    ("rel.db", "rel.db"),
+    ("sqlite:///rel2.db", "rel2.db"),
+    ("sqlite:///{tmp}/abs.db", "abs.db"),
+    ("{tmp}/plain.db", "plain.db"),
+])
+def test_sqlite_url_forms(url: str, file: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = open_store(url.format(tmp=tmp_path))
+    s.append(ev("BLUE", 1), at=T0)
+    s.close()
+    assert (tmp_path / file).exists()
+
+
+def test_sqlite_in_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open"):
+        open_store(tmp_path / "missing-dir" / "x.db")
 
 
 def test_closed_store_refuses_work(store: Store) -> None:

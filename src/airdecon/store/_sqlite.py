@@ -84,20 +84,15 @@ class SQLiteStore(SqlStore):
             cur = self._writer.cursor()
             try:
                 cur.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cur
+                    cur.execute("COMMIT")
+                except BaseException:
+                    if self._writer.in_transaction:
+                        self._writer.execute("ROLLBACK")
+                    raise
             except sqlite3.Error as exc:
-                raise StoreError(f"{self.url}: cannot start a write: {exc}") from exc
-            try:
-                yield cur
-            except BaseException:
-                if self._writer.in_transaction:
-                    self._writer.execute("ROLLBACK")
-                raise
-            try:
-                cur.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if self._writer.in_transaction:
-                    self._writer.execute("ROLLBACK")
-                raise StoreError(f"{self.url}: commit failed: {exc}") from exc
+                raise StoreError(f"{self.url}: write failed: {exc}") from exc
             finally:
                 cur.close()
 
@@ -107,7 +102,10 @@ class SQLiteStore(SqlStore):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
-        yield conn
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.url}: read failed: {exc}") from exc
 
     def close(self) -> None:
         """See :meth:`Store.close`."""
