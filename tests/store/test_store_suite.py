@@ -98,6 +98,18 @@ def test_resume_after_n_shows_each_party_only_its_audience(store: Store) -> None
         assert e.audience == ALL or "A" in e.audience
 
 
+def test_kinds_filter(store: Store) -> None:
+    for i, (kind, aud) in enumerate([("report", {"A"}), ("alert", {"A"}), ("alert", {"B"}), ("message", ALL),
+                                     ("alert", ALL), ("ack", {"A"})]):
+        store.append(ev("HUB", i, audience=aud, kind=kind), at=T0 + i)
+    assert seqs(store.events_after(0, kinds={"alert"})) == [2, 3, 5]
+    assert seqs(store.events_after(0, party="A", kinds=["alert", "message"])) == [2, 4, 5]
+    assert seqs(store.events_after(2, party="A", kinds=["alert", "message"], limit=1)) == [4]
+    for bad in ("alert", [], [1]):
+        with pytest.raises(InputError):
+            store.events_after(0, kinds=bad)  # type: ignore[arg-type]
+
+
 def test_idempotent_replay_returns_the_original(store: Store) -> None:
     first = store.append(ev("BLUE", 1, audience={"BLUE"}, key="k1"), at=T0)
     again = store.append(ev("BLUE", 1, audience={"BLUE"}, key="k1"), at=T0 + 30)  # a retry, later

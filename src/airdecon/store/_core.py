@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from airdecon.audit._canonical import canonical_bytes, checkpoint_message, link
@@ -119,6 +119,15 @@ def check_page(seq: int, limit: int) -> tuple[int, int]:
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise InputError(f"{name} must be an integer >= {low}, got {v!r}")
     return seq, limit
+
+
+def check_kinds(kinds: Collection[str] | None) -> frozenset[str] | None:
+    """Validate an ``events_after`` kinds filter: ``None`` (every kind) or a non-empty collection."""
+    if kinds is None:
+        return None
+    if isinstance(kinds, str) or not kinds or not all(isinstance(k, str) for k in kinds):
+        raise InputError(f"kinds must be a non-empty collection of event kinds, got {kinds!r}")
+    return frozenset(kinds)
 
 
 def check_every(every: int) -> int:

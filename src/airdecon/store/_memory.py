@@ -16,6 +16,7 @@ from airdecon.store._core import (
     DEFAULT_CHECKPOINT_EVERY,
     build_event,
     check_every,
+    check_kinds,
     check_owners,
     check_page,
     due,
@@ -173,16 +174,19 @@ class MemoryStore:
                 self._checkpoints[cp.seq] = cp
             return out
 
-    def events_after(self, seq: int, *, party: str | None = None, limit: int = 1000) -> list[Event]:
+    def events_after(
+        self, seq: int, *, party: str | None = None, kinds: Collection[str] | None = None, limit: int = 1000
+    ) -> list[Event]:
         """See :meth:`Store.events_after`."""
         seq, limit = check_page(seq, limit)
+        wanted = check_kinds(kinds)
         with self._lock:
             self._open()
             out: list[Event] = []
             for ev in self._events[seq:]:
                 if len(out) >= limit:
                     break
-                if party is None or ev.visible_to(party):
+                if (party is None or ev.visible_to(party)) and (wanted is None or ev.kind in wanted):
                     out.append(ev)
             return out
 

@@ -69,9 +69,11 @@ class Store(Protocol):
         """
         ...
 
-    def events_after(self, seq: int, *, party: str | None = None, limit: int = 1000) -> list[Event]:
+    def events_after(
+        self, seq: int, *, party: str | None = None, kinds: Collection[str] | None = None, limit: int = 1000
+    ) -> list[Event]:
         """Up to *limit* events with sequence number > *seq*, in order; only those visible to
-        *party* when given (``None``: all, for audit)."""
+        *party* when given (``None``: all, for audit), and of one of *kinds* when given."""
         ...
 
     def events_between(

@@ -18,6 +18,7 @@ from airdecon.errors import IntegrityError, NotFound, StoreError
 from airdecon.store._core import (
     build_event,
     check_every,
+    check_kinds,
     check_owners,
     check_page,
     due,
@@ -230,18 +231,25 @@ class SqlStore:
             self._x(cur, "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
         return out
 
-    def events_after(self, seq: int, *, party: str | None = None, limit: int = 1000) -> list[Event]:
+    def events_after(
+        self, seq: int, *, party: str | None = None, kinds: Collection[str] | None = None, limit: int = 1000
+    ) -> list[Event]:
         """See :meth:`Store.events_after`."""
         seq, limit = check_page(seq, limit)
+        wanted = check_kinds(kinds)
+        # fixed SQL and ? placeholders only: no value is ever spliced into the text
+        where = "seq > ?"
+        params: list[object] = [seq]
+        if wanted is not None:
+            where += f" AND kind IN ({', '.join('?' * len(wanted))})"
+            params += sorted(wanted)
+        if party is not None:
+            where += " AND seq IN (SELECT seq FROM event_audience WHERE party IN ('*', ?) AND seq > ?)"
+            params += [party, seq]
+        query = f"SELECT {_EVENT_COLS} FROM events WHERE {where} ORDER BY seq LIMIT ?"
+        rows = self._rows(query, [*params, limit])
         if party is None:
-            rows = self._rows(f"SELECT {_EVENT_COLS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-                              (int(seq), int(limit)))
             return [_event(r) for r in rows]
-        rows = self._rows(
-            f"SELECT {_EVENT_COLS} FROM events WHERE seq > ? AND seq IN "
-            "(SELECT seq FROM event_audience WHERE party IN ('*', ?) AND seq > ?) ORDER BY seq LIMIT ?",
-            (int(seq), party, int(seq), int(limit)),
-        )
         # the audience index is outside the chain: re-check the hashed audience before handing out
         return [ev for ev in map(_event, rows) if ev.visible_to(party)]
 
