@@ -263,7 +263,9 @@ def test_concurrent_appends_are_unique_gap_free_and_verify(store: Store, hub_key
     assert seqs(store.events_after(0, limit=n + 1)) == list(range(1, n + 1))
     assert verify_chain(store, hub_key.public_key).entries == n  # type: ignore[attr-defined]
     # each writer's own events came back in the order it wrote them
-    assert [e.payload["n"] for e in store.events_after(0, party="P3", limit=n)] == list(range(per_thread))  # type: ignore[index]
+    assert [e.payload for e in store.events_after(0, party="P3", limit=n)] == [
+        ev("P3", i).payload for i in range(per_thread)
+    ]
 
 
 def test_every_backend_computes_the_same_chain(store: Store) -> None:

@@ -27,15 +27,15 @@ def sql(url: str, *statements: str | tuple[str, Sequence[object]]) -> None:
     """Run statements directly against the database at *url* (``?`` placeholders), committed."""
     items = [(s, ()) if isinstance(s, str) else s for s in statements]
     if url.startswith("postgresql://"):
-        with psycopg.connect(url) as conn:
+        with psycopg.connect(url) as pg:
             for q, p in items:
-                conn.execute(q.replace("?", "%s"), tuple(p))  # type: ignore[arg-type]
+                pg.execute(q.replace("?", "%s"), tuple(p))
     else:
-        conn = sqlite3.connect(url)
-        with conn:
+        lite = sqlite3.connect(url)
+        with lite:
             for q, p in items:
-                conn.execute(q, tuple(p))
-        conn.close()
+                lite.execute(q, tuple(p))
+        lite.close()
 
 
 @pytest.fixture

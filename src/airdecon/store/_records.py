@@ -111,7 +111,7 @@ class IssuedToken:
     token: str = field(repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class NewEvent:
     """An event to append (the store assigns sequence number, time and hash).
 
@@ -135,20 +135,36 @@ class NewEvent:
     kind: str
     origin: str
     payload: JsonValue
-    audience: Audience = ALL
-    idempotency_key: str | None = None
-    _text: str = field(init=False, repr=False, compare=False, default="")
+    audience: Audience
+    idempotency_key: str | None
+    _text: str = field(repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.kind, str) or not self.kind or len(self.kind) > 64:
-            raise InputError(f"event kind must be a non-empty string of at most 64 characters: {self.kind!r}")
-        check_party_name(self.origin)
-        object.__setattr__(self, "audience", _audience(self.audience))
-        key = self.idempotency_key
-        if key is not None and (not isinstance(key, str) or not key or len(key) > 200):
-            raise InputError(f"idempotency key must be a non-empty string of at most 200 characters: {key!r}")
+    def __init__(
+        self,
+        kind: str,
+        origin: str,
+        payload: JsonValue,
+        *,
+        audience: Literal["all"] | Iterable[str] = ALL,
+        idempotency_key: str | None = None,
+    ) -> None:
+        if not isinstance(kind, str) or not kind or len(kind) > 64:
+            raise InputError(f"event kind must be a non-empty string of at most 64 characters: {kind!r}")
+        check_party_name(origin)
+        if idempotency_key is not None and (
+            not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 200
+        ):
+            raise InputError(
+                f"idempotency key must be a non-empty string of at most 200 characters: {idempotency_key!r}"
+            )
+        setattr_ = object.__setattr__  # frozen: assign once, here
+        setattr_(self, "kind", kind)
+        setattr_(self, "origin", origin)
+        setattr_(self, "payload", payload)
+        setattr_(self, "audience", _audience(audience))
+        setattr_(self, "idempotency_key", idempotency_key)
         # encoded once, here: raises InputError on NaN, infinity, non-JSON types
-        object.__setattr__(self, "_text", canonical_bytes(self.payload).decode("utf-8"))
+        setattr_(self, "_text", canonical_bytes(payload).decode("utf-8"))
 
     def payload_text(self) -> str:
         """The payload as canonical JSON text (what is stored and hashed)."""

@@ -74,7 +74,8 @@ def _event(row: Sequence[Any]) -> Event:
 
 
 def _state(row: Sequence[Any]) -> AircraftState:
-    return AircraftState(row[0], row[1], *(float(x) for x in row[2:9]), extra=json.loads(row[9]))
+    t, lat, lon, alt, gs, trk, vs = (float(x) for x in row[2:9])
+    return AircraftState(row[0], row[1], t, lat, lon, alt, gs, trk, vs, extra=json.loads(row[9]))
 
 
 def _checkpoint(row: Sequence[Any]) -> Checkpoint:
