@@ -7,6 +7,9 @@ The public library surface::
     conflicts = airdecon.detect(scenario.fleet, scenario.protocol)
     for c in conflicts:
         print(c.a, c.b, c.t_in_s)
+    resolution = airdecon.resolve(scenario.fleet, conflicts, scenario.protocol)
+    for cr in resolution:
+        print(cr.level.label, [adv.reason for adv in cr.advisories])
 """
 
 from airdecon.detection import Conflict, ConflictSet, detect
@@ -19,20 +22,24 @@ from airdecon.errors import (
     ScenarioError,
 )
 from airdecon.protocol import SafetyProtocol
+from airdecon.resolution import Advisory, ConflictResolution, Resolution, resolve
 from airdecon.scenario import Scenario, demo_scenario_path, load_scenario, parse_scenario
 from airdecon.state import Fleet
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Advisory",
     "AirdeconError",
     "Conflict",
+    "ConflictResolution",
     "ConflictSet",
     "Fleet",
     "InputError",
     "InternalError",
     "ProtocolError",
     "RecordError",
+    "Resolution",
     "SafetyProtocol",
     "Scenario",
     "ScenarioError",
@@ -41,4 +48,5 @@ __all__ = [
     "detect",
     "load_scenario",
     "parse_scenario",
+    "resolve",
 ]
