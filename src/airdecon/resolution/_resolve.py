@@ -221,17 +221,23 @@ class _Resolver:
             if self.kind[k] == Kind.DISTRESS:
                 fixed[local[int(cs.i[k]) if self.distress[cs.i[k]] else int(cs.j[k])]] = True
         # obligations: which aircraft must turn, and the rule that obliges it (most pressing first)
-        oblig: dict[int, tuple[int, int]] = {}  # local -> (kind, partner row)
+        # (an aircraft facing one that cannot manoeuvre, e.g. on a TCAS RA, gives way in its place)
+        oblig: dict[int, tuple[int, int, bool]] = {}  # local -> (kind, partner row, in its place)
         rank_kind = {Kind.DISTRESS: 3, Kind.HEAD_ON: 2, Kind.OVERTAKING: 1, Kind.CONVERGING: 0}
         for k in active:
             a, b = int(cs.i[k]), int(cs.j[k])
             for own, other, gw in ((a, b, self.gw_a[k]), (b, a, self.gw_b[k])):
                 p = local[own]
-                if not gw or fixed[p]:
+                if fixed[p] or not (gw or fixed[local[other]]):
                     continue
                 kd = Kind(int(self.kind[k]))
                 if p not in oblig or rank_kind[kd] > rank_kind[Kind(oblig[p][0])]:
-                    oblig[p] = (int(kd), other)
+                    oblig[p] = (int(kd), other, not gw)
+        stuck = bool(
+            np.any(
+                fixed[[local[int(x)] for x in cs.i[active]]] & fixed[[local[int(x)] for x in cs.j[active]]]
+            )
+        )
         # vertical ranks: the highest climbs, the lowest descends, the others level off
         tcpa = float(cs.tcpa_s[active].min())
         score = fleet.alt_m[rows] + np.where(fixed, self.plan_vs[rows] * tcpa, 0.0)
@@ -249,7 +255,11 @@ class _Resolver:
             sense[movable[0]] = 1
             if len(movable) > 1:
                 sense[movable[-1]] = -1
-        tie = c >= 2 and len(movable) >= 2 and abs(float(score[movable[0]] - score[movable[1]])) < _TIE_M
+        tie = (
+            len(movable) >= 2
+            and abs(float(score[movable[0]] - score[movable[1]])) < _TIE_M
+            and float(self.plan_vs[rows[movable[0]]]) == float(self.plan_vs[rows[movable[1]]])
+        )
         same_level = bool(
             np.all(
                 (np.abs(self.enc.dz[active]) <= 0.5 * self.v_min[active])
@@ -262,7 +272,6 @@ class _Resolver:
         if not self.rules.vertical_advisories:
             stages = ["h"]
         neighbours = self._neighbours(rows)
-        exclude = {(int(cs.i[k]), int(cs.j[k])) for k in ks[self.follow[ks]]}
 
         best: tuple[float, float, float, str, FloatArray, FloatArray] | None = None
         solved = False
@@ -275,10 +284,10 @@ class _Resolver:
             trk = np.stack([opts[p].trk[combos[:, p]] for p in range(c)], axis=1)
             vs = np.stack([opts[p].vs[combos[:, p]] for p in range(c)], axis=1)
             cost = np.stack([opts[p].cost[combos[:, p]] for p in range(c)], axis=1)
-            n_conf, badness = self._verify(rows, neighbours, trk, vs, exclude)
+            n_conf, badness = self._verify(rows, neighbours, trk, vs, fixed)
             order = np.lexsort((np.arange(cost.shape[0]), cost.sum(axis=1), cost.max(axis=1)))
             ok = order[n_conf[order] == 0]
-            if ok.size:
+            if ok.size and not stuck:
                 k0 = int(ok[0])
                 best = (0.0, 0.0, 0.0, stage, trk[k0], vs[k0])
                 solved = True
@@ -320,7 +329,13 @@ class _Resolver:
 
     # ------------------------------------------------------------------------------------------
     def _options(
-        self, row: int, stage: str, obliged: bool, oblig: tuple[int, int] | None, sense: int, fixed: bool
+        self,
+        row: int,
+        stage: str,
+        obliged: bool,
+        oblig: tuple[int, int, bool] | None,
+        sense: int,
+        fixed: bool,
     ) -> _Options:
         trk0 = float(self.plan_trk[row])
         vs0 = float(self.plan_vs[row])
@@ -375,13 +390,15 @@ class _Resolver:
         neighbours: IntArray,
         trk: FloatArray,
         vs: FloatArray,
-        exclude: set[tuple[int, int]],
+        fixed: npt.NDArray[np.bool_],
     ) -> tuple[IntArray, FloatArray]:
         """Re-predict K candidate combinations at once with the real engine.
 
-        Returns, per combination, how many pairs (inside the cluster, or between a cluster aircraft
-        and a neighbour) still lose separation within the look-ahead, and the total time they
-        spend in loss of separation (seconds).
+        Returns, per combination, how many pairs still lose separation within the look-ahead, and
+        the total time they spend in loss of separation (seconds). The pairs checked are every pair
+        inside the cluster and every (cluster aircraft, neighbour) pair, except those in which
+        neither aircraft can change its path (*fixed* cluster aircraft, neighbours): the search
+        cannot change them (a pair handed to TCAS stays TCAS's business).
         """
         fleet = self.fleet
         k_n, c = trk.shape
@@ -401,24 +418,19 @@ class _Resolver:
             pos_err_m=fleet.pos_err_m[src],
         )
         p_idx, q_idx = np.triu_indices(c, k=1)
-        keep = np.array(
-            [
-                (int(rows[p]), int(rows[q])) not in exclude and (int(rows[q]), int(rows[p])) not in exclude
-                for p, q in zip(p_idx, q_idx, strict=True)
-            ],
-            dtype=bool,
-        )
+        keep = ~(fixed[p_idx] & fixed[q_idx])
         p_idx, q_idx = p_idx[keep], q_idx[keep]
+        movers = np.flatnonzero(~fixed)
         base = nb + np.arange(k_n, dtype=np.intp)[:, None] * c
         ii = [(base + p_idx[None, :]).ravel()]
         jj = [(base + q_idx[None, :]).ravel()]
         combo = [np.repeat(np.arange(k_n, dtype=np.intp), p_idx.shape[0])]
         if nb:
-            own = (base[:, :, None] + np.arange(c)[None, :, None]) * np.ones((1, 1, nb), dtype=np.intp)
+            own = (base[:, :, None] + movers[None, :, None]) * np.ones((1, 1, nb), dtype=np.intp)
             other = np.broadcast_to(np.arange(nb, dtype=np.intp)[None, None, :], own.shape)
             ii.append(own.ravel())
             jj.append(other.ravel())
-            combo.append(np.repeat(np.arange(k_n, dtype=np.intp), c * nb))
+            combo.append(np.repeat(np.arange(k_n, dtype=np.intp), movers.shape[0] * nb))
         i_all = np.concatenate(ii).astype(np.intp)
         j_all = np.concatenate(jj).astype(np.intp)
         k_all = np.concatenate(combo)
@@ -460,7 +472,7 @@ class _Resolver:
         new_trk: float,
         new_vs: float,
         stage: str,
-        oblig: tuple[int, int] | None,
+        oblig: tuple[int, int, bool] | None,
         partners: list[int],
         sense: int,
         fixed: bool,
@@ -483,16 +495,16 @@ class _Resolver:
         if turned:
             side = "right" if turn > 0 else "left"
             parts.append(f"turn {side} {abs(turn):.0f}° to {new_trk:03.0f}°")
-            trk_out = round(new_trk, 1) % 360.0
+            trk_out = new_trk
         if vchanged:
             parts.append(_vertical_words(new_vs, vs0))
-            vs_out = float(round(new_vs / FPM))
+            vs_out = _fpm(new_vs, vs0)
         distress_partners = [x for x in partners if self.distress[x] and not self.distress[row]]
         if fixed and self.distress[row]:
             rule = "maintain"
             why = f"you are in distress and have right of way over all; {names} keep clear of you"
             parts = [f"maintain track {trk0:03.0f}° and speed"]
-            trk_out = round(trk0, 1)
+            trk_out = trk0
         elif turned or vchanged:
             if distress_partners:
                 rule = "distress-priority"
@@ -512,6 +524,10 @@ class _Resolver:
                     ),
                     Kind.DISTRESS: f"{other} is in distress and has right of way over all: keep clear of it",
                 }[kd]
+                if oblig[2]:
+                    why = (
+                        f"{other} is flying a TCAS resolution advisory and cannot give way: keep clear of it"
+                    )
                 if vchanged:
                     why += f"; vertical sense complementary to {names}"
             else:
@@ -524,12 +540,14 @@ class _Resolver:
             rule = "maintain"
             if "h" in stage and "v" not in stage:
                 parts = [f"maintain track {trk0:03.0f}° and speed"]
-                trk_out = round(trk0, 1)
+                trk_out = trk0
                 why = f"you have right of way over {names}; the other aircraft keeps clear"
             else:
                 parts = [_vertical_words(new_vs, vs0)]
-                vs_out = float(round(new_vs / FPM))
+                vs_out = _fpm(new_vs, vs0)
                 why = f"{names} will manoeuvre clear of you (complementary senses)"
+                if tie:
+                    why += "; co-altitude tie-break: the aircraft whose id sorts first climbs"
         reason = " and ".join(parts) + ": " + why
         if joint:
             reason += f" (joint resolution of {len(joint)} aircraft: {', '.join(joint)})"
@@ -546,6 +564,13 @@ class _Resolver:
             trk_deg=trk_out,
             vs_fpm=vs_out,
         )
+
+
+def _fpm(new_vs: float, vs0: float) -> float:
+    """The advised rate in ft/min: a ladder value exactly, or the current rate unrounded when kept."""
+    if abs(new_vs - vs0) <= 1e-9:
+        return new_vs / FPM
+    return float(round(new_vs / FPM))
 
 
 def _vertical_words(new_vs: float, vs0: float) -> str:
