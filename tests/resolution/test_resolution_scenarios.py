@@ -276,3 +276,26 @@ def test_advisory_is_frozen_and_serialises_without_empty_fields() -> None:
         adv.rule = "maintain"  # type: ignore[misc]
     d = adv.to_dict()
     assert list(d) == ["aircraft", "trk_deg", "rule", "reason"]
+
+
+def test_a_loss_in_progress_does_not_block_the_rest_of_its_cluster() -> None:
+    # drones A and B hover 2 NM apart at one height (in loss, never regained as they are); C flies
+    # towards them. C's conflicts are resolved; A/B get the advice that regains separation soonest.
+    records = [
+        ac("A", 0, 0, 0, 0, 3000),
+        ac("B", 2, 0, 0, 0, 3000),
+        ac("C", 0, -20, 0, 300, 3000),
+    ]
+    fleet, res = _run(records)
+    by_pair = {(cr.conflict.a, cr.conflict.b): cr for cr in res}
+    assert set(by_pair) == {("A", "B"), ("A", "C"), ("B", "C")}
+    assert len(set(res.cluster.tolist())) == 1
+    assert not by_pair["A", "B"].resolved and by_pair["A", "B"].level is Level.LOSS
+    assert by_pair["A", "C"].resolved and by_pair["B", "C"].resolved
+    assert "already lost" in res.advisory("A").reason
+    before = airdecon.detect(fleet)
+    after = airdecon.detect(apply(fleet, res))
+    assert after.pairs() <= {("A", "B")}
+    t_out_before = before.t_out_s[[c.a == "A" and c.b == "B" for c in before]][0]
+    t_out_after = after.t_out_s[0] if len(after) else 0.0
+    assert t_out_before == np.inf and t_out_after < 120.0

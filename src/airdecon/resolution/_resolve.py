@@ -273,9 +273,12 @@ class _Resolver:
             stages = ["h"]
         neighbours = self._neighbours(rows)
 
-        best: tuple[float, float, float, str, FloatArray, FloatArray] | None = None
+        # pairs already in loss cannot be restored at once: for them the search only asks that no
+        # *new* loss be predicted and picks the combination that regains separation soonest
+        lost = bool(np.any(cs.t_in_s[active] <= 0.0))
+        best: tuple[float, float, float, float, str, FloatArray, FloatArray] | None = None
         solved = False
-        for stage in stages:
+        for rank, stage in enumerate(stages):
             opts = [
                 self._options(int(rows[p]), stage, p in oblig, oblig.get(p), int(sense[p]), bool(fixed[p]))
                 for p in range(c)
@@ -284,31 +287,43 @@ class _Resolver:
             trk = np.stack([opts[p].trk[combos[:, p]] for p in range(c)], axis=1)
             vs = np.stack([opts[p].vs[combos[:, p]] for p in range(c)], axis=1)
             cost = np.stack([opts[p].cost[combos[:, p]] for p in range(c)], axis=1)
-            n_conf, badness = self._verify(rows, neighbours, trk, vs, fixed)
-            order = np.lexsort((np.arange(cost.shape[0]), cost.sum(axis=1), cost.max(axis=1)))
-            ok = order[n_conf[order] == 0]
-            if ok.size and not stuck:
-                k0 = int(ok[0])
-                best = (0.0, 0.0, 0.0, stage, trk[k0], vs[k0])
-                solved = True
-                break
-            order_bad = np.lexsort((np.arange(cost.shape[0]), cost.sum(axis=1), cost.max(axis=1), badness))
-            k0 = int(order_bad[0])
-            cand = (float(badness[k0]), float(cost[k0].max()), float(cost[k0].sum()), stage, trk[k0], vs[k0])
-            if best is None or cand[:3] < best[:3]:
+            n_future, badness = self._verify(rows, neighbours, trk, vs, fixed)
+            good = (n_future == 0) & (not stuck)
+            if solved and not good.any():
+                continue
+            # lexsort: the last key is the primary one
+            order = np.lexsort((np.arange(cost.shape[0]), cost.sum(axis=1), cost.max(axis=1), badness, ~good))
+            k0 = int(order[0])
+            cand = (
+                float(not good[k0]),
+                float(badness[k0]),
+                float(rank),
+                float(cost[k0].max()) + float(cost[k0].sum()) * 1e-6,
+                stage,
+                trk[k0],
+                vs[k0],
+            )
+            if best is None or cand[:4] < best[:4]:
                 best = cand
+            solved = solved or bool(good[k0])
+            if solved and not lost:
+                break
         if best is None:  # pragma: no cover - stages is never empty
             return
-        _b, _m, _s, stage, new_trk, new_vs = best
+        _g, _b, _r, _c, stage, new_trk, new_vs = best
         self.plan_trk[rows] = new_trk
         self.plan_vs[rows] = new_vs
         if solved:
-            self.resolved[active] = True
+            self.resolved[active] = cs.t_in_s[active] > 0.0
         partners: dict[int, list[int]] = {p: [] for p in range(c)}
+        lost_with: dict[int, list[str]] = {p: [] for p in range(c)}
         for k in active:
             a, b = int(cs.i[k]), int(cs.j[k])
             partners[local[a]].append(b)
             partners[local[b]].append(a)
+            if cs.t_in_s[k] <= 0.0:
+                lost_with[local[a]].append(str(ids[b]))
+                lost_with[local[b]].append(str(ids[a]))
         for p, r in enumerate(rows):
             rid = str(ids[r])
             if int(r) in tcas_rows and rid in self.advice:
@@ -325,6 +340,7 @@ class _Resolver:
                 tie and p in (movable[0], movable[1]),
                 solved,
                 [str(ids[x]) for x in rows] if c >= 3 else [],
+                lost_with[p],
             )
 
     # ------------------------------------------------------------------------------------------
@@ -394,11 +410,12 @@ class _Resolver:
     ) -> tuple[IntArray, FloatArray]:
         """Re-predict K candidate combinations at once with the real engine.
 
-        Returns, per combination, how many pairs still lose separation within the look-ahead, and
-        the total time they spend in loss of separation (seconds). The pairs checked are every pair
-        inside the cluster and every (cluster aircraft, neighbour) pair, except those in which
-        neither aircraft can change its path (*fixed* cluster aircraft, neighbours): the search
-        cannot change them (a pair handed to TCAS stays TCAS's business).
+        Returns, per combination, how many pairs are predicted to *start* losing separation within
+        the look-ahead (``t_in > 0``: a new loss, or one not avoided), and the total time all pairs
+        spend in loss of separation, those already in loss included (seconds). The pairs checked
+        are every pair inside the cluster and every (cluster aircraft, neighbour) pair, except those
+        in which neither aircraft can change its path (*fixed* cluster aircraft, neighbours): the
+        search cannot change them (a pair handed to TCAS stays TCAS's business).
         """
         fleet = self.fleet
         k_n, c = trk.shape
@@ -442,9 +459,10 @@ class _Resolver:
         geo = evaluate_pairs(virtual, rules, i_all, j_all)
         hit = geo.conflict
         dur = np.minimum(geo.t_out_s, self.proto.lookahead_s) - geo.t_in_s
-        n_conf = np.bincount(k_all[hit], minlength=k_n).astype(np.intp)
+        future = hit & (geo.t_in_s > 0.0)
+        n_future = np.bincount(k_all[future], minlength=k_n).astype(np.intp)
         badness = np.bincount(k_all[hit], weights=dur[hit], minlength=k_n)
-        return n_conf, badness
+        return n_future, badness
 
     # ------------------------------------------------------------------------------------------
     def _tcas_advisory(self, own: int, other: int, k: int) -> Advisory:
@@ -479,6 +497,7 @@ class _Resolver:
         tie: bool,
         solved: bool,
         joint: list[str],
+        lost_with: list[str],
     ) -> Advisory:
         fleet = self.fleet
         ids = fleet.ids
@@ -551,6 +570,11 @@ class _Resolver:
         reason = " and ".join(parts) + ": " + why
         if joint:
             reason += f" (joint resolution of {len(joint)} aircraft: {', '.join(joint)})"
+        if lost_with and solved:
+            reason += (
+                f"; separation with {', '.join(sorted(lost_with))} is already lost: this regains it "
+                "soonest without any new loss of separation"
+            )
         if not solved:
             reason = (
                 "NO SAFE MANOEUVRE FOUND (turns to 90°, rates to 2500 fpm) that restores the minima "
