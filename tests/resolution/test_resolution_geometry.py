@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from resolution_scenes import ANTIMERIDIAN, ORIGIN, ac, place
 
+from airdecon import Fleet
 from airdecon.protocol import RulesOfTheAir
 from airdecon.resolution import Kind, encounter_geometry, relative_bearing_deg, right_of_way
 
@@ -18,7 +20,7 @@ I0 = np.array([0])
 J1 = np.array([1])
 
 
-def _vectors() -> dict[str, dict[str, object]]:
+def _vectors() -> dict[str, dict[str, Any]]:
     if VECTORS.exists():
         doc = json.loads(VECTORS.read_text())
         return {v["id"]: v for v in doc["encounters"]}
@@ -31,17 +33,17 @@ def _vectors() -> dict[str, dict[str, object]]:
     }
 
 
-def _scene(vid: str, origin: tuple[float, float]) -> tuple[object, float, float]:
+def _scene(vid: str, origin: tuple[float, float]) -> tuple[Fleet, float, float]:
     v = _vectors()[vid]
     if "brg" in v:
-        a = ac("A", *v["A"])  # type: ignore[misc]
-        b = ac("B", *v["B"])  # type: ignore[misc]
-        brg_ab, brg_ba = v["brg"]  # type: ignore[misc]
+        a = ac("A", *v["A"])
+        b = ac("B", *v["B"])
+        brg_ab, brg_ba = v["brg"]
     else:
-        a = dict(v["A"], id="A")  # type: ignore[arg-type]
-        b = dict(v["B"], id="B")  # type: ignore[arg-type]
+        a = dict(v["A"], id="A")
+        b = dict(v["B"], id="B")
         exp = v["expected"]
-        brg_ab, brg_ba = exp["brg_B_from_A_rel_deg"], exp["brg_A_from_B_rel_deg"]  # type: ignore[index]
+        brg_ab, brg_ba = exp["brg_B_from_A_rel_deg"], exp["brg_A_from_B_rel_deg"]
     return place([a, b], origin), float(brg_ab), float(brg_ba)
 
 
@@ -64,7 +66,7 @@ def test_vectors_bearings_and_right_of_way(
     vid: str, kind: Kind, gw_a: bool, gw_b: bool, origin: tuple[float, float]
 ) -> None:
     fleet, brg_ab, brg_ba = _scene(vid, origin)
-    enc = encounter_geometry(fleet, I0, J1)  # type: ignore[arg-type]
+    enc = encounter_geometry(fleet, I0, J1)
     assert _angle_diff(float(enc.brg_b_from_a_deg[0]), brg_ab) < 0.01
     assert _angle_diff(float(enc.brg_a_from_b_deg[0]), brg_ba) < 0.01
     got, ga, gb = right_of_way(

@@ -57,7 +57,8 @@ class Kind(IntEnum):
 
 
 def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
-    return np.einsum("ij,ij->i", a, b)
+    out: FloatArray = np.einsum("ij,ij->i", a, b)
+    return out
 
 
 def _clockwise_deg(a: FloatArray, b: FloatArray, up: FloatArray) -> FloatArray:

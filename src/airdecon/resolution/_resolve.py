@@ -398,7 +398,8 @@ class _Resolver:
         reach = reach + perr_c + fleet.pos_err_m[others] + NM
         d = self.pos[others][:, None, :] - self.pos[rows][None, :, :]
         dist = np.sqrt(np.einsum("abk,abk->ab", d, d)).min(axis=1)
-        return others[dist <= reach]
+        near: IntArray = others[dist <= reach]
+        return near
 
     def _verify(
         self,
@@ -461,7 +462,7 @@ class _Resolver:
         dur = np.minimum(geo.t_out_s, self.proto.lookahead_s) - geo.t_in_s
         future = hit & (geo.t_in_s > 0.0)
         n_future = np.bincount(k_all[future], minlength=k_n).astype(np.intp)
-        badness = np.bincount(k_all[hit], weights=dur[hit], minlength=k_n)
+        badness: FloatArray = np.bincount(k_all[hit], weights=dur[hit], minlength=k_n).astype(np.float64)
         return n_future, badness
 
     # ------------------------------------------------------------------------------------------
