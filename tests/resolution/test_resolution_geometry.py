@@ -14,7 +14,8 @@ from airdecon import Fleet
 from airdecon.protocol import RulesOfTheAir
 from airdecon.resolution import Kind, encounter_geometry, relative_bearing_deg, right_of_way
 
-VECTORS = Path("/work/shared/reference/vectors.json")
+# the shared reference sits next to the project root (../shared), as in CI
+VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "vectors.json"
 ORIGINS = [ORIGIN, ANTIMERIDIAN, (-60.0, -179.95), (71.0, 25.0)]
 I0 = np.array([0])
 J1 = np.array([1])

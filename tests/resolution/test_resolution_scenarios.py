@@ -299,3 +299,16 @@ def test_a_loss_in_progress_does_not_block_the_rest_of_its_cluster() -> None:
     t_out_before = before.t_out_s[[c.a == "A" and c.b == "B" for c in before]][0]
     t_out_after = after.t_out_s[0] if len(after) else 0.0
     assert t_out_before == np.inf and t_out_after < 120.0
+
+
+def test_nobody_climbs_into_an_aircraft_in_distress_above() -> None:
+    # A (in distress) is 700 ft above B on a crossing course: not the same level, so vertical first;
+    # A keeps its right of way and gets no vertical instruction, B (below) must descend clear of it
+    fleet, res = _run(
+        [ac("A", 0, 0, 0, 450, 30700), ac("B", 20, 20, -450, 0, 30000)], distress=frozenset({"A"})
+    )
+    a, b = res.advisory("A"), res.advisory("B")
+    assert a.rule == "maintain" and a.vs_fpm is None
+    assert b.rule == "distress-priority"
+    assert b.vs_fpm is not None and b.vs_fpm < 0
+    _assert_clear(fleet, res)

@@ -249,16 +249,19 @@ class _Resolver:
                 str(ids[rows[p]]),
             ),
         )
+        # (an aircraft that cannot manoeuvre keeps its place in the ranking: nobody climbs into it)
         sense = np.zeros(c, dtype=np.intp)
-        movable = [p for p in keyed if not fixed[p]]
-        if movable:
-            sense[movable[0]] = 1
-            if len(movable) > 1:
-                sense[movable[-1]] = -1
+        sense[keyed[0]] = 1
+        if c > 1:
+            sense[keyed[-1]] = -1
+        sense[fixed] = 0
+        top, second = keyed[0], keyed[1] if c > 1 else keyed[0]
         tie = (
-            len(movable) >= 2
-            and abs(float(score[movable[0]] - score[movable[1]])) < _TIE_M
-            and float(self.plan_vs[rows[movable[0]]]) == float(self.plan_vs[rows[movable[1]]])
+            c >= 2
+            and not fixed[top]
+            and not fixed[second]
+            and abs(float(score[top] - score[second])) < _TIE_M
+            and float(self.plan_vs[rows[top]]) == float(self.plan_vs[rows[second]])
         )
         same_level = bool(
             np.all(
@@ -337,7 +340,7 @@ class _Resolver:
                 partners[p],
                 int(sense[p]),
                 bool(fixed[p]),
-                tie and p in (movable[0], movable[1]),
+                tie and p in (top, second),
                 solved,
                 [str(ids[x]) for x in rows] if c >= 3 else [],
                 lost_with[p],
