@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from resolution_scenes import ANTIMERIDIAN, ORIGIN, ac, apply, place
 
@@ -312,3 +314,35 @@ def test_nobody_climbs_into_an_aircraft_in_distress_above() -> None:
     assert b.rule == "distress-priority"
     assert b.vs_fpm is not None and b.vs_fpm < 0
     _assert_clear(fleet, res)
+
+
+class _OwnPartyUnwatched(SafetyProtocol):
+    """A protocol under which a party's own aircraft are its own business (issue 3, section 1)."""
+
+    def watched(self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        return np.asarray(fleet.party[i] != fleet.party[j], dtype=bool)
+
+
+def test_verification_follows_the_protocol_pair_eligibility() -> None:
+    # the bystander scene again, but C belongs to A's party: under a protocol that does not watch a
+    # party's own pairs, running into C is not the line's business and A gets the pair-only answer
+    pair = [ac("A", 0, 0, 0, 480, 35000, party="BLUE"), ac("B", 20, 16, -480, 0, 35000, party="RED")]
+    c = ac("C", 8.57 + 13.33, 10.21, -480, 0, 35000, party="BLUE")
+    _fleet, watched_all = _run([*pair, c])
+    _fleet, own_unwatched = _run([*pair, c], protocol=_OwnPartyUnwatched())
+    assert watched_all.advisory("A").trk_deg != 40.0
+    assert own_unwatched.advisory("A").trk_deg == 40.0
+
+
+def test_chunked_verification_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [
+        ac("A", 0, 0, 0, 480, 35000),
+        ac("B", 20, 16, -480, 0, 35000),
+        ac("C", 8.57 + 13.33, 10.21, -480, 0, 35000),
+        ac("D", -20, 16, 480, 0, 35000),
+    ]
+    _fleet, whole = _run(records)
+    monkeypatch.setattr("airdecon.resolution._resolve._PAIRS_PER_CHUNK", 7)
+    _fleet, chunked = _run(records)
+    assert dict(chunked.by_aircraft) == dict(whole.by_aircraft)
+    assert np.array_equal(chunked.resolved, whole.resolved)

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airdecon.alerting import Level, classify
-from airdecon.detection import ConflictSet, PairRules, evaluate_pairs
+from airdecon.detection import ConflictSet, evaluate_pairs
 from airdecon.errors import InputError
 from airdecon.geometry import geodetic_to_ecef
 from airdecon.protocol import RulesOfTheAir, SafetyProtocol
@@ -66,6 +66,7 @@ LEVEL_FPM: float = 500.0
 """An aircraft whose vertical rate is below this is level (for "approximately the same level")."""
 
 _TIE_M = 0.5  # altitude ranks closer than this are a tie (then vertical rate, then id)
+_PAIRS_PER_CHUNK = 200_000  # pairs re-predicted per engine call: bounds the memory of the search
 
 
 @dataclass
@@ -412,21 +413,66 @@ class _Resolver:
         vs: FloatArray,
         fixed: npt.NDArray[np.bool_],
     ) -> tuple[IntArray, FloatArray]:
-        """Re-predict K candidate combinations at once with the real engine.
+        """Re-predict K candidate combinations with the real engine, in chunks of bounded size.
 
-        Returns, per combination, how many pairs are predicted to *start* losing separation within
-        the look-ahead (``t_in > 0``: a new loss, or one not avoided), and the total time all pairs
-        spend in loss of separation, those already in loss included (seconds). The pairs checked
-        are every pair inside the cluster and every (cluster aircraft, neighbour) pair, except those
-        in which neither aircraft can change its path (*fixed* cluster aircraft, neighbours): the
-        search cannot change them (a pair handed to TCAS stays TCAS's business).
+        Parameters
+        ----------
+        rows : int array of shape (c,)
+            Fleet rows of the cluster's aircraft.
+        neighbours : int array of shape (nb,)
+            Fleet rows of the aircraft around the cluster (flying their planned velocities).
+        trk, vs : arrays of shape (K, c)
+            Each combination's track (degrees) and vertical rate (m/s) for every cluster aircraft.
+        fixed : bool array of shape (c,)
+            Cluster aircraft that cannot change their path.
+
+        Returns
+        -------
+        n_future : int array of shape (K,)
+            How many pairs are predicted to *start* losing separation within the look-ahead
+            (``t_in > 0``: a new loss, or one not avoided).
+        badness : float array of shape (K,)
+            Total time all pairs spend in loss of separation within the look-ahead, those already
+            in loss included (seconds).
+
+        The pairs checked are every pair inside the cluster and every (cluster aircraft, neighbour)
+        pair, except those in which neither aircraft can change its path (*fixed* cluster aircraft,
+        neighbours): the search cannot change them (a pair handed to TCAS stays TCAS's business).
         """
+        k_n, c = trk.shape
+        p_idx, q_idx = np.triu_indices(c, k=1)
+        keep = ~(fixed[p_idx] & fixed[q_idx])
+        p_idx, q_idx = p_idx[keep].astype(np.intp), q_idx[keep].astype(np.intp)
+        movers = np.flatnonzero(~fixed).astype(np.intp)
+        per_combo = p_idx.shape[0] + movers.shape[0] * neighbours.shape[0]
+        n_future = np.zeros(k_n, dtype=np.intp)
+        badness = np.zeros(k_n)
+        if per_combo == 0:
+            return n_future, badness
+        step = max(1, _PAIRS_PER_CHUNK // per_combo)
+        for lo in range(0, k_n, step):
+            hi = min(k_n, lo + step)
+            n_future[lo:hi], badness[lo:hi] = self._verify_chunk(
+                rows, neighbours, trk[lo:hi], vs[lo:hi], p_idx, q_idx, movers
+            )
+        return n_future, badness
+
+    def _verify_chunk(
+        self,
+        rows: IntArray,
+        neighbours: IntArray,
+        trk: FloatArray,
+        vs: FloatArray,
+        p_idx: IntArray,
+        q_idx: IntArray,
+        movers: IntArray,
+    ) -> tuple[IntArray, FloatArray]:
+        """One chunk of :meth:`_verify`: a virtual fleet (neighbours, then one copy of the cluster
+        per combination) and one vectorised ``evaluate_pairs`` call."""
         fleet = self.fleet
         k_n, c = trk.shape
         nb = neighbours.shape[0]
         src = np.concatenate([neighbours, np.tile(rows, k_n)])
-        v_trk = np.concatenate([self.plan_trk[neighbours], trk.ravel()])
-        v_vs = np.concatenate([self.plan_vs[neighbours], vs.ravel()])
         virtual = Fleet(
             ids=fleet.ids[src],
             party=fleet.party[src],
@@ -434,32 +480,25 @@ class _Resolver:
             lon_deg=fleet.lon_deg[src],
             alt_m=fleet.alt_m[src],
             gs_mps=fleet.gs_mps[src],
-            trk_deg=v_trk,
-            vs_mps=v_vs,
+            trk_deg=np.concatenate([self.plan_trk[neighbours], trk.ravel()]),
+            vs_mps=np.concatenate([self.plan_vs[neighbours], vs.ravel()]),
             pos_err_m=fleet.pos_err_m[src],
         )
-        p_idx, q_idx = np.triu_indices(c, k=1)
-        keep = ~(fixed[p_idx] & fixed[q_idx])
-        p_idx, q_idx = p_idx[keep], q_idx[keep]
-        movers = np.flatnonzero(~fixed)
         base = nb + np.arange(k_n, dtype=np.intp)[:, None] * c
         ii = [(base + p_idx[None, :]).ravel()]
         jj = [(base + q_idx[None, :]).ravel()]
         combo = [np.repeat(np.arange(k_n, dtype=np.intp), p_idx.shape[0])]
-        if nb:
-            own = (base[:, :, None] + movers[None, :, None]) * np.ones((1, 1, nb), dtype=np.intp)
-            other = np.broadcast_to(np.arange(nb, dtype=np.intp)[None, None, :], own.shape)
-            ii.append(own.ravel())
-            jj.append(other.ravel())
+        if nb and movers.size:
+            own = np.repeat((base + movers[None, :]).ravel(), nb)
+            ii.append(own)
+            jj.append(np.tile(np.arange(nb, dtype=np.intp), k_n * movers.shape[0]))
             combo.append(np.repeat(np.arange(k_n, dtype=np.intp), movers.shape[0] * nb))
         i_all = np.concatenate(ii).astype(np.intp)
         j_all = np.concatenate(jj).astype(np.intp)
         k_all = np.concatenate(combo)
-        if i_all.size == 0:
-            return np.zeros(k_n, dtype=np.intp), np.zeros(k_n)
-        watched = self.proto.watched(virtual, i_all, j_all)
+        rules = _RowMapped(self.proto, fleet, src)
+        watched = rules.watched(virtual, i_all, j_all)
         i_all, j_all, k_all = i_all[watched], j_all[watched], k_all[watched]
-        rules: PairRules = self.proto
         geo = evaluate_pairs(virtual, rules, i_all, j_all)
         hit = geo.conflict
         dur = np.minimum(geo.t_out_s, self.proto.lookahead_s) - geo.t_in_s
@@ -592,6 +631,42 @@ class _Resolver:
             trk_deg=trk_out,
             vs_fpm=vs_out,
         )
+
+
+class _RowMapped:
+    """The protocol as seen from a virtual fleet: each virtual row stands for an original row.
+
+    Minima and eligibility depend on who the aircraft are and where they are now, never on the
+    candidate velocities, so they are asked of the real fleet, with the original rows: a protocol
+    that looks aircraft up by id (formations, parties) sees a well-formed fleet.
+    """
+
+    def __init__(self, inner: SafetyProtocol, fleet: Fleet, src: IntArray) -> None:
+        self.inner = inner
+        self.fleet = fleet
+        self.src = src
+
+    @property
+    def lookahead_s(self) -> float:
+        return self.inner.lookahead_s
+
+    @property
+    def max_horizontal_m(self) -> float:
+        return self.inner.max_horizontal_m
+
+    @property
+    def max_vertical_m(self) -> float:
+        return self.inner.max_vertical_m
+
+    @property
+    def velocity_error_mps(self) -> float:
+        return self.inner.velocity_error_mps
+
+    def pair_minima(self, fleet: Fleet, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
+        return self.inner.pair_minima(self.fleet, self.src[i], self.src[j])
+
+    def watched(self, fleet: Fleet, i: IntArray, j: IntArray) -> npt.NDArray[np.bool_]:
+        return self.inner.watched(self.fleet, self.src[i], self.src[j])
 
 
 def _fpm(new_vs: float, vs0: float) -> float:
