@@ -19,6 +19,8 @@ Procedure (documented in ``docs/resolution.md``):
    then both together.
 5. When no combination works, the one that leaves the least total time in loss of separation is
    advised, the reason says so, and the cluster's alerts are escalated to at least ``warning``.
+   A pair already in loss cannot be restored at once: it only must not make anything new be lost,
+   and gets the combination that regains separation soonest.
 
 Manoeuvres are modelled as instantaneous velocity changes at the time of the snapshot (speed kept,
 new track rounded to a whole degree before it is verified).
@@ -96,7 +98,7 @@ def resolve(
         The result of :func:`airdecon.detect` on *fleet*.
     protocol : SafetyProtocol, optional
         Minima, look-ahead, alert thresholds and rules of the air (default ``SafetyProtocol()``).
-    distress : iterable of str
+    distress : iterable of str (or one str)
         Ids of aircraft in distress: they have right of way over all and are never asked to
         manoeuvre.
     prefer : {"auto", "horizontal", "vertical"}
@@ -119,7 +121,7 @@ def resolve(
         raise InputError(f"prefer must be 'auto', 'horizontal' or 'vertical', got {prefer!r}")
     if conflicts.ids.shape != fleet.ids.shape or not np.array_equal(conflicts.ids, fleet.ids):
         raise InputError("the conflicts were not detected in this fleet (aircraft ids differ)")
-    distress_ids = set(distress)
+    distress_ids = {distress} if isinstance(distress, str) else set(distress)
     unknown = sorted(distress_ids - set(fleet.ids.tolist()))
     if unknown:
         raise InputError(f"distress: unknown aircraft id(s) {unknown}")
@@ -170,6 +172,7 @@ class _Resolver:
 
     # ------------------------------------------------------------------------------------------
     def run(self) -> Resolution:
+        """Resolve every cluster, most urgent first, and assemble the answer."""
         cs = self.cs
         comps = _components(len(self.fleet), cs.i, cs.j)
         # most urgent cluster first (conflicts are sorted by t_in_s, so first appearance)
@@ -196,6 +199,7 @@ class _Resolver:
 
     # ------------------------------------------------------------------------------------------
     def _cluster(self, ks: IntArray) -> None:
+        """Resolve one cluster (conflict indices *ks*): roles, senses, staged search, advisories."""
         fleet, cs = self.fleet, self.cs
         ids = fleet.ids
         # TCAS hand-off: those aircraft are the airborne system's business
@@ -357,6 +361,7 @@ class _Resolver:
         sense: int,
         fixed: bool,
     ) -> _Options:
+        """One aircraft's options in one stage (``h``, ``v`` or ``hv``), cheapest first."""
         trk0 = float(self.plan_trk[row])
         vs0 = float(self.plan_vs[row])
         if fixed:
@@ -509,6 +514,7 @@ class _Resolver:
 
     # ------------------------------------------------------------------------------------------
     def _tcas_advisory(self, own: int, other: int, k: int) -> Advisory:
+        """The ``follow-tcas`` advisory of fleet row *own* in conflict *k* with row *other*."""
         t = self.tcas
         tau_mod = float(t.tau_mod_s[k])
         tau_txt = (
@@ -542,6 +548,7 @@ class _Resolver:
         joint: list[str],
         lost_with: list[str],
     ) -> Advisory:
+        """The advisory of fleet row *row* for the chosen combination, with its rule and reason."""
         fleet = self.fleet
         ids = fleet.ids
         trk0 = float(fleet.trk_deg[row])
