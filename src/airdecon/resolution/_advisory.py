@@ -124,7 +124,7 @@ class Resolution:
         Which multi-aircraft encounter (connected component of the conflict graph) each conflict
         belongs to; numbered 0.. in order of urgency.
     by_aircraft : mapping of str to Advisory
-        The one advisory of every aircraft involved in a conflict.
+        The one advisory of every aircraft involved in a conflict, by id (read-only).
     """
 
     conflicts: ConflictSet

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -194,7 +195,7 @@ class _Resolver:
             resolved=self.resolved,
             follow_tcas=self.follow.copy(),
             cluster=self.cluster,
-            by_aircraft=dict(sorted(self.advice.items())),
+            by_aircraft=MappingProxyType(dict(sorted(self.advice.items()))),
         )
 
     # ------------------------------------------------------------------------------------------
