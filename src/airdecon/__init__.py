@@ -7,6 +7,9 @@ The public library surface::
     conflicts = airdecon.detect(scenario.fleet, scenario.protocol)
     for c in conflicts:
         print(c.a, c.b, c.t_in_s)
+    resolution = airdecon.resolve(scenario.fleet, conflicts, scenario.protocol)
+    for cr in resolution:
+        print(cr.level.label, [adv.reason for adv in cr.advisories])
 
     store = airdecon.open_store("hub.db")            # the hub's record: SQLite, PostgreSQL, memory://
     airdecon.verify_chain(store)                     # raises IntegrityError naming the broken entry
@@ -27,6 +30,7 @@ from airdecon.errors import (
     WriteConflict,
 )
 from airdecon.protocol import Negotiation, ProtocolDocument, ProtocolStore, SafetyProtocol
+from airdecon.resolution import Advisory, ConflictResolution, Resolution, resolve
 from airdecon.scenario import Scenario, demo_scenario_path, load_scenario, parse_scenario
 from airdecon.state import Fleet
 from airdecon.store import Event, NewEvent, Store, open_store
@@ -34,8 +38,10 @@ from airdecon.store import Event, NewEvent, Store, open_store
 __version__ = "0.1.0"
 
 __all__ = [
+    "Advisory",
     "AirdeconError",
     "Conflict",
+    "ConflictResolution",
     "ConflictSet",
     "Event",
     "Fleet",
@@ -50,6 +56,7 @@ __all__ = [
     "ProtocolError",
     "ProtocolStore",
     "RecordError",
+    "Resolution",
     "SafetyProtocol",
     "Scenario",
     "ScenarioError",
@@ -63,6 +70,7 @@ __all__ = [
     "load_scenario",
     "open_store",
     "parse_scenario",
+    "resolve",
     "verify_chain",
     "verify_export",
 ]

@@ -50,6 +50,7 @@ class RulesOfTheAir:
     vertical_advisories: bool = True
     follow_tcas: bool = True
 
+
 _KEYS = {"horizontal_nm": NM, "vertical_ft": FT, "lookahead_s": 1.0}
 
 
