@@ -24,7 +24,7 @@ def test_json_output_sorted_with_all_fields(tmp_path, capsys):  # type: ignore[n
 
 
 def test_demo_json_is_sorted_by_time_to_loss(capsys):  # type: ignore[no-untyped-def]
-    assert main(["demo", "--format", "json"]) == 0
+    assert main(["detect", "--demo", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)["conflicts"]
     assert len(rows) >= 5
     times = [r["t_in_s"] for r in rows]

@@ -103,7 +103,7 @@ def test_distress_option_gives_right_of_way(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_demo_json_has_advisories_for_every_conflict(capsys: pytest.CaptureFixture[str]) -> None:
-    doc = _json(capsys, ["demo", "--format", "json"])
+    doc = _json(capsys, ["detect", "--demo", "--format", "json"])
     rows = doc["conflicts"]
     assert isinstance(rows, list) and rows
     assert all(len(row["advisories"]) == 2 for row in rows)

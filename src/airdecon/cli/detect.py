@@ -132,7 +132,10 @@ def _run(
 
 @app.command("detect")
 def detect_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (JSON or YAML).")],
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario file (JSON, YAML or BlueSky .scn).")
+    ] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Use the bundled demo scenario.")] = False,
     format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
@@ -145,21 +148,6 @@ def detect_command(
     ] = None,
 ) -> None:
     """Predict losses of separation in a scenario, with alert levels and advisories, and print them."""
-    _run(load_scenario(scenario), format, backend, distress)
-
-
-@app.command("demo")
-def demo_command(
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-) -> None:
-    """Run detection over the bundled demo scenario (three parties, eastern Mediterranean)."""
-    scenario = load_scenario(demo_scenario_path())
-    if format is OutputFormat.table:
-        parties = sorted(set(scenario.fleet.party.tolist()))
-        out_console.print(
-            f"[bold]airdecon demo[/]: {len(scenario.fleet)} aircraft of {', '.join(parties)} "
-            f"over the eastern Mediterranean"
-        )
-    _run(scenario, format, BackendChoice.auto)
+    if (scenario is None) == (not demo):
+        raise typer.BadParameter("give a SCENARIO file or --demo (not both)")
+    _run(load_scenario(scenario if scenario is not None else demo_scenario_path()), format, backend, distress)

@@ -16,7 +16,8 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from airdecon import __version__
 from airdecon.errors import AirdeconError, InputError
@@ -32,6 +33,7 @@ from airdecon.hub._errors import (
     status_for,
 )
 from airdecon.hub._service import Hub, Subscriber
+from airdecon.web import static_dir
 
 __all__ = ["create_app"]
 
@@ -339,8 +341,12 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             with contextlib.suppress(Exception):
                 await ws.close()
 
+    static = static_dir()
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
     @app.get("/", include_in_schema=False)
-    async def root() -> JSONResponse:
-        return JSONResponse({"airdecon": __version__, "api": "/v1", "openapi": "/openapi.json"})
+    async def root() -> FileResponse:
+        """The web console (each party's officer signs in with the party's token)."""
+        return FileResponse(static / "index.html", headers={"Cache-Control": "no-cache"})
 
     return app

@@ -47,7 +47,7 @@ class RateLimited(InputError):
     """Too many requests from one party (maps to 429)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Subscriber:
     """One live WebSocket of one party: a queue of events the hub pushes to it."""
 
@@ -405,7 +405,10 @@ class Hub:
                 if al is None:
                     continue
                 for key, adv in per.items():
-                    sig = (adv.get("rule"), adv.get("trk_deg"), adv.get("vs_fpm"), adv.get("level"))
+                    # publish only changes that matter to a crew: 5 degrees of track, 500 fpm
+                    trk, vs = adv.get("trk_deg"), adv.get("vs_fpm")
+                    sig = (adv.get("rule"), None if trk is None else round(trk / 5.0) % 72,
+                           None if vs is None else round(vs / 500.0), adv.get("level"))
                     if self._advice_sig.get((al.alert_id, key)) == sig:
                         continue
                     self._advice_sig[(al.alert_id, key)] = sig
