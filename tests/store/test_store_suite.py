@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from airdecon.audit import GENESIS, verify_chain
+from airdecon.audit import GENESIS, HubKey, verify_chain
 from airdecon.errors import InputError, NotFound, StoreError, WriteConflict
 from airdecon.store import ALL, AircraftState, NewEvent, Store, open_store
 from tests.store.conftest import OpenStore
@@ -335,3 +335,27 @@ def test_closed_store_refuses_work(store: Store) -> None:
     store.close()
     with pytest.raises(StoreError):
         store.append(ev("BLUE", 1), at=T0)
+
+
+def test_two_store_instances_on_one_database_share_one_chain(
+    sql_url: str, open_at: OpenStore, hub_key: HubKey
+) -> None:
+    # as two hub processes would: separate connections, separate locks, one database
+    stores = [open_at(sql_url), open_at(sql_url)]
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            for i in range(15):
+                stores[k % 2].append(ev(f"P{k}", i), at=T0 + i)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert errors == []
+    assert seqs(stores[0].events_after(0, limit=100)) == list(range(1, 61))
+    assert verify_chain(stores[1], hub_key.public_key).checkpoints == 12
