@@ -1,7 +1,8 @@
 """The SQL store shared by SQLite and PostgreSQL: every query, written once with ``?`` placeholders.
 
 Subclasses supply connections and transactions (``_write``, ``_read``) and the few dialect
-differences (``_sql`` placeholder rewrite, ``_LOCK_HEAD`` row lock, ``_lock_states``). Every write
+differences (``_sql`` placeholder rewrite, ``_LOCK_HEAD`` row lock, ``_lock_migrations``,
+``_lock_states``). Every write
 runs in one transaction that first locks the ``chain_head`` row (SQLite: ``BEGIN IMMEDIATE``
 already holds the database write lock), so sequence numbers and chain hashes are assigned by one
 writer at a time, gap-free, and the chain link is committed with the entry it covers.
