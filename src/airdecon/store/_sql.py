@@ -53,6 +53,7 @@ __all__ = ["SqlStore"]
 _EVENT_COLS = "seq, at, kind, origin, audience, payload, idempotency_key, hash"
 _STATE_COLS = "aircraft_id, party, t, lat_deg, lon_deg, alt_m, gs_mps, trk_deg, vs_mps, extra"
 _CP_COLS = "seq, hash, at, key_id, signature"
+_INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 _CHUNK = 500  # ids per IN (...) list: well below SQLite's 999-parameter floor
 
 
@@ -116,6 +117,9 @@ class SqlStore:
     def _x(self, cur: Any, query: str, params: Sequence[Any] = ()) -> Any:
         cur.execute(self._sql(query), tuple(params))
         return cur
+
+    def _many(self, cur: Any, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        cur.executemany(self._sql(query), rows)
 
     def _rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._read() as conn:
@@ -205,32 +209,42 @@ class SqlStore:
         out: list[Appended] = []
         if not events:
             return out
+        event_rows: list[tuple[object, ...]] = []
+        reader_rows: list[tuple[str, int]] = []
+        batch_keys: dict[tuple[str, str], Event] = {}
         with self._write() as cur:
             seq, prev = self._locked_head(cur)
             for new in events:
                 if new.idempotency_key is not None:
-                    row = self._x(
-                        cur,
-                        f"SELECT {_EVENT_COLS} FROM events WHERE origin = ? AND idempotency_key = ?",
-                        (new.origin, new.idempotency_key),
-                    ).fetchone()
-                    if row is not None:
-                        out.append(replay(_event(row), new))
+                    k = (new.origin, new.idempotency_key)
+                    earlier = batch_keys.get(k)
+                    if earlier is None:
+                        row = self._x(
+                            cur,
+                            f"SELECT {_EVENT_COLS} FROM events WHERE origin = ? AND idempotency_key = ?",
+                            k,
+                        ).fetchone()
+                        earlier = None if row is None else _event(row)
+                    if earlier is not None:
+                        out.append(replay(earlier, new))
                         continue
                 seq += 1
                 ev = build_event(new, seq=seq, at=at, prev_hash=prev)
                 prev = ev.hash
-                self._x(cur, f"INSERT INTO events ({_EVENT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (ev.seq, ev.at, ev.kind, ev.origin, json.dumps(audience_json(ev.audience)),
-                         new.payload_text(), ev.idempotency_key, ev.hash))
-                readers = ["*"] if ev.audience == ALL else sorted(ev.audience)
-                cur.executemany(self._sql("INSERT INTO event_audience (party, seq) VALUES (?, ?)"),
-                                [(p, ev.seq) for p in readers])
+                if new.idempotency_key is not None:
+                    batch_keys[(new.origin, new.idempotency_key)] = ev
+                event_rows.append((ev.seq, ev.at, ev.kind, ev.origin, json.dumps(audience_json(ev.audience)),
+                                   new.payload_text(), ev.idempotency_key, ev.hash))
+                reader_rows += [(p, ev.seq) for p in (["*"] if ev.audience == ALL else sorted(ev.audience))]
                 if self._signer is not None and due(seq, self._every):
                     cp = sign_checkpoint(self._signer, seq=seq, chain_hash=ev.hash, at=at)
                     self._insert_checkpoint(cur, cp)
                 out.append(Appended(ev, replayed=False))
-            self._x(cur, "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
+            # one round trip per table, not per event: PostgreSQL appends are bound by latency
+            if event_rows:
+                self._many(cur, _INSERT_EVENT, event_rows)
+                self._many(cur, "INSERT INTO event_audience (party, seq) VALUES (?, ?)", reader_rows)
+                self._x(cur, "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
         return out
 
     def events_after(
@@ -312,8 +326,9 @@ class SqlStore:
                 q = f"SELECT aircraft_id, party FROM aircraft WHERE aircraft_id IN ({marks})"
                 owners.update(self._x(cur, q, chunk).fetchall())
             check_owners(states, owners)
-            cur.executemany(
-                self._sql(
+            self._many(
+                cur,
+                (
                     f"INSERT INTO aircraft ({_STATE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (aircraft_id) DO UPDATE SET t = excluded.t, lat_deg = excluded.lat_deg, "
                     "lon_deg = excluded.lon_deg, alt_m = excluded.alt_m, gs_mps = excluded.gs_mps, "
