@@ -17,14 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from airdecon.errors import IntegrityError, NotFound, StoreError
 from airdecon.store._core import (
-    build_event,
     check_every,
     check_kinds,
     check_owners,
     check_page,
-    due,
     new_token,
-    replay,
+    plan_batch,
     sign_checkpoint,
     token_hash,
 )
@@ -126,10 +124,10 @@ class SqlStore:
             cur = conn.execute(self._sql(query), tuple(params))
             return list(cur.fetchall())
 
-    def _locked_head(self, cur: Any) -> tuple[int, str]:
+    def _locked_head(self, cur: Any) -> ChainHead:
         """Inside a write: the chain head, locked until the transaction ends."""
         seq, h = self._x(cur, "SELECT seq, hash FROM chain_head WHERE id = 1" + self._LOCK_HEAD).fetchone()
-        return int(seq), str(h)
+        return ChainHead(int(seq), str(h))
 
     def _migrate(self) -> None:
         with self._write() as cur:
@@ -209,43 +207,28 @@ class SqlStore:
         out: list[Appended] = []
         if not events:
             return out
-        event_rows: list[tuple[object, ...]] = []
-        reader_rows: list[tuple[str, int]] = []
-        batch_keys: dict[tuple[str, str], Event] = {}
         with self._write() as cur:
-            seq, prev = self._locked_head(cur)
-            for new in events:
-                if new.idempotency_key is not None:
-                    k = (new.origin, new.idempotency_key)
-                    earlier = batch_keys.get(k)
-                    if earlier is None:
-                        row = self._x(
-                            cur,
-                            f"SELECT {_EVENT_COLS} FROM events WHERE origin = ? AND idempotency_key = ?",
-                            k,
-                        ).fetchone()
-                        earlier = None if row is None else _event(row)
-                    if earlier is not None:
-                        out.append(replay(earlier, new))
-                        continue
-                seq += 1
-                ev = build_event(new, seq=seq, at=at, prev_hash=prev)
-                prev = ev.hash
-                if new.idempotency_key is not None:
-                    batch_keys[(new.origin, new.idempotency_key)] = ev
-                event_rows.append((ev.seq, ev.at, ev.kind, ev.origin, json.dumps(audience_json(ev.audience)),
-                                   new.payload_text(), ev.idempotency_key, ev.hash))
-                reader_rows += [(p, ev.seq) for p in (["*"] if ev.audience == ALL else sorted(ev.audience))]
-                if self._signer is not None and due(seq, self._every):
-                    cp = sign_checkpoint(self._signer, seq=seq, chain_hash=ev.hash, at=at)
+            head = self._locked_head(cur)
+
+            def stored(origin: str, key: str) -> Event | None:
+                q = f"SELECT {_EVENT_COLS} FROM events WHERE origin = ? AND idempotency_key = ?"
+                row = self._x(cur, q, (origin, key)).fetchone()
+                return None if row is None else _event(row)
+
+            batch = plan_batch(events, at=at, head=head, stored=stored, signer=self._signer,
+                               every=self._every)
+            if batch.new:  # one round trip per table, not per event: PostgreSQL appends are latency-bound
+                rows = [(ev.seq, ev.at, ev.kind, ev.origin, json.dumps(audience_json(ev.audience)),
+                         ne.payload_text(), ev.idempotency_key, ev.hash) for ev, ne in batch.new]
+                self._many(cur, _INSERT_EVENT, rows)
+                readers = [(p, ev.seq) for ev, _ in batch.new
+                           for p in (["*"] if ev.audience == ALL else sorted(ev.audience))]
+                self._many(cur, "INSERT INTO event_audience (party, seq) VALUES (?, ?)", readers)
+                for cp in batch.checkpoints:
                     self._insert_checkpoint(cur, cp)
-                out.append(Appended(ev, replayed=False))
-            # one round trip per table, not per event: PostgreSQL appends are bound by latency
-            if event_rows:
-                self._many(cur, _INSERT_EVENT, event_rows)
-                self._many(cur, "INSERT INTO event_audience (party, seq) VALUES (?, ?)", reader_rows)
-                self._x(cur, "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
-        return out
+                self._x(cur, "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1",
+                        (batch.head.seq, batch.head.hash))
+        return batch.results
 
     def events_after(
         self, seq: int, *, party: str | None = None, kinds: Collection[str] | None = None, limit: int = 1000
@@ -296,7 +279,8 @@ class SqlStore:
         if self._signer is None:
             raise StoreError("this store has no signing key: cannot make a checkpoint")
         with self._write() as cur:
-            seq, h = self._locked_head(cur)
+            head = self._locked_head(cur)
+            seq, h = head.seq, head.hash
             if seq == 0:
                 raise StoreError("the log is empty: nothing to checkpoint")
             row = self._x(cur, f"SELECT {_CP_COLS} FROM checkpoints WHERE seq = ?", (seq,)).fetchone()
