@@ -38,16 +38,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_protocol(directory: Path, *, ack_s: float = 30.0, escalate_s: float = 120.0,
-                  extra: dict[str, Any] | None = None) -> tuple[Path, dict[str, Any]]:
+def make_protocol(
+    directory: Path, *, ack_s: float = 30.0, escalate_s: float = 120.0, extra: dict[str, Any] | None = None
+) -> tuple[Path, dict[str, Any]]:
     """A protocol directory with a version in force (BLUE proposes, RED and CIVIL sign)."""
     keys = {p: generate_private_key() for p, _ in PARTIES}
     doc = {
         "format": "airdecon.protocol/1",
         "title": "test line",
         "parties": [
-            {"id": p, "name": f"{p} test", "role": role, "signing_key": public_key_text(keys[p]),
-             "contacts": [{"name": f"{p} duty", "phone": "+0 000 0000"}]}
+            {
+                "id": p,
+                "name": f"{p} test",
+                "role": role,
+                "signing_key": public_key_text(keys[p]),
+                "contacts": [{"name": f"{p} duty", "phone": "+0 000 0000"}],
+            }
             for p, role in PARTIES
         ],
         "distress": {"on_receipt": {"acknowledge_within_s": ack_s, "escalate_after_s": escalate_s}},
@@ -86,22 +92,48 @@ class HubProcess:
 
     def ws(self, party: str, after: str = "") -> ClientConnection:
         url = self.base.replace("http", "ws", 1) + f"/v1/stream?after={after}"
-        return connect(url, additional_headers={"Authorization": f"Bearer {self.tokens[party]}"},
-                       open_timeout=10, max_size=1 << 24)
+        return connect(
+            url,
+            additional_headers={"Authorization": f"Bearer {self.tokens[party]}"},
+            open_timeout=10,
+            max_size=1 << 24,
+        )
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=10)
 
 
-def start_hub(tmp: Path, db: str, protocol: Path, tokens: dict[str, str], keys: dict[str, Any],
-              env: dict[str, str] | None = None) -> HubProcess:
+def start_hub(
+    tmp: Path,
+    db: str,
+    protocol: Path,
+    tokens: dict[str, str],
+    keys: dict[str, Any],
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+) -> HubProcess:
     port = free_port()
     log = tmp / f"hub-{port}.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "airdecon", "serve", "--port", str(port), "--db", db, "--protocol", str(protocol)],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-    )
+    with log.open("ab") as out:  # the child keeps its own descriptor
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "airdecon",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                db,
+                "--protocol",
+                str(protocol),
+                *args,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -119,6 +151,8 @@ def start_hub(tmp: Path, db: str, protocol: Path, tokens: dict[str, str], keys: 
 def issue_tokens(db: str) -> dict[str, str]:
     store = open_store(db)
     try:
+        for p, _ in PARTIES:
+            store.add_party(p, at=time.time())
         return {p: store.issue_token(p, at=time.time()).token for p, _ in PARTIES}
     finally:
         store.close()
@@ -129,11 +163,17 @@ def hub_factory(tmp_path: Path) -> Iterator[Callable[..., HubProcess]]:
     """Start hubs (on SQLite by default); all are stopped at the end of the test."""
     started: list[HubProcess] = []
 
-    def make(*, db: str | None = None, ack_s: float = 30.0, escalate_s: float = 120.0,
-             extra: dict[str, Any] | None = None) -> HubProcess:
+    def make(
+        *,
+        db: str | None = None,
+        ack_s: float = 30.0,
+        escalate_s: float = 120.0,
+        extra: dict[str, Any] | None = None,
+        args: tuple[str, ...] = (),
+    ) -> HubProcess:
         protocol, keys = make_protocol(tmp_path, ack_s=ack_s, escalate_s=escalate_s, extra=extra)
         url = db or str(tmp_path / "hub.db")
-        hub = start_hub(tmp_path, url, protocol, issue_tokens(url), keys)
+        hub = start_hub(tmp_path, url, protocol, issue_tokens(url), keys, args=args)
         started.append(hub)
         return hub
 
@@ -154,21 +194,35 @@ def hub(hub_factory: Callable[..., HubProcess]) -> HubProcess:
     return hub_factory()
 
 
-def ac(ident: str, lat: float, lon: float, trk: float, *, alt: float = 25000, gs: float = 450,
-       **kw: Any) -> dict[str, Any]:
+def ac(
+    ident: str, lat: float, lon: float, trk: float, *, alt: float = 25000, gs: float = 450, **kw: Any
+) -> dict[str, Any]:
     """A report in the wire's units, timestamped now."""
-    return {"id": ident, "lat": lat, "lon": lon, "alt_ft": alt, "gs_kt": gs, "trk_deg": trk, "t": time.time(), **kw}
+    return {
+        "id": ident,
+        "lat": lat,
+        "lon": lon,
+        "alt_ft": alt,
+        "gs_kt": gs,
+        "trk_deg": trk,
+        "t": time.time(),
+        **kw,
+    }
 
 
-def collect(ws: ClientConnection, until: Callable[[list[dict[str, Any]]], bool], timeout: float = 15.0,
-            into: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def collect(
+    ws: ClientConnection,
+    until: Callable[[list[dict[str, Any]]], bool],
+    timeout: float = 15.0,
+    into: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """Receive events from a stream until *until(events)* holds (AssertionError on timeout)."""
     got = into if into is not None else []
     deadline = time.time() + timeout
     while not until(got):
         left = deadline - time.time()
         if left <= 0:
-            raise AssertionError(f"timed out; got {[ (e.get('kind'), e.get('type')) for e in got]}")
+            raise AssertionError(f"timed out; got {[(e.get('kind'), e.get('type')) for e in got]}")
         try:
             raw = ws.recv(timeout=left)
         except TimeoutError:

@@ -59,8 +59,12 @@ def test_distress_is_broadcast_acknowledged_and_escalated(hub_factory) -> None: 
         assert d_b["position"]["alt_ft"] == pytest.approx(25000, abs=200)
         assert set(d_b["awaiting"]) == {"BLUE", "CIVIL"}
         # nobody acknowledges: re-sent, then escalated
-        collect(wb, lambda ev: any(e["kind"] == "distress" and e["data"]["stage"] == "escalated" for e in ev),
-                timeout=20, into=eb)
+        collect(
+            wb,
+            lambda ev: any(e["kind"] == "distress" and e["data"]["stage"] == "escalated" for e in ev),
+            timeout=20,
+            into=eb,
+        )
         assert any(e["data"]["stage"] == "resent" for e in kinds(eb, "distress"))
         did = d_b["distress_id"]
         assert blue.post("/v1/acks", json={"distress_id": did}).status_code == 200
@@ -89,13 +93,17 @@ def test_line_messages_with_delivery_and_read_receipts(hub: HubProcess) -> None:
     blue, red, civil = hub.client("BLUE"), hub.client("RED"), hub.client("CIVIL")
     with hub.ws("BLUE") as wb:
         with hub.ws("RED") as wr:
-            r = blue.post("/v1/messages", json={"to": "RED", "kind": "safety-notice", "text": "Two-ship FL200"})
+            r = blue.post(
+                "/v1/messages", json={"to": "RED", "kind": "safety-notice", "text": "Two-ship FL200"}
+            )
             assert r.status_code == 201, r.text
             mid = r.json()["message_id"]
             got = collect(wr, lambda ev: any(e["kind"] == "message" for e in ev))
             msg = kinds(got, "message")[0]["data"]
             assert msg == {**msg, "message_id": mid, "from": "BLUE", "to": "RED", "kind": "safety-notice"}
-            collect(wb, lambda ev: any(e["kind"] == "receipt" and e["data"]["status"] == "delivered" for e in ev))
+            collect(
+                wb, lambda ev: any(e["kind"] == "receipt" and e["data"]["status"] == "delivered" for e in ev)
+            )
             assert red.post(f"/v1/messages/{mid}/read").status_code == 200
         collect(wb, lambda ev: any(e["kind"] == "receipt" and e["data"]["status"] == "read" for e in ev))
     # CIVIL was not a recipient: it never sees the message
@@ -160,7 +168,16 @@ def test_reports_over_the_websocket(hub: HubProcess) -> None:
 
 def test_openapi_documents_the_routes(hub: HubProcess) -> None:
     spec = hub.client(None).get("/openapi.json").json()
-    for path in ("/v1/reports", "/v1/tracks", "/v1/alerts", "/v1/distress", "/v1/acks", "/v1/messages",
-                 "/v1/protocol", "/v1/audit/verify", "/v1/record"):
+    for path in (
+        "/v1/reports",
+        "/v1/tracks",
+        "/v1/alerts",
+        "/v1/distress",
+        "/v1/acks",
+        "/v1/messages",
+        "/v1/protocol",
+        "/v1/audit/verify",
+        "/v1/record",
+    ):
         assert path in spec["paths"], path
     assert "requestBody" in spec["paths"]["/v1/reports"]["post"]

@@ -31,11 +31,15 @@ def serve_command(
     protocol: Annotated[
         str | None, typer.Option("--protocol", help="Protocol directory (version in force) or document file.")
     ] = None,
+    rate_per_s: Annotated[float, typer.Option(help="Requests per second allowed per party.")] = 200.0,
+    burst: Annotated[int, typer.Option(help="Burst of requests allowed per party.")] = 400,
+    max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted.")] = 2 * 1024 * 1024,
 ) -> None:
     """Run the hub (HTTP + WebSocket API under /v1, the console at /)."""
     import uvicorn
 
-    settings = HubSettings(db=db, protocol=protocol, host=host, port=port)
+    settings = HubSettings(db=db, protocol=protocol, host=host, port=port, rate_per_s=rate_per_s, burst=burst,
+                           max_body_bytes=max_body_bytes)
     with tempfile.TemporaryDirectory(prefix="airdecon-") as scratch:
         hub = build_hub(settings, scratch=Path(scratch))
         state = "in force" if hub.in_force else "NOT in force (rehearsal)"

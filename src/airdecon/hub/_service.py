@@ -157,7 +157,7 @@ class Hub:
             ex = dict(st.extra)
             reports.append(
                 Report(
-                    aircraft_id=st.aircraft_id,
+                    aircraft_id=st.aircraft_id.removeprefix(st.party + "/"),
                     party=st.party,
                     t=st.t,
                     lat_deg=st.lat_deg,
@@ -962,7 +962,7 @@ def _state(r: Report) -> AircraftState:
         if v is not None
     }
     return AircraftState(
-        aircraft_id=r.aircraft_id,
+        aircraft_id=fleet_key(r.party, r.aircraft_id),  # party-qualified: ids never collide across parties
         party=r.party,
         t=r.t,
         lat_deg=r.lat_deg,
