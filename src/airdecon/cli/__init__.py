@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from airdecon.cli import detect as _detect  # noqa: F401 - registers the commands
+from airdecon.cli import replay as _replay  # noqa: F401
 from airdecon.cli._app import app, err_console
 from airdecon.errors import AirdeconError
 

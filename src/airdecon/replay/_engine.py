@@ -120,7 +120,7 @@ def replay(
         # warm up the tracks that will still be live at t_from
         lo = int(np.searchsorted(obs.t_s, t0 - rules.drop_s, side="left"))
         hi = int(np.searchsorted(obs.t_s, t0, side="right"))
-        tracker.update(obs.take(slice(lo, hi)))
+        tracker.update(obs, lo, hi)
         cursor = hi
     else:
         cursor = 0
@@ -133,7 +133,7 @@ def replay(
         if pace is not None:
             pace(t)
         stop = int(stops[k])
-        tev = tracker.update(obs.take(slice(cursor, stop))) if stop > cursor else []
+        tev = tracker.update(obs, cursor, stop) if stop > cursor else []
         result.observations += stop - cursor
         cursor = stop
         lost = tracker.expire(t)
@@ -143,7 +143,7 @@ def replay(
             keep = fleet.alt_m >= min_alt_m
             if not keep.all():
                 fleet = fleet.take(keep)
-        conflicts = detect(fleet, rules)
+        conflicts = detect(fleet, rules) if len(fleet) > 1 else detect(Fleet.empty(), rules)
         aev = alerts.update(t, conflicts, gone=[e.icao24 for e in lost])
         for e in tev:
             counts[e.kind] = counts.get(e.kind, 0) + 1

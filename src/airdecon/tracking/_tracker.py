@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -188,6 +189,7 @@ class Tracker:
         self.stats = TrackerStats()
         self._tracks: dict[str, _Track] = {}
         self.callsigns: dict[str, str] = {}
+        self._cache: tuple[Observations, tuple[list[Any], ...]] | None = None
 
     def __len__(self) -> int:
         return sum(1 for tr in self._tracks.values() if tr.live)
@@ -198,24 +200,26 @@ class Tracker:
         return {k for k, tr in self._tracks.items() if tr.t_pos > -math.inf}
 
     # ------------------------------------------------------------------ update
-    def update(self, obs: Observations) -> list[TrackEvent]:
-        """Feed observations (in time order); return the events they cause.
+    def update(self, obs: Observations, lo: int = 0, hi: int | None = None) -> list[TrackEvent]:
+        """Feed observations ``obs[lo:hi]`` (in time order); return the events they cause.
 
         Parameters
         ----------
         obs : Observations
             Reports in SI units (see :mod:`airdecon.ingest`); missing values are NaN/""/-1.
+        lo, hi : int
+            The rows to feed (default: all). Feeding one recording range by range (as replay
+            does) converts its columns once, not once per range.
         """
         events: list[TrackEvent] = []
         s = self.settings
         tracks = self._tracks
         stats = self.stats
-        stats.observations += len(obs)
-        cols = (
-            obs.t_s.tolist(), obs.icao24.tolist(), obs.lat_deg.tolist(), obs.lon_deg.tolist(),
-            obs.alt_m.tolist(), obs.gs_mps.tolist(), obs.trk_deg.tolist(), obs.vs_mps.tolist(),
-            obs.onground.tolist(), obs.squawk.tolist(), obs.callsign.tolist(), obs.emergency.tolist(),
-        )
+        if self._cache is None or self._cache[0] is not obs:
+            self._cache = (obs, tuple(getattr(obs, c).tolist() for c in Observations.COLUMNS))
+        stop = len(obs) if hi is None else hi
+        stats.observations += stop - lo
+        cols = tuple(c[lo:stop] for c in self._cache[1])
         isfinite = math.isfinite
         for t, icao, lat, lon, alt, gs, trk, vs, og, sq, cs, em in zip(*cols, strict=True):
             tr = tracks.get(icao)
