@@ -115,7 +115,7 @@ class BeastParser:
                 self.rejects.total += 1
                 raw = bytes(buf[pos : pos + 16]).hex()
                 self.rejects.add("bad-type", raw, f"unknown frame type 0x{typ:02x}")
-                pos += 1
+                pos += 2
                 continue
             need = 7 + _PAYLOAD[typ]  # timestamp 6 + signal 1 + payload
             body = bytearray()

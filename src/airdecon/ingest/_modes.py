@@ -107,7 +107,7 @@ class ModeSDecoder:
             return None
         err = d.get("error")
         if err is not None:
-            kind = "bad-hex" if "hex" in err else "bad-length" if "chars" in err else "bad-frame"
+            kind = "bad-length" if "chars" in err else "bad-hex" if "hex" in err else "bad-frame"
             self.rejects.add(kind, frame, err)
             return None
         df = d.get("df")

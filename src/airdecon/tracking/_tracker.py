@@ -8,8 +8,12 @@ One track per ICAO address. Each observation updates what it carries:
   *outlier* and is not used.
 * **altitude** is gated the same way: ``|alt - predicted| < alt_gate_m + max_vs_mps * dt``, and
   never above ``ceiling_m`` (the Paris recording has altitudes of 123,000 ft).
-* A track whose position (or altitude) has been rejected ``reanchor_after`` times in a row is
-  re-anchored on the latest report: the earlier state was the wrong one (a bad first report).
+* A *young* track (fewer than ``reanchor_after`` accepted positions, or altitudes) whose reports
+  have been rejected ``reanchor_after`` times in a row is re-anchored on the latest report: its
+  first report was the bad one. An established track is never re-anchored: OpenSky data holds
+  runs of hundreds of identical bogus altitudes (72,500 ft for 300 s). Its gate keeps widening
+  with the time since the last accepted report, so a real change after a gap is accepted as
+  soon as it is physically possible.
 * **velocity** comes from velocity reports (ground speed and track, vertical rate) when fresh
   (``vel_fresh_s``), otherwise it is derived from accepted positions over a baseline of at least
   ``derive_baseline_s`` seconds (and the vertical rate from altitudes).
@@ -19,8 +23,11 @@ One track per ICAO address. Each observation updates what it carries:
   event; its end raises ``distress-cleared``.
 
 :meth:`Tracker.snapshot` extrapolates every live airborne track to a common time ``t`` along its
-velocity. Tracks whose position is older than ``protocol.stale_s`` are *coasted*: their
-``pos_err_m`` grows by ``coast_error_mps`` for every second beyond ``stale_s``.
+velocity (vertically for at most ``stale_s``). A track without an altitude younger than
+``drop_s`` is left out: its vertical separation cannot be judged until a report passes the gate
+again (which widens with the time since the last accepted altitude).
+Tracks whose position is older than ``protocol.stale_s`` are *coasted*: their ``pos_err_m``
+grows by ``coast_error_mps`` for every second beyond ``stale_s``.
 :meth:`Tracker.expire` ends tracks whose position is older than ``protocol.drop_s`` with a
 ``track-lost`` event.
 
@@ -132,6 +139,8 @@ class _Track:
     live: bool = False
     rej_pos: int = 0
     rej_alt: int = 0
+    ok_pos: int = 0  # accepted positions since the track began or was re-anchored
+    ok_alt: int = 0
 
 
 @dataclass
@@ -261,17 +270,20 @@ class Tracker:
         if math.isfinite(tr.alt):
             dt = max(t - tr.t_alt, 0.0)
             vs = tr.vs if t - tr.t_vs <= s.vel_fresh_s * 3 else 0.0
-            predicted = tr.alt + vs * dt
+            # a climb or descent is extrapolated for at most stale_s; beyond, only the gate grows
+            predicted = tr.alt + vs * min(dt, self.protocol.stale_s)
             if abs(alt - predicted) > s.alt_gate_m + s.max_vs_mps * dt:
                 tr.rej_alt += 1
-                if tr.rej_alt < s.reanchor_after:
+                if tr.rej_alt < s.reanchor_after or tr.ok_alt >= s.reanchor_after:
                     self.stats.outlier_altitudes += 1
                     self._example(f"altitude jump {tr.alt / FT:.0f} -> {alt / FT:.0f} ft in {dt:.0f} s"
                                   f" ({tr.icao24} at {t:.0f})")
                     return
                 self.stats.reanchored += 1
                 tr.alt_anchor = None
+                tr.ok_alt = 0
         tr.rej_alt = 0
+        tr.ok_alt += 1
         # derived vertical rate when no fresh report
         if t - tr.t_vs > s.vel_fresh_s:
             if tr.alt_anchor is None:
@@ -286,7 +298,7 @@ class Tracker:
         s = self.settings
         self.stats.positions += 1
         coslat = math.cos(lat * _D2R)
-        if tr.live and math.isfinite(tr.lat):
+        if tr.live and math.isfinite(tr.lat) and t - tr.t_pos <= self.protocol.drop_s:
             dt = max(t - tr.t_pos, 0.0)
             dn = (lat - tr.lat) * _D2R * _R
             de = ((lon - tr.lon + 540.0) % 360.0 - 180.0) * _D2R * _R * coslat
@@ -296,16 +308,19 @@ class Tracker:
             miss = math.hypot(dn - gs * math.cos(trk) * dt, de - gs * math.sin(trk) * dt)
             if miss > s.gate_m + s.gate_mps * dt or jump > s.gate_m + s.max_speed_mps * dt:
                 tr.rej_pos += 1
-                if tr.rej_pos < s.reanchor_after:
+                if tr.rej_pos < s.reanchor_after or tr.ok_pos >= s.reanchor_after:
                     self.stats.outlier_positions += 1
                     self._example(f"position jump of {jump:.0f} m in {dt:.0f} s ({tr.icao24} at {t:.0f})")
                     return
                 self.stats.reanchored += 1
                 tr.anchor = None
+                tr.ok_pos = 0
         tr.rej_pos = 0
+        tr.ok_pos += 1
         if not tr.live:
             tr.live = True
             tr.anchor = None
+            tr.ok_pos = 1
             self.stats.tracks += 1
             events.append(TrackEvent("track-new", tr.icao24, t, tr.callsign))
         # derived velocity when no fresh velocity report
@@ -376,10 +391,11 @@ class Tracker:
             Ids are ICAO addresses; ``pos_err_m`` grows for coasted tracks (see module docstring).
         """
         s = self.settings
+        drop = self.protocol.drop_s
         rows = [
             tr for tr in self._tracks.values()
-            if tr.live and tr.t_pos > -math.inf and tr.alt == tr.alt and not (airborne and tr.onground == 1)
-            and t_s - tr.t_pos <= self.protocol.drop_s
+            if tr.live and tr.alt == tr.alt and not (airborne and tr.onground == 1)
+            and t_s - tr.t_pos <= drop and t_s - tr.t_alt <= drop
         ]
         if not rows:
             return Fleet.empty()
@@ -394,7 +410,7 @@ class Tracker:
         lon_t = lon + np.rad2deg(gs * np.sin(rad) * age / (_R * np.cos(np.deg2rad(lat))))
         lat_t = np.clip(lat_t, -90.0, 90.0)
         lon_t = (lon_t + 180.0) % 360.0 - 180.0
-        alt_t = np.clip(alt + vs * (t_s - t_alt), s.floor_m, s.ceiling_m)
+        alt_t = np.clip(alt + vs * np.minimum(t_s - t_alt, self.protocol.stale_s), s.floor_m, s.ceiling_m)
         perr = s.coast_error_mps * np.maximum(age - self.protocol.stale_s, 0.0)
         ids = np.empty(len(rows), dtype=object)
         ids[:] = [tr.icao24 for tr in rows]
