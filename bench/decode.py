@@ -8,6 +8,7 @@ is installed, with rs1090 (batch ``decode`` with timestamps). Prints frames/s fo
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -31,10 +32,8 @@ def main(argv: list[str]) -> int:
     pipe = pyModeS.PipeDecoder()
     t0 = time.perf_counter()
     for f, ts in zip(frames, stamps, strict=True):
-        try:
+        with contextlib.suppress(pyModeS.DecodeError):
             pipe.decode(f, timestamp=ts)
-        except pyModeS.DecodeError:
-            pass
     dt = time.perf_counter() - t0
     print(f"pyModeS {pyModeS.__version__} PipeDecoder (streaming): {n / dt:,.0f} frames/s ({dt:.2f} s)")
 

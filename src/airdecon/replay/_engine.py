@@ -23,6 +23,7 @@ import numpy as np
 
 from airdecon.alerting import AlertEvent, AlertTracker
 from airdecon.detection import ConflictSet, detect
+from airdecon.errors import InputError
 from airdecon.ingest import Observations
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import Fleet
@@ -106,8 +107,8 @@ def replay(
         Called with each step's recorded time before it is processed (real-time pacing).
     """
     rules = protocol if protocol is not None else SafetyProtocol()
-    if step_s <= 0:
-        raise ValueError(f"step_s must be > 0, got {step_s}")
+    if not step_s > 0:
+        raise InputError(f"step_s must be > 0, got {step_s}")
     tracker = Tracker(rules, tracker_settings)
     alerts = AlertTracker.for_protocol(rules)
     n = len(obs)
@@ -124,7 +125,9 @@ def replay(
         cursor = hi
     else:
         cursor = 0
-    n_steps = max(math.floor((t1 - t0) / step_s) + 1, 0) if t1 >= t0 else 0
+    if t1 < t0:
+        raise InputError(f"replay window ends ({t1}) before it starts ({t0})")
+    n_steps = math.floor((t1 - t0) / step_s) + 1
     edges = t0 + step_s * np.arange(n_steps)
     stops = np.searchsorted(obs.t_s, edges, side="right")
     counts = result.track_events

@@ -9,6 +9,7 @@ the map is drawn without a background and says so.
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,10 @@ def plot_traffic(
     fig, ax = plt.subplots(figsize=(10, 9), dpi=110)
     background = "none (basemap not installed)"
     try:
-        from mpl_toolkits.basemap import Basemap
+        with warnings.catch_warnings():
+            # basemap's GEOS extension was built against an older numpy ABI: harmless, known
+            warnings.filterwarnings("ignore", "numpy.ndarray size changed", RuntimeWarning)
+            from mpl_toolkits.basemap import Basemap
 
         res = "i" if max(lat1 - lat0, lon1 - lon0) < 12 else "l"
         m = Basemap(projection="merc", llcrnrlat=lat0, urcrnrlat=lat1, llcrnrlon=lon0, urcrnrlon=lon1,
@@ -90,16 +94,20 @@ def plot_traffic(
         color = f"C{k % 10}" if few else "#444444"
         ax.plot(x, y, color=color, linewidth=0.9 if few else 0.5, alpha=0.9 if few else 0.55, zorder=3,
                 label=name if few else None)
-    drawn = pairs[:max_pairs]
+    drawn = sorted(pairs, key=lambda r: (r.los_s <= 0, r.min_h_m))[:max_pairs]
+    labelled = 0
     for rec in drawn:
         la_a, lo_a, la_b, lo_b = rec.where
         if not np.isfinite([la_a, lo_a, la_b, lo_b]).all():
             continue
         color = "#d62728" if rec.los_s > 0 else "#ff9f1c"
         x, y = proj(np.array([lo_a, lo_b]), np.array([la_a, la_b]))
-        ax.plot(x, y, color=color, linewidth=2.0, marker="o", markersize=4, zorder=5)
-        ax.annotate(f"{rec.a}/{rec.b} {rec.min_h_m / NM:.2f} NM", (float(x[0]), float(y[0])),
-                    fontsize=6, color=color, xytext=(3, 3), textcoords="offset points", zorder=6)
+        ax.plot(x, y, color=color, linewidth=2.0 if rec.los_s > 0 else 1.2, marker="o",
+                markersize=4 if rec.los_s > 0 else 2.5, zorder=6 if rec.los_s > 0 else 5)
+        if rec.los_s > 0 and labelled < 12:  # label the worst losses only: the rest is in summary.json
+            labelled += 1
+            ax.annotate(f"{rec.a}/{rec.b} {rec.min_h_m / NM:.2f} NM", (float(x[0]), float(y[0])), fontsize=6,
+                        color=color, xytext=(4, 4 + 7 * (labelled % 3)), textcoords="offset points", zorder=7)
     n_los = sum(1 for r in pairs if r.los_s > 0)
     ax.set_title(
         f"{title}\n{len(tracks)} airborne aircraft, {len(pairs)} conflicting pairs "
