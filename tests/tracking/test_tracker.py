@@ -145,3 +145,60 @@ def test_paris_outlier_altitudes_never_reach_a_snapshot(shared_data: Path) -> No
     assert top < 45_000 * FT
     assert tr.stats.outlier_altitudes > 100
     assert len(tr.seen) == 213
+
+
+def test_a_feed_repeating_a_frozen_state_does_not_keep_the_track_alive() -> None:
+    rows = _flight(5)
+    frozen = rows[-1]
+    rows += [
+        Observation(
+            float(t),
+            ICAO,
+            lat_deg=frozen.lat_deg,
+            lon_deg=frozen.lon_deg,
+            alt_m=frozen.alt_m,
+            gs_mps=200.0,
+            trk_deg=90.0,
+            onground=0,
+        )
+        for t in range(5, 100)
+    ]
+    tr = Tracker(SafetyProtocol(stale_s=15.0, drop_s=60.0))
+    _feed(tr, rows)
+    assert tr.stats.repeated_positions == 95
+    assert tr.snapshot(30.0).pos_err_m[0] > 0.0  # coasting since t = 4
+    assert [e.kind for e in tr.expire(65.0)] == ["track-lost"]
+
+
+def test_bogus_altitude_at_take_off_is_rejected_on_the_ground() -> None:
+    tr = Tracker()
+    ground = [
+        Observation(
+            float(t),
+            ICAO,
+            lat_deg=49.0,
+            lon_deg=2.5 + t * 1e-5,
+            alt_m=-100 * FT,
+            onground=1,
+            gs_mps=8.0,
+            trk_deg=90.0,
+        )
+        for t in range(5)
+    ]
+    bogus = [Observation(float(t), ICAO, alt_m=38_975 * FT, onground=1) for t in range(5, 40)]
+    climb = [
+        Observation(
+            float(t),
+            ICAO,
+            lat_deg=49.0,
+            lon_deg=2.6 + t * 1e-3,
+            alt_m=(t - 40) * 50 * FT,
+            onground=0,
+            gs_mps=75.0,
+            trk_deg=90.0,
+        )
+        for t in range(40, 60)
+    ]
+    _feed(tr, ground + bogus + climb)
+    assert tr.snapshot(59.0).alt_m[0] == pytest.approx(19 * 50 * FT)
+    assert tr.stats.outlier_altitudes == 35

@@ -17,8 +17,11 @@ One track per ICAO address. Each observation updates what it carries:
 * **velocity** comes from velocity reports (ground speed and track, vertical rate) when fresh
   (``vel_fresh_s``), otherwise it is derived from accepted positions over a baseline of at least
   ``derive_baseline_s`` seconds (and the vertical rate from altitudes).
+* a moving aircraft reporting *exactly* its last position again is a feed repeating a stale
+  state (OpenSky does, for minutes, with every field frozen): it does not refresh the track.
 * **on ground** is taken from the report's flag; such aircraft are left out of the airborne
-  snapshot.
+  snapshot, and a ground report confirms the last altitude (so the altitude gate does not widen
+  while an aircraft taxis: the Paris data has bogus 34,000-38,000 ft reports at take-off).
 * **distress**: squawk 7500/7600/7700 or an ADS-B emergency state 1..6 raises a ``distress``
   event; its end raises ``distress-cleared``.
 
@@ -74,6 +77,12 @@ class TrackerSettings:
         Altitude gate: base plus the largest plausible vertical rate (default 150 m, 60 m/s).
     ceiling_m, floor_m : float
         Altitudes outside [floor, ceiling] are rejected outright (default -2,000 ft .. 100,000 ft).
+    ground_ceiling_m : float
+        An aircraft reported on the ground cannot be above this (default 15,000 ft: the highest
+        airports are near 14,500 ft).
+    repeat_gs_mps : float
+        A track moving faster than this that reports exactly its last position again is not
+        refreshed by it (a feed repeating a stale state vector).
     reanchor_after : int
         Consecutive rejections after which the track is re-anchored on the latest report.
     vel_fresh_s : float
@@ -91,6 +100,8 @@ class TrackerSettings:
     max_vs_mps: float = 60.0
     ceiling_m: float = 100_000.0 * FT
     floor_m: float = -2_000.0 * FT
+    ground_ceiling_m: float = 15_000.0 * FT
+    repeat_gs_mps: float = 10.0
     reanchor_after: int = 4
     vel_fresh_s: float = 10.0
     derive_baseline_s: float = 4.0
@@ -149,6 +160,7 @@ class TrackerStats:
 
     observations: int = 0
     positions: int = 0
+    repeated_positions: int = 0
     outlier_positions: int = 0
     outlier_altitudes: int = 0
     reanchored: int = 0
@@ -240,6 +252,15 @@ class Tracker:
                 self.callsigns[icao] = cs
             if og >= 0:
                 tr.onground = og
+                if og == 1 and tr.alt == tr.alt:
+                    if tr.alt > s.ground_ceiling_m:  # the track's altitude was a bad report
+                        tr.alt, tr.ok_alt, tr.alt_anchor = math.nan, 0, None
+                    else:
+                        # on the ground the last altitude holds and is confirmed: the gate must
+                        # not widen, nor the track be re-anchored, while the aircraft taxis
+                        # (else a bogus 38,000 ft report passes at take-off)
+                        tr.t_alt = t
+                        tr.ok_alt = max(tr.ok_alt, s.reanchor_after)
             # --- velocity report
             if isfinite(gs) and isfinite(trk) and gs <= s.max_speed_mps:
                 tr.gs, tr.trk, tr.t_vel, tr.t_v = gs, trk % 360.0, t, t
@@ -262,6 +283,10 @@ class Tracker:
 
     def _altitude(self, tr: _Track, t: float, alt: float) -> None:
         s = self.settings
+        if tr.onground == 1 and alt > s.ground_ceiling_m:
+            self.stats.outlier_altitudes += 1
+            self._example(f"altitude {alt / FT:.0f} ft reported on the ground ({tr.icao24} at {t:.0f})")
+            return
         if not s.floor_m <= alt <= s.ceiling_m:
             self.stats.outlier_altitudes += 1
             self._example(f"altitude {alt / FT:.0f} ft outside [{s.floor_m / FT:.0f}, {s.ceiling_m / FT:.0f}]"
@@ -297,6 +322,12 @@ class Tracker:
     def _position(self, tr: _Track, t: float, lat: float, lon: float, events: list[TrackEvent]) -> None:
         s = self.settings
         self.stats.positions += 1
+        if lat == tr.lat and lon == tr.lon and tr.live and tr.gs > s.repeat_gs_mps and t > tr.t_pos:
+            # the very same position again from an aircraft that is moving: a feed repeating its
+            # last known state (OpenSky does), not a new fix. The track is not refreshed: it
+            # coasts, then is lost.
+            self.stats.repeated_positions += 1
+            return
         coslat = math.cos(lat * _D2R)
         if tr.live and math.isfinite(tr.lat) and t - tr.t_pos <= self.protocol.drop_s:
             dt = max(t - tr.t_pos, 0.0)
