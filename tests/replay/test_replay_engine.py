@@ -95,3 +95,17 @@ def test_track_lost_clears_alert_at_once() -> None:
     assert spy.lost and spy.lost[0] == pytest.approx(131.0)
     cleared = [e for e in log.events if e.kind == "cleared"]
     assert cleared and cleared[0].reason.startswith("track-lost") and cleared[0].t_s == spy.lost[0]
+
+
+def test_empty_hours_between_flights_are_skipped_not_stepped() -> None:
+    first = _head_on(100)
+    later = Observations.concat([first])
+    later = Observations(
+        **{c: getattr(later, c) for c in Observations.COLUMNS if c != "t_s"}, t_s=later.t_s + 6 * 3600.0
+    )
+    log = AlertLog()
+    res = replay(Observations.concat([first, later]), sinks=[log])
+    assert res.duration_s == pytest.approx(6 * 3600 + 99)
+    assert res.steps < 600 and res.skipped_s > 5 * 3600
+    assert res.steps + res.skipped_s == pytest.approx(res.duration_s + 1)
+    assert log.raised == 2  # one conflict in each flight

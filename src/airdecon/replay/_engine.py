@@ -8,6 +8,10 @@ Recorded time is cut into steps of ``step_s`` (default 1 s). At each step time `
    above ``min_alt_m``, and runs :func:`~airdecon.detection.detect`;
 4. feeds the alert tracker, and hands a :class:`Step` to every sink.
 
+When no track is live, no alert is open and no observation is due, the loop jumps ahead to the
+step of the next observation (``ReplayResult.skipped_s`` says how much recorded time was empty),
+so a recording with hours-long gaps costs nothing for the gaps.
+
 The loop is pure: it never reads the clock. Real-time pacing (``--speed``) is the caller's
 business, through the ``pace`` hook called with each step's recorded time.
 """
@@ -64,6 +68,7 @@ class ReplayResult:
     tracker: Tracker
     alert_events: int = 0
     alerts_raised: int = 0
+    skipped_s: float = 0.0
     track_events: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -128,14 +133,23 @@ def replay(
     if t1 < t0:
         raise InputError(f"replay window ends ({t1}) before it starts ({t0})")
     n_steps = math.floor((t1 - t0) / step_s) + 1
-    edges = t0 + step_s * np.arange(n_steps)
-    stops = np.searchsorted(obs.t_s, edges, side="right")
     counts = result.track_events
-    for k in range(n_steps):
-        t = float(edges[k])
+    t_obs = obs.t_s
+    k = 0
+    t = t0
+    while k < n_steps:
+        t = t0 + k * step_s
+        stop = int(np.searchsorted(t_obs, t, side="right"))
+        if len(tracker) == 0 and stop == cursor and cursor < n and alerts.active == []:
+            # nothing live and nothing new: jump to the step of the next observation (a recording
+            # with hours-long gaps, or several recordings end to end, must not cost a step a second)
+            nxt = min(math.ceil((float(t_obs[cursor]) - t0) / step_s), n_steps)
+            if nxt > k:
+                result.skipped_s += (nxt - k) * step_s
+                k = nxt
+                continue
         if pace is not None:
             pace(t)
-        stop = int(stops[k])
         tev = tracker.update(obs, cursor, stop) if stop > cursor else []
         result.observations += stop - cursor
         cursor = stop
@@ -156,7 +170,8 @@ def replay(
         for sink in sinks:
             sink.on_step(step)
         result.steps += 1
-    t_end = float(edges[-1]) if n_steps else t0
+        k += 1
+    t_end = t
     final = alerts.clear_all(t_end, "end of replay")
     result.alert_events += len(final)
     for sink in sinks:
