@@ -34,3 +34,26 @@ def test_ingest_error_family() -> None:
     doc = errors.__doc__ or ""
     assert "IngestError" in doc and "DecodeError" in doc
     assert {"IngestError", "DecodeError"} <= set(errors.__all__)
+
+
+def test_pymodes_is_imported_only_for_raw_frames() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, airdecon.ingest, airdecon.replay, airdecon.tracking\n"
+        "assert 'pyModeS' not in sys.modules\n"
+        "from airdecon.ingest import ModeSDecoder\n"
+        "ModeSDecoder()\n"
+        "assert 'pyModeS' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_memory_source_batches_in_order() -> None:
+    from airdecon.ingest import MemorySource, Observation, Observations
+
+    obs = Observations.from_rows([Observation(float(t), "abcdef") for t in range(25)])
+    src = MemorySource(obs, batch=10)
+    sizes = [len(b) for b in src.batches()]
+    assert sizes == [10, 10, 5] and src.rejects.total == 25
