@@ -9,6 +9,11 @@
     │   └── IngestError                    a surveillance recording or feed cannot be read (``.source``)
     │       └── DecodeError                one frame/line is undecodable (``.kind``, ``.raw``)
     ├── ProtocolError (ValueError)         a safety-protocol document is invalid or not in force
+    ├── StoreError                         the store cannot do what was asked (open, migrate, write)
+    │   ├── NotFound (LookupError)         no such party, token or record (``.kind``, ``.key``)
+    │   ├── WriteConflict                  a write contradicts what is stored (idempotency key reused
+    │   │                                  with other content, aircraft owned by another party)
+    │   └── IntegrityError                 the audit record is broken (``.seq``, ``.reason``)
     └── InternalError (RuntimeError)       "internal:" an unreachable branch was reached (a bug)
 
 Domain code raises these; only the faces (CLI, hub) translate them into exit codes or HTTP status.
@@ -21,10 +26,14 @@ __all__ = [
     "DecodeError",
     "IngestError",
     "InputError",
+    "IntegrityError",
     "InternalError",
+    "NotFound",
     "ProtocolError",
     "RecordError",
     "ScenarioError",
+    "StoreError",
+    "WriteConflict",
 ]
 
 
@@ -108,6 +117,65 @@ class DecodeError(IngestError):
 
 class ProtocolError(AirdeconError, ValueError):
     """A safety-protocol document is invalid, tampered with, or not in force."""
+
+
+class StoreError(AirdeconError):
+    """The store cannot do what was asked: open, migrate, or write."""
+
+
+class NotFound(StoreError, LookupError):
+    """No such record in the store.
+
+    Attributes
+    ----------
+    kind : str
+        What was looked for, e.g. ``"party"``.
+    key : str
+        The key that was not found.
+    """
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"no such {kind}: {key!r}")
+
+
+class WriteConflict(StoreError):
+    """A write contradicts what is already stored (not to be confused with a detected ``Conflict``).
+
+    Raised when an idempotency key is reused with different content, or when a party reports an
+    aircraft that another party owns. Replaying the *same* write is never a conflict.
+
+    Attributes
+    ----------
+    kind : str
+        What collided, e.g. ``"idempotency key"`` or ``"aircraft"``.
+    key : str
+        The colliding key.
+    """
+
+    def __init__(self, kind: str, key: str, reason: str) -> None:
+        self.kind = kind
+        self.key = key
+        self.reason = reason
+        super().__init__(f"{kind} {key!r}: {reason}")
+
+
+class IntegrityError(StoreError):
+    """The tamper-evident record does not verify.
+
+    Attributes
+    ----------
+    seq : int
+        The sequence number of the entry (or checkpoint) where verification failed.
+    reason : str
+        What is wrong there, in words.
+    """
+
+    def __init__(self, seq: int, reason: str) -> None:
+        self.seq = seq
+        self.reason = reason
+        super().__init__(f"audit chain broken at seq {seq}: {reason}")
 
 
 class InternalError(AirdeconError, RuntimeError):

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airdecon.errors import ProtocolError
+from airdecon.protocol._pairs import PairPolicy
 from airdecon.units import FT, NM, FloatArray
 
 __all__ = ["RulesOfTheAir", "SafetyProtocol"]
@@ -49,6 +50,7 @@ class RulesOfTheAir:
     vertical_advisories: bool = True
     follow_tcas: bool = True
 
+
 _KEYS = {"horizontal_nm": NM, "vertical_ft": FT, "lookahead_s": 1.0}
 
 
@@ -77,6 +79,13 @@ class SafetyProtocol:
         Position and velocity uncertainty: the effective horizontal minimum for a prediction ``t``
         seconds ahead grows by ``position_error_m + velocity_error_mps * t`` (defaults 0).
 
+    rules : RulesOfTheAir
+        The rules of the air in force.
+    policy : PairPolicy or None
+        Per-pair rules from a protocol document: minima overrides by altitude band and airspace
+        volume, formations, and which pairs are watched. ``None`` (the scenario block): every pair
+        is watched with the same minima.
+
     A loss of separation is horizontal distance < ``horizontal_m`` **and** vertical distance
     < ``vertical_m`` at the same time (strict: exactly at the minimum is not a loss).
     """
@@ -91,6 +100,7 @@ class SafetyProtocol:
     position_error_m: float = 0.0
     velocity_error_mps: float = 0.0
     rules: RulesOfTheAir = field(default_factory=RulesOfTheAir)
+    policy: PairPolicy | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -170,11 +180,16 @@ class SafetyProtocol:
     def max_horizontal_m(self) -> float:
         """The largest effective horizontal minimum any pair can get over the look-ahead, uncertainty
         included (bounds the broad phase)."""
-        return self.horizontal_m + self.position_error_m + self.velocity_error_mps * self.lookahead_s
+        horizontal = self.horizontal_m
+        if self.policy is not None:
+            horizontal = self.policy.bounds(self.horizontal_m, self.vertical_m)[0]
+        return horizontal + self.position_error_m + self.velocity_error_mps * self.lookahead_s
 
     @property
     def max_vertical_m(self) -> float:
         """The largest vertical minimum any pair can get (bounds the broad phase)."""
+        if self.policy is not None:
+            return self.policy.bounds(self.horizontal_m, self.vertical_m)[1]
         return self.vertical_m
 
     def pair_minima(
@@ -183,11 +198,17 @@ class SafetyProtocol:
         """Horizontal and vertical minima (metres) for each candidate pair (i[k], j[k]), at t = 0.
 
         The horizontal value includes the position uncertainty; it then grows with prediction time
-        by ``velocity_error_mps`` (the engine reads that attribute).
+        by ``velocity_error_mps`` (the engine reads that attribute). With a ``policy``, each pair
+        gets the largest minima applying to either aircraft (see :class:`PairPolicy`).
         """
+        if self.policy is not None:
+            h, v = self.policy.pair_minima(fleet, i, j, self.horizontal_m, self.vertical_m)
+            return h + self.position_error_m, v
         n = i.shape[0]
         return np.full(n, self.horizontal_m + self.position_error_m), np.full(n, self.vertical_m)
 
     def watched(self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
-        """Which candidate pairs (i[k], j[k]) are watched at all (here: every pair)."""
+        """Which candidate pairs (i[k], j[k]) are watched at all (without a ``policy``: every pair)."""
+        if self.policy is not None:
+            return self.policy.watched(fleet, i, j, self.horizontal_m, self.vertical_m)
         return np.ones(i.shape[0], dtype=bool)

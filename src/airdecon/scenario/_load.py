@@ -96,7 +96,7 @@ def parse_scenario(text: str, *, fmt: str = "json", source: str | None = None) -
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file; ``.yaml``/``.yml`` are YAML, anything else JSON.
+    """Read a scenario file; ``.yaml``/``.yml`` are YAML, ``.scn`` a BlueSky scenario, else JSON.
 
     Raises
     ------
@@ -113,6 +113,11 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"cannot read: {exc.strerror or exc}", path=str(p)) from None
     except UnicodeDecodeError:
         raise ScenarioError("not UTF-8 text", path=str(p)) from None
+    if p.suffix.lower() == ".scn":
+        from airdecon.scenario._bluesky import load_bluesky_scn
+
+        fleet, protocol = load_bluesky_scn(p)
+        return Scenario(fleet=fleet, protocol=protocol, source=str(p))
     fmt = "yaml" if p.suffix.lower() in {".yaml", ".yml"} else "json"
     return parse_scenario(text, fmt=fmt, source=str(p))
 

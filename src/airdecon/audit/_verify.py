@@ -1,0 +1,139 @@
+"""``verify_chain``: re-derive every chain hash from a store and check every signed checkpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from airdecon.audit._canonical import GENESIS, checkpoint_message, entry_digest, link
+from airdecon.audit._keys import key_id, load_public_key, verify_signature
+from airdecon.errors import IntegrityError
+
+if TYPE_CHECKING:
+    from airdecon.store._protocol import Store
+    from airdecon.store._records import Checkpoint
+
+__all__ = ["ChainReport", "check_checkpoint", "verify_chain"]
+
+PublicKeySource = Ed25519PublicKey | bytes | str | Path
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What :func:`verify_chain` established.
+
+    Attributes
+    ----------
+    entries : int
+        Entries verified (1..``head_seq``, no gaps).
+    head_seq : int
+        Last entry.
+    head_hash : str
+        Its chain hash.
+    checkpoints : int
+        Checkpoints checked against the chain.
+    signed_through : int
+        Highest entry covered by a checkpoint (0 if none): entries after it are chained but not
+        yet signed, so deleting them would go unnoticed.
+    signatures_checked : bool
+        False when no public key was given: checkpoint hashes were compared, signatures were not.
+    """
+
+    entries: int
+    head_seq: int
+    head_hash: str
+    checkpoints: int
+    signed_through: int
+    signatures_checked: bool
+
+    @property
+    def unsigned_tail(self) -> int:
+        """Entries after the last checkpoint."""
+        return self.head_seq - self.signed_through
+
+
+def check_checkpoint(cp: Checkpoint | Mapping[str, object], chain_hash: str,
+                     public: Ed25519PublicKey | None) -> None:
+    """Check one checkpoint against the chain hash recomputed at its ``seq`` and, with *public*, its
+    signature; raise :class:`~airdecon.errors.IntegrityError` naming the checkpoint's ``seq``."""
+    if isinstance(cp, Mapping):
+        seq, h, kid, sig = int(str(cp["seq"])), str(cp["hash"]), str(cp["key_id"]), str(cp["signature"])
+    else:
+        seq, h, kid, sig = cp.seq, cp.hash, cp.key_id, cp.signature
+    if h != chain_hash:
+        raise IntegrityError(seq, "checkpoint hash differs from the chain: entries up to here were altered "
+                                  "and the chain rewritten, or the checkpoint was edited")
+    if public is None:
+        return
+    if kid != key_id(public):
+        raise IntegrityError(seq, f"checkpoint signed by key {kid}, not by the trusted key {key_id(public)}")
+    if not verify_signature(public, checkpoint_message(seq, h), sig):
+        raise IntegrityError(seq, "checkpoint signature is invalid")
+
+
+def verify_chain(store: Store, public_key: PublicKeySource | None = None, *, page: int = 1000) -> ChainReport:
+    """Verify the whole audit record of *store*.
+
+    Recomputes every chain hash from entry 1 and compares it with the stored one, checks sequence
+    numbers run 1, 2, 3… without gaps, checks the chain head against the last entry, and checks
+    every checkpoint against the recomputed hash at its entry (and its Ed25519 signature when
+    *public_key* is given). Detects an edited, reordered, inserted or deleted entry — an entry
+    deleted from the unsigned tail only if the chain head was not rewritten too — and any bad
+    checkpoint.
+
+    Parameters
+    ----------
+    store : Store
+        The store to verify.
+    public_key : Ed25519PublicKey, PEM bytes, 64 hex digits, PEM file path, or None
+        The hub's public key. Without it signatures are not checked (the report says so).
+    page : int
+        Entries read per query.
+
+    Returns
+    -------
+    ChainReport
+
+    Raises
+    ------
+    IntegrityError
+        At the first problem, with the sequence number and the reason.
+    """
+    public = None if public_key is None else load_public_key(public_key)
+    cps = {cp.seq: cp for cp in store.checkpoints()}
+    prev, expected, checked = GENESIS, 1, 0
+    while batch := store.events_after(expected - 1, limit=page):
+        for ev in batch:
+            if ev.seq != expected:
+                raise IntegrityError(expected, f"entry {expected} is missing (the next stored entry is "
+                                               f"{ev.seq}): deleted")
+            h = link(prev, entry_digest(ev.chain_fields()))
+            if h != ev.hash:
+                raise IntegrityError(ev.seq, "entry does not match its chain hash: edited, or entries "
+                                             "reordered, inserted or deleted at or before it")
+            if ev.seq in cps:
+                check_checkpoint(cps[ev.seq], h, public)
+                checked += 1
+            prev, expected = h, expected + 1
+    last = expected - 1
+    head = store.head()
+    if (head.seq, head.hash) != (last, prev):
+        raise IntegrityError(last + 1 if head.seq > last else head.seq,
+                             f"the chain head records entry {head.seq} but the log ends at entry {last}: "
+                             "entries deleted from the end, or the head rewritten")
+    beyond = [s for s in cps if s > last]
+    if beyond:
+        raise IntegrityError(min(beyond), f"a checkpoint covers entry {min(beyond)} but the log ends at "
+                                          f"entry {last}: entries deleted from the end")
+    return ChainReport(
+        entries=last,
+        head_seq=last,
+        head_hash=prev,
+        checkpoints=checked,
+        signed_through=max(cps, default=0),
+        signatures_checked=public is not None,
+    )

@@ -1,0 +1,116 @@
+"""`airdecon serve`, `airdecon party token` and `airdecon demo`: run the hub, issue credentials, show it."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from airdecon.cli._app import app, out_console
+from airdecon.hub import HubSettings, build_hub, create_app
+from airdecon.store import open_store
+
+__all__ = ["party_app"]
+
+party_app = typer.Typer(help="Parties on the line: credentials.", no_args_is_help=True)
+app.add_typer(party_app, name="party")
+
+DbOpt = Annotated[str, typer.Option("--db", help="Store: SQLite path, postgresql://…, or memory://.")]
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOpt = "airdecon.db",
+    protocol: Annotated[
+        str | None, typer.Option("--protocol", help="Protocol directory (version in force) or document file.")
+    ] = None,
+) -> None:
+    """Run the hub (HTTP + WebSocket API under /v1, the console at /)."""
+    import uvicorn
+
+    settings = HubSettings(db=db, protocol=protocol, host=host, port=port)
+    with tempfile.TemporaryDirectory(prefix="airdecon-") as scratch:
+        hub = build_hub(settings, scratch=Path(scratch))
+        state = "in force" if hub.in_force else "NOT in force (rehearsal)"
+        out_console.print(f"airdecon hub on http://{host}:{port}  parties: {', '.join(hub.parties)}  "
+                          f"protocol {hub.document.digest[:19]} {state}")
+        try:
+            uvicorn.run(create_app(hub), host=host, port=port, log_level="warning", ws_max_size=1 << 20)
+        finally:
+            hub.store.close()
+
+
+@party_app.command("token")
+def token_command(party: Annotated[str, typer.Argument(help="The party (as in the protocol).")],
+                  db: DbOpt = "airdecon.db") -> None:
+    """Print a new credential for PARTY (shown once; only its hash is stored)."""
+    store = open_store(db)
+    try:
+        store.add_party(party, at=time.time())
+        issued = store.issue_token(party, at=time.time())
+    finally:
+        store.close()
+    print(issued.token)
+
+
+@app.command("demo")
+def demo_command(
+    port: Annotated[int, typer.Option(help="Port for the demo hub.")] = 8000,
+    db: Annotated[str | None, typer.Option("--db", help="Store (default: a fresh temporary SQLite file).")] = None,
+    duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: until Ctrl-C).")] = 0.0,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Start the hub with two simulated forces and civil traffic flying as real API clients."""
+    import uvicorn
+
+    from airdecon.hub._demo import run_demo_clients
+
+    logging.getLogger("airdecon.hub").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix="airdecon-demo-") as scratch:
+        settings = HubSettings(db=db or str(Path(scratch) / "demo.db"), host=host, port=port)
+        hub = build_hub(settings, scratch=Path(scratch))
+        tokens = {p: hub.store.issue_token(p, at=time.time()).token for p in hub.parties}
+        server = uvicorn.Server(uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning",
+                                               ws_max_size=1 << 20))
+        th = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+        th.start()
+        while not server.started:
+            if not th.is_alive():
+                raise typer.Exit(1)
+            time.sleep(0.05)
+        base = f"http://{host}:{port}"
+        out_console.print(f"[bold]airdecon demo[/]: hub on {base} (protocol {hub.document.digest[:19]}, "
+                          f"signed by {', '.join(hub.parties)})")
+        for p, tok in tokens.items():
+            out_console.print(f"  {p:6} console: {base}/#party={p}&token={tok}")
+        stop = threading.Event()
+        lock = threading.Lock()
+
+        def say(line: str) -> None:
+            with lock:
+                out_console.print(f"{time.strftime('%H:%M:%S')} {line}", markup=False, highlight=False)
+
+        threads = run_demo_clients(base, tokens, stop=stop, say=say)
+        try:
+            if duration > 0:
+                stop.wait(duration)
+            else:
+                while not stop.is_set():
+                    stop.wait(1.0)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=5)
+            server.should_exit = True
+            th.join(timeout=10)
+            hub.store.close()
+        out_console.print("demo stopped")

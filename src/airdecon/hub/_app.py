@@ -1,0 +1,352 @@
+"""The hub's HTTP and WebSocket face (FastAPI): authenticate, parse, call the service, translate errors.
+
+Routes are versioned under ``/v1`` and documented at ``/openapi.json``. Credentials travel as
+``Authorization: Bearer <token>`` (from ``airdecon party token``); browsers, which cannot set that
+header on a WebSocket, may pass ``?token=`` on ``/v1/stream`` instead. No route holds a domain rule:
+what a party may see is decided by :mod:`airdecon.needtoknow` inside :class:`~airdecon.hub.Hub`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from airdecon import __version__
+from airdecon.errors import AirdeconError, InputError
+from airdecon.hub._errors import (
+    WS_BAD_REQUEST,
+    WS_TOO_SLOW,
+    WS_UNAUTHORIZED,
+    BadRequest,
+    PayloadTooLarge,
+    Unauthorized,
+    envelope,
+    install_error_handlers,
+    status_for,
+)
+from airdecon.hub._service import Hub, Subscriber
+from airdecon.web import static_dir
+
+__all__ = ["create_app"]
+
+_REPORT_SCHEMA = {
+    "type": "object",
+    "required": ["id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg"],
+    "properties": {
+        "id": {"type": "string", "description": "the aircraft's id within the reporting party"},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "lon": {"type": "number", "minimum": -360, "maximum": 360},
+        "alt_ft": {"type": "number", "description": "pressure altitude, ft"},
+        "gs_kt": {"type": "number", "minimum": 0},
+        "trk_deg": {"type": "number", "description": "true track, degrees"},
+        "vs_fpm": {"type": "number", "default": 0},
+        "t": {"type": "number", "description": "POSIX seconds of the state (default: now)"},
+        "squawk": {"type": "string", "pattern": "^[0-7]{4}$"},
+        "emergency": {"type": "integer", "minimum": 0, "maximum": 7, "description": "ADS-B emergency status"},
+        "callsign": {"type": "string", "maxLength": 16},
+        "on_ground": {"type": "boolean"},
+    },
+}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadRequest(f"invalid JSON number {name}: NaN and infinities are not JSON")
+
+
+async def _json(request: Request, hub: Hub) -> dict[str, Any]:
+    """The request body as a JSON object, within the size limit (413), strictly parsed (400)."""
+    limit = hub.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"body of {declared} bytes exceeds the limit of {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    try:
+        value = json.loads(b"".join(chunks), parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        if isinstance(exc, BadRequest):
+            raise
+        raise BadRequest(f"malformed JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise BadRequest("the body must be a JSON object")
+    return value
+
+
+async def current_party(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
+    """The authenticated party (401 otherwise), rate-limited (429)."""
+    hub: Hub = request.app.state.hub
+    token = None
+    if authorization and authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+    party = await asyncio.to_thread(hub.authenticate, token)
+    if party is None:
+        raise Unauthorized("unauthorized")
+    hub.throttle(party)
+    return party
+
+
+Party = Annotated[str, Depends(current_party)]
+
+
+def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
+    """The ASGI application for *hub* (its background loops start and stop with the app)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        threads = []
+        if run_loops:
+            for target, name in ((hub.cycle_loop, "airdecon-cycle"), (hub.advise_loop, "airdecon-advise")):
+                t = threading.Thread(target=target, name=name, daemon=True)
+                t.start()
+                threads.append(t)
+        try:
+            yield
+        finally:
+            hub.stop()
+            for t in threads:
+                t.join(timeout=5)
+
+    app = FastAPI(
+        title="airdecon hub",
+        version=__version__,
+        description="The deconfliction line between parties sharing an airspace: reports in, alerts, "
+        "advisories, distress and the duty officers' line out, under need to know.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.state.hub = hub
+
+    def cursor_arg(party: str, after: str | None) -> int:
+        return hub.cursors.decode(party, after) if after else 0
+
+    # ------------------------------------------------------------------ routes
+    @app.get("/v1/health", tags=["meta"])
+    async def health() -> dict[str, Any]:
+        """Liveness (no credentials needed; says nothing about any party)."""
+        return {"ok": True, "version": __version__}
+
+    @app.post("/v1/reports", status_code=202, tags=["traffic"],
+              openapi_extra=_body({"type": "object", "required": ["reports"], "properties": {
+                  "reports": {"type": "array", "items": _REPORT_SCHEMA},
+                  "idempotency_key": {"type": "string", "maxLength": 200}}}))
+    async def post_reports(request: Request, party: Party,
+                           idempotency_key: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+        """Report states of **your own** aircraft. Valid reports are kept even when others in the
+        batch are refused (each refusal names the report and field); 422 when none is valid."""
+        body = await _json(request, hub)
+        key = body.get("idempotency_key", idempotency_key)
+        if key is not None and not isinstance(key, str):
+            raise InputError("idempotency_key: must be a string")
+        return await asyncio.to_thread(hub.submit_reports, party, body.get("reports"), idempotency_key=key)
+
+    @app.get("/v1/tracks", tags=["traffic"])
+    async def get_tracks(party: Party) -> dict[str, Any]:
+        """Everything you may see now: your aircraft, civil traffic, threats of your current alerts,
+        aircraft in distress."""
+        tracks = await asyncio.to_thread(hub.tracks_for, party)
+        return {"party": party, "t": hub.clock(), "tracks": tracks}
+
+    @app.get("/v1/alerts", tags=["alerts"])
+    async def get_alerts(party: Party) -> dict[str, Any]:
+        """Your current alerts, most urgent first, each with the advisory for your own aircraft."""
+        return {"alerts": await asyncio.to_thread(hub.alerts_for, party)}
+
+    @app.get("/v1/alerts/history", tags=["alerts"])
+    async def alerts_history(party: Party, after: str | None = None,
+                             limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
+        """Your alert and advisory events, oldest first, after a cursor."""
+        seq = cursor_arg(party, after)
+        evs = await asyncio.to_thread(hub.history, party, ("alert", "advisory"), seq, limit)
+        return {"events": [hub.wire(party, e) for e in evs]}
+
+    @app.get("/v1/events", tags=["stream"])
+    async def events(party: Party, after: str | None = None,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
+        """Everything for you after a cursor (the WebSocket's backlog, for clients that poll)."""
+        seq = cursor_arg(party, after)
+        evs = await asyncio.to_thread(hub.backlog, party, seq, limit)
+        return {"events": [hub.wire(party, e) for e in evs]}
+
+    @app.post("/v1/distress", status_code=201, tags=["distress"],
+              openapi_extra=_body({"type": "object", "required": ["id"], "properties": {
+                  "id": {"type": "string"}, "reason": {"type": "string", "maxLength": 500}}}))
+    async def post_distress(request: Request, party: Party) -> dict[str, Any]:
+        """Declare distress (MAYDAY) for one of your aircraft: every party receives it at once."""
+        body = await _json(request, hub)
+        aid, reason = body.get("id"), body.get("reason")
+        if not isinstance(aid, str):
+            raise InputError("id: the aircraft in distress (one of yours)")
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
+            raise InputError("reason: at most 500 characters")
+        return await asyncio.to_thread(hub.declare_distress, party, aid, reason)
+
+    @app.post("/v1/distress/{distress_id}/close", tags=["distress"])
+    async def close_distress(distress_id: str, party: Party) -> dict[str, Any]:
+        """End a distress of yours (distress traffic ended)."""
+        return await asyncio.to_thread(hub.close_distress, party, distress_id)
+
+    @app.post("/v1/acks", tags=["distress"],
+              openapi_extra=_body({"type": "object", "required": ["distress_id"],
+                                   "properties": {"distress_id": {"type": "string"}}}))
+    async def post_ack(request: Request, party: Party) -> dict[str, Any]:
+        """Acknowledge a distress broadcast."""
+        body = await _json(request, hub)
+        did = body.get("distress_id")
+        if not isinstance(did, str):
+            raise InputError("distress_id: required")
+        return await asyncio.to_thread(hub.acknowledge, party, did)
+
+    @app.post("/v1/messages", status_code=201, tags=["line"],
+              openapi_extra=_body({"type": "object", "required": ["to", "text"], "properties": {
+                  "to": {"type": "string", "description": "a party, or 'all'"},
+                  "kind": {"type": "string", "enum": ["text", "safety-notice", "incident-report", "request",
+                                                      "reply"]},
+                  "text": {"type": "string", "maxLength": 20000},
+                  "in_reply_to": {"type": "string"},
+                  "fields": {"type": "object", "description": "structured content of the kind"},
+                  "idempotency_key": {"type": "string"}}}))
+    async def post_message(request: Request, party: Party,
+                           idempotency_key: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+        """Send a line message to one party or to all; acknowledged only once durably recorded."""
+        body = await _json(request, hub)
+        key = body.pop("idempotency_key", idempotency_key)
+        if key is not None and not isinstance(key, str):
+            raise InputError("idempotency_key: must be a string")
+        return await asyncio.to_thread(hub.send_message, party, body, idempotency_key=key)
+
+    @app.get("/v1/messages", tags=["line"])
+    async def get_messages(party: Party, after: str | None = None,
+                           limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
+        """Line messages and receipts you sent or received, oldest first, after a cursor."""
+        seq = cursor_arg(party, after)
+        evs = await asyncio.to_thread(hub.history, party, ("message", "receipt"), seq, limit)
+        return {"events": [hub.wire(party, e) for e in evs]}
+
+    @app.post("/v1/messages/{message_id}/read", tags=["line"])
+    async def read_message(message_id: str, party: Party) -> dict[str, Any]:
+        """Mark a message addressed to you as read (its sender gets a read receipt)."""
+        return await asyncio.to_thread(hub.mark_read, party, message_id)
+
+    @app.get("/v1/protocol", tags=["protocol"])
+    async def get_protocol(party: Party) -> dict[str, Any]:
+        """The protocol the hub enforces, its digest, and every party's signature."""
+        return hub.protocol_view()
+
+    @app.get("/v1/audit/verify", tags=["record"])
+    async def audit_verify(party: Party) -> dict[str, Any]:
+        """Verify the whole hash chain and its signed checkpoints (no counts are disclosed)."""
+        return await asyncio.to_thread(hub.audit_verify)
+
+    # ------------------------------------------------------------------ the stream
+    @app.websocket("/v1/stream")
+    async def stream(ws: WebSocket, after: str | None = None, token: str | None = None) -> None:
+        """Your events in order, resuming after a cursor; send ``{"type": "reports", ...}`` to report."""
+        await ws.accept()
+        auth = ws.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            token = auth[7:].strip()
+        party = await asyncio.to_thread(hub.authenticate, token)
+        if party is None:
+            await ws.send_json(envelope("unauthorized", "missing or invalid credentials"))
+            await ws.close(code=WS_UNAUTHORIZED)
+            return
+        try:
+            last = cursor_arg(party, after)
+        except AirdeconError as exc:
+            await ws.send_json(status_for(exc)[1])
+            await ws.close(code=WS_BAD_REQUEST)
+            return
+        sub = Subscriber(party, loop=asyncio.get_running_loop())
+        hub.subscribe(sub)
+        send_lock = asyncio.Lock()
+
+        async def send(obj: dict[str, Any]) -> None:
+            async with send_lock:
+                await ws.send_text(json.dumps(obj, allow_nan=False))
+
+        async def deliver(ev: Any) -> None:
+            await send(hub.wire(party, ev))
+            if ev.kind == "message" and ev.origin != party:
+                await asyncio.to_thread(hub.message_delivered, party, ev)
+
+        async def sender() -> None:
+            nonlocal last
+            while True:  # backlog first, page by page
+                batch = await asyncio.to_thread(hub.backlog, party, last)
+                if not batch:
+                    break
+                for ev in batch:
+                    await deliver(ev)
+                    last = ev.seq
+            await send({"type": "live", "cursor": hub.cursors.encode(party, last)})
+            while True:
+                ev = await sub.queue.get()
+                if sub.overflowed:
+                    await ws.close(code=WS_TOO_SLOW)
+                    return
+                if ev is None or ev.seq <= last:
+                    continue
+                await deliver(ev)
+                last = ev.seq
+
+        async def receiver() -> None:
+            while True:
+                text = await ws.receive_text()
+                try:
+                    msg = json.loads(text, parse_constant=_reject_constant)
+                    if not isinstance(msg, dict):
+                        raise BadRequest("messages must be JSON objects")
+                    kind = msg.get("type")
+                    if kind == "ping":
+                        await send({"type": "pong", "ref": msg.get("ref")})
+                    elif kind == "reports":
+                        hub.throttle(party)
+                        res = await asyncio.to_thread(hub.submit_reports, party, msg.get("reports"),
+                                                      idempotency_key=msg.get("idempotency_key"))
+                        await send({"type": "ack", "ref": msg.get("ref"), **res})
+                    else:
+                        raise BadRequest("type: must be 'reports' or 'ping'")
+                except (ValueError, AirdeconError) as exc:
+                    if not isinstance(exc, AirdeconError):
+                        exc = BadRequest(f"malformed JSON: {exc}")
+                    await send({"type": "error", "ref": None, **status_for(exc)[1]})
+
+        tasks = [asyncio.create_task(sender()), asyncio.create_task(receiver())]
+        try:
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for t in pending:
+                t.cancel()
+            for t in done:
+                exc = t.exception()
+                if exc is not None and not isinstance(exc, WebSocketDisconnect | RuntimeError):
+                    raise exc
+        finally:
+            hub.unsubscribe(sub)
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+    static = static_dir()
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> FileResponse:
+        """The web console (each party's officer signs in with the party's token)."""
+        return FileResponse(static / "index.html", headers={"Cache-Control": "no-cache"})
+
+    return app

@@ -1,0 +1,192 @@
+"""The demo: two simulated forces and civil traffic flying as real API clients against a real hub.
+
+Each party is a separate client that talks to the hub only over HTTP and its WebSocket, exactly
+as a real party's system would: it reports its own aircraft once a second (the bundled demo
+scenario, flown forward in time), its duty officer acknowledges distress broadcasts and reads line
+messages after a human-like delay, and a short script makes the line come alive: a safety notice,
+a reply, an emergency squawk (RED-04 squawks 7700 at 30 s), an incident report. Within two minutes
+there are conflicts, advisories, one distress and a few line messages to watch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from websockets.sync.client import connect
+
+from airdecon.scenario import demo_scenario_path, load_scenario
+
+__all__ = ["DemoParty", "run_demo_clients"]
+
+_R_NM = 3440.065
+LOOP_S = 600.0  # the scenario replays every ten minutes
+
+
+def _fly(rec: dict[str, Any], t: float) -> dict[str, Any]:
+    """The record flown forward *t* seconds in a straight line (great circle, constant rate)."""
+    d = rec["gs_kt"] * t / 3600.0 / _R_NM
+    p1, l1, b = math.radians(rec["lat"]), math.radians(rec["lon"]), math.radians(rec["trk_deg"])
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    # the track turns as the great circle does, so a straight flight stays straight
+    y = math.sin(l1 - l2) * math.cos(p1)
+    x = math.cos(p2) * math.sin(p1) - math.sin(p2) * math.cos(p1) * math.cos(l1 - l2)
+    trk = (math.degrees(math.atan2(y, x)) + 180.0) % 360.0
+    alt = min(max(rec["alt_ft"] + rec.get("vs_fpm", 0.0) * t / 60.0, 500.0), 60000.0)
+    return {
+        "id": rec["id"],
+        "lat": round(math.degrees(p2), 6),
+        "lon": round((math.degrees(l2) + 540.0) % 360.0 - 180.0, 6),
+        "alt_ft": round(alt, 0),
+        "gs_kt": rec["gs_kt"],
+        "trk_deg": round(trk, 2),
+        "vs_fpm": rec.get("vs_fpm", 0.0),
+    }
+
+
+@dataclass
+class DemoParty:
+    """One simulated party: its token, aircraft and duty officer."""
+
+    party: str
+    token: str
+    aircraft: list[dict[str, Any]]
+    script: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
+    squawks: dict[str, tuple[float, str]] = field(default_factory=dict)  # id -> (from t, code)
+
+
+def _script() -> dict[str, list[tuple[float, str, dict[str, Any]]]]:
+    return {
+        "BLUE": [
+            (8.0, "message", {"to": "all", "kind": "safety-notice",
+                              "text": "BLUE two-ship (BLUE-06/07) operating FL200 north-west sector for the "
+                                      "next hour; we will keep clear of civil routes.",
+                              "fields": {"area": "north-west sector", "levels": "FL190-FL210"}}),
+            (70.0, "message", {"to": "RED", "kind": "request",
+                               "text": "Request you keep your drones below FL150 east of 40E until 1200Z."}),
+        ],
+        "RED": [
+            (20.0, "message", {"to": "BLUE", "kind": "reply", "text": "Copied your notice. RED traffic advised."}),
+        ],
+        "CIVIL": [
+            (50.0, "message", {"to": "all", "kind": "incident-report",
+                               "text": "Airliner CIVIL-02 reports a military aircraft climbing through its level "
+                                       "at 28000 ft, estimated 1 NM, no TCAS RA.",
+                               "fields": {"aircraft": "CIVIL-02", "altitude_ft": 28000, "closest_nm": 1.0}}),
+        ],
+    }
+
+
+def run_demo_clients(
+    base_url: str,
+    tokens: dict[str, str],
+    *,
+    stop: threading.Event,
+    say: Callable[[str], None] = print,
+    ack_delay_s: float = 6.0,
+) -> list[threading.Thread]:
+    """Start every party's reporting client and duty-officer listener; they end when *stop* is set."""
+    scenario = load_scenario(demo_scenario_path())
+    records = scenario.fleet.to_records()
+    script = _script()
+    threads: list[threading.Thread] = []
+    t0 = time.time()
+    for party, token in tokens.items():
+        mine = [r for r in records if r["party"] == party]
+        p = DemoParty(party, token, mine, script.get(party, []))
+        if party == "RED":
+            p.squawks["RED-04"] = (30.0, "7700")
+        for target, name in ((_reporter, "reports"), (_officer, "officer")):
+            th = threading.Thread(target=target, args=(base_url, p, t0, stop, say, ack_delay_s),
+                                  name=f"demo-{party}-{name}", daemon=True)
+            th.start()
+            threads.append(th)
+    return threads
+
+
+def _reporter(base: str, p: DemoParty, t0: float, stop: threading.Event, say: Callable[[str], None],
+              _ack: float) -> None:
+    headers = {"Authorization": f"Bearer {p.token}"}
+    done: set[int] = set()
+    with httpx.Client(base_url=base, headers=headers, timeout=10.0) as client:
+        while not stop.is_set():
+            now = time.time()
+            t = (now - t0) % LOOP_S
+            reports = []
+            for rec in p.aircraft:
+                rep = _fly(rec, t)
+                rep["t"] = now
+                sq = p.squawks.get(rec["id"])
+                if sq and t >= sq[0]:
+                    rep["squawk"] = sq[1]
+                reports.append(rep)
+            try:
+                client.post("/v1/reports", json={"reports": reports})
+                for k, (at, kind, body) in enumerate(p.script):
+                    if k not in done and now - t0 >= at:
+                        done.add(k)
+                        if kind == "message":
+                            client.post("/v1/messages", json=body)
+                            say(f"[{p.party}] sent {body['kind']} to {body['to']}: {body['text'][:60]}")
+            except httpx.HTTPError as exc:
+                say(f"[{p.party}] report failed: {exc}")
+            stop.wait(1.0)
+
+
+def _officer(base: str, p: DemoParty, t0: float, stop: threading.Event, say: Callable[[str], None],
+             ack_delay_s: float) -> None:
+    """The party's duty officer: watches the stream, acknowledges distress, reads messages."""
+    ws_url = base.replace("http", "ws", 1) + "/v1/stream"
+    cursor = ""
+    headers = {"Authorization": f"Bearer {p.token}"}
+    pending: list[tuple[float, str, str]] = []
+    seen_alerts: set[str] = set()
+    with httpx.Client(base_url=base, headers=headers, timeout=10.0) as client:
+        while not stop.is_set():
+            try:
+                with connect(f"{ws_url}?after={cursor}", additional_headers=headers, open_timeout=5) as ws:
+                    while not stop.is_set():
+                        for due, what, ident in [x for x in pending if x[0] <= time.time()]:
+                            pending.remove((due, what, ident))
+                            if what == "ack":
+                                client.post("/v1/acks", json={"distress_id": ident})
+                                say(f"[{p.party}] acknowledged distress {ident}")
+                            else:
+                                client.post(f"/v1/messages/{ident}/read")
+                        try:
+                            raw = ws.recv(timeout=0.5)
+                        except TimeoutError:
+                            continue
+                        msg = json.loads(raw)
+                        if msg.get("type") != "event":
+                            continue
+                        cursor = msg["cursor"]
+                        data, kind = msg["data"], msg["kind"]
+                        if kind == "distress" and p.party in data.get("awaiting", []):
+                            if not any(x[2] == data["distress_id"] for x in pending):
+                                say(f"[{p.party}] DISTRESS {data['distress_id']}: {data['party']} {data['id']} "
+                                    f"{data['reason']} on {', '.join(map(str, data['frequencies_mhz']))} MHz")
+                                pending.append((time.time() + ack_delay_s, "ack", data["distress_id"]))
+                        elif kind == "message" and data.get("from") != p.party:
+                            pending.append((time.time() + ack_delay_s / 2, "read", data["message_id"]))
+                        elif kind == "receipt":
+                            say(f"[{p.party}] message {data['message_id']} {data['status']} by {data['by']}")
+                        elif kind == "alert" and data.get("kind") == "raised" and data["alert_id"] not in seen_alerts:
+                            seen_alerts.add(data["alert_id"])
+                            own = ", ".join(o["id"] for o in data.get("own", []))
+                            say(f"[{p.party}] ALERT {data['level']} {own}: loss of separation in "
+                                f"{data['t_in_s']:.0f} s")
+                        elif kind == "advisory":
+                            say(f"[{p.party}] ADVISORY {data['aircraft']}: {data['reason']}")
+            except (OSError, TimeoutError, Exception) as exc:  # noqa: BLE001 - reconnect like a real client
+                if stop.is_set():
+                    return
+                say(f"[{p.party}] stream dropped ({type(exc).__name__}); reconnecting")
+                stop.wait(1.0)

@@ -1,0 +1,676 @@
+"""The hub service: parties' reports in, the picture's events out, everything through the record.
+
+This is the hub without HTTP: it owns the store, the live :class:`Picture`, the need-to-know
+:class:`~airdecon.needtoknow.Disclosure`, and a fan-out of events to connected parties. The HTTP and
+WebSocket routes (``_app.py``) are thin: they authenticate, parse, call a method here, and translate
+errors. Every event is appended (durably) to the hash-chained record *before* it is published or
+acknowledged, so an acknowledged report, message or distress survives a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import secrets
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from airdecon.alerting import AlertEvent
+from airdecon.audit import HubKey, verify_chain
+from airdecon.errors import InputError, RecordError
+from airdecon.hub._picture import CycleResult, DistressCase, Picture, Report, fleet_key, parse_report
+from airdecon.hub._settings import HubSettings
+from airdecon.needtoknow import CursorCodec, Disclosure, StateView, threat_ref
+from airdecon.protocol import ProtocolDocument
+from airdecon.resolution import resolve
+from airdecon.store import ALL, AircraftState, Event, NewEvent, Store
+
+__all__ = ["MESSAGE_KINDS", "Forbidden", "Hub", "RateLimited", "Subscriber"]
+
+HUB_PARTY = "HUB"
+MESSAGE_KINDS = ("text", "safety-notice", "incident-report", "request", "reply")
+
+
+class Forbidden(InputError):
+    """The caller may not do this (maps to 403)."""
+
+
+class RateLimited(InputError):
+    """Too many requests from one party (maps to 429)."""
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One live WebSocket of one party: a queue of events the hub pushes to it."""
+
+    party: str
+    queue: asyncio.Queue[Event | None] = field(default_factory=lambda: asyncio.Queue(maxsize=100_000))
+    loop: asyncio.AbstractEventLoop | None = None
+    overflowed: bool = False
+
+
+class _Bucket:
+    """Token bucket: *rate* per second, *burst* at most."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.tokens, self.t = float(burst), time.monotonic()
+
+    def take(self, n: float = 1.0) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.t) * self.rate)
+        self.t = now
+        if self.tokens >= n:
+            self.tokens -= n
+            return True
+        return False
+
+
+class Hub:
+    """The deconfliction line's server-side state and operations.
+
+    Parameters
+    ----------
+    settings : HubSettings
+    store : Store
+        Opened by the caller (``open_store``), with the hub key as checkpoint signer.
+    document : ProtocolDocument
+        The protocol (parties, minima, thresholds, distress rules).
+    in_force : bool
+        Whether *document* is signed by every party (reported on ``/v1/protocol``).
+    hub_key : HubKey
+        The key that signs checkpoints; also seeds the cursor key so cursors survive restarts.
+    clock : callable
+        POSIX time source (the hub is a face: it may read the clock; the engine never does).
+    """
+
+    def __init__(
+        self,
+        settings: HubSettings,
+        store: Store,
+        document: ProtocolDocument,
+        *,
+        in_force: bool,
+        hub_key: HubKey,
+        signatures: Mapping[str, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.document = document
+        self.in_force = in_force
+        self.signatures = dict(signatures or {})
+        self.hub_key = hub_key
+        self.clock = clock
+        self.parties = tuple(document.party_ids)
+        civil = [p.id for p in document.parties if p.role == "civil"]
+        self.disclosure = Disclosure(self.parties, civil, document.distress.frequencies_mhz)
+        self.cursors = CursorCodec(hashlib.sha256(b"airdecon-cursor\0" + hub_key.private_pem()).digest())
+        self.picture = Picture(
+            document.rules,
+            distress_squawks=document.distress.squawk_codes,
+            distress_status=document.distress.adsb_emergency_status,
+            acknowledge_within_s=document.distress.acknowledge_within_s,
+            escalate_after_s=document.distress.escalate_after_s,
+        )
+        self.picture.parties = self.parties
+        self.lock = threading.RLock()  # guards picture + public id maps
+        self.subscribers: set[Subscriber] = set()
+        self._sub_lock = threading.Lock()
+        self._buckets: dict[str, _Bucket] = defaultdict(lambda: _Bucket(settings.rate_per_s, settings.burst))
+        self._public_alert: dict[str, str] = {}
+        self._delivered: set[tuple[str, str]] = set()  # (message id, party) delivery receipts sent
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._last_cycle = 0.0
+        self._latest_advice: dict[tuple[str, str], dict[str, Any]] = {}
+        self._advice_sig: dict[tuple[str, str], tuple[Any, ...]] = {}
+        now = clock()
+        store.add_party(HUB_PARTY, at=now)
+        for p in self.parties:
+            store.add_party(p, at=now)
+        self._restore(now)
+
+    # ------------------------------------------------------------------ lifecycle
+    def _restore(self, now: float) -> None:
+        """Rebuild the live picture after a restart: latest states, open distress cases."""
+        reports = []
+        for st in self.store.latest_states():
+            if st.party not in self.parties:
+                continue
+            ex = dict(st.extra)
+            reports.append(
+                Report(
+                    aircraft_id=st.aircraft_id, party=st.party, t=st.t, lat_deg=st.lat_deg,
+                    lon_deg=st.lon_deg, alt_m=st.alt_m, gs_mps=st.gs_mps, trk_deg=st.trk_deg,
+                    vs_mps=st.vs_mps, squawk=ex.get("squawk"), emergency=ex.get("emergency"),  # type: ignore[arg-type]
+                    callsign=ex.get("callsign"), on_ground=bool(ex.get("on_ground", False)),  # type: ignore[arg-type]
+                )
+            )
+        with self.lock:
+            for r in reports:
+                self.picture.tracks[fleet_key(r.party, r.aircraft_id)] = __import__(
+                    "airdecon.hub._picture", fromlist=["Track"]
+                ).Track(r, now)
+            seq = 0
+            while batch := self.store.events_after(seq, kinds=("distress", "ack", "distress-closed"), limit=1000):
+                for ev in batch:
+                    self._replay_distress(ev)
+                seq = batch[-1].seq
+
+    def _replay_distress(self, ev: Event) -> None:
+        p = ev.payload if isinstance(ev.payload, dict) else {}
+        did = str(p.get("distress_id", ""))
+        if ev.kind == "distress" and p.get("stage") == "raised" and did not in self.picture.distress:
+            key = fleet_key(str(p["party"]), str(p["id"]))
+            case = DistressCase(did, key, str(p["party"]), str(p["id"]), str(p.get("reason", "")), ev.at,
+                                last_sent=ev.at)
+            case.acks[case.party] = ev.at
+            self.picture.distress[did] = case
+            self.picture._distress_by_key[key] = did
+            self.picture._next_distress = max(self.picture._next_distress, int(did.split("-")[-1]) + 1)
+        elif ev.kind == "ack" and did in self.picture.distress:
+            self.picture.distress[did].acks.setdefault(ev.origin, ev.at)
+        elif ev.kind == "distress-closed" and did in self.picture.distress:
+            case = self.picture.distress[did]
+            case.closed = True
+            self.picture._distress_by_key.pop(case.key, None)
+
+    def stop(self) -> None:
+        """Ask the cycle loop to end."""
+        self._stop.set()
+        self._dirty.set()
+
+    # ------------------------------------------------------------------ auth and limits
+    def authenticate(self, token: str | None) -> str | None:
+        """The party a bearer token belongs to, or None (unknown, revoked, or not a party of the protocol)."""
+        if not token or len(token) > 512:
+            return None
+        party = self.store.authenticate(token)
+        if party is None or party.name not in self.parties:
+            return None
+        return party.name
+
+    def throttle(self, party: str, cost: float = 1.0) -> None:
+        """Raise :class:`RateLimited` when *party* exceeds its request rate."""
+        if not self._buckets[party].take(cost):
+            raise RateLimited(f"too many requests: at most {self.settings.rate_per_s:g} per second")
+
+    # ------------------------------------------------------------------ record + fan-out
+    def _append(self, events: Sequence[NewEvent]) -> list[Event]:
+        """Append durably, then publish to live subscribers; return the stored events."""
+        if not events:
+            return []
+        appended = self.store.append_many(list(events), at=self.clock())
+        stored = [a.event for a in appended if not a.replayed]
+        self._publish(stored)
+        return [a.event for a in appended]
+
+    def _publish(self, events: Sequence[Event]) -> None:
+        with self._sub_lock:
+            subs = list(self.subscribers)
+        for sub in subs:
+            mine = [e for e in events if e.visible_to(sub.party)]
+            if not mine or sub.loop is None:
+                continue
+            sub.loop.call_soon_threadsafe(self._enqueue, sub, mine)
+
+    @staticmethod
+    def _enqueue(sub: Subscriber, events: list[Event]) -> None:
+        for e in events:
+            try:
+                sub.queue.put_nowait(e)
+            except asyncio.QueueFull:
+                sub.overflowed = True  # the socket will be closed; the client resumes from its cursor
+                return
+
+    def subscribe(self, sub: Subscriber) -> None:
+        with self._sub_lock:
+            self.subscribers.add(sub)
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        with self._sub_lock:
+            self.subscribers.discard(sub)
+
+    def backlog(self, party: str, after_seq: int, limit: int = 1000) -> list[Event]:
+        """Stored events visible to *party* after global entry *after_seq*."""
+        return self.store.events_after(after_seq, party=party, limit=limit)
+
+    def wire(self, party: str, ev: Event) -> dict[str, Any]:
+        """An event as *party* receives it: opaque cursor, kind, time, data (already disclosed)."""
+        return {"type": "event", "cursor": self.cursors.encode(party, ev.seq), "kind": ev.kind, "at": ev.at,
+                "from": ev.origin, "data": ev.payload}
+
+    # ------------------------------------------------------------------ reports
+    def submit_reports(self, party: str, raw: object, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        """Validate and record a batch of *party*'s own aircraft states.
+
+        Valid reports are kept even when others in the batch are refused; each refusal names the
+        report and field. Raises :class:`RecordError` only when nothing in the batch is valid.
+        """
+        if not isinstance(raw, list):
+            raise InputError("'reports' must be a list of aircraft states")
+        if len(raw) > self.settings.max_reports:
+            raise InputError(f"too many reports in one batch: {len(raw)} > {self.settings.max_reports}")
+        now = self.clock()
+        good: list[Report] = []
+        rejected: list[dict[str, Any]] = []
+        first_error: RecordError | None = None
+        seen: set[str] = set()
+        for k, item in enumerate(raw):
+            try:
+                rep = parse_report(item, party, now, max_skew_s=self.settings.max_skew_s, index=k)
+                if rep.aircraft_id in seen:
+                    raise RecordError(rep.aircraft_id, "id", rep.aircraft_id, "reported twice in one batch")
+                seen.add(rep.aircraft_id)
+                good.append(rep)
+            except RecordError as exc:
+                first_error = first_error or exc
+                rejected.append({"index": k, "record": exc.record, "field": exc.field, "message": str(exc)})
+        if not good:
+            if first_error is None:
+                raise InputError("empty report batch")
+            raise first_error
+        event = NewEvent("report", party, {"reports": [r.to_json() for r in good]}, audience=[party],
+                         idempotency_key=idempotency_key)
+        appended = self.store.append_many([event], at=now)[0]
+        if appended.replayed:
+            return {"accepted": len(good), "rejected": rejected, "replayed": True}
+        self.store.save_states([_state(r) for r in good])
+        with self.lock:
+            raised = self.picture.apply(good, now)
+            dist_events = [self._distress_event(case, "raised") for case in raised]
+        self._append(dist_events)
+        self._dirty.set()
+        return {"accepted": len(good), "rejected": rejected, "replayed": False}
+
+    # ------------------------------------------------------------------ the detection cycle
+    def run_cycle(self) -> list[Event]:
+        """One detection cycle: alerts (disclosed per party), track losses, distress timers."""
+        now = self.clock()
+        with self.lock:
+            result = self.picture.cycle(now)
+            events = self._cycle_events(result, now)
+        self._last_cycle = time.monotonic()
+        return self._append(events)
+
+    def cycle_loop(self) -> None:
+        """Run cycles whenever reports arrived (coalesced) or the timer fires, until :meth:`stop`."""
+        while not self._stop.is_set():
+            self._dirty.wait(self.settings.timer_s)
+            if self._stop.is_set():
+                return
+            wait = self.settings.cycle_min_s - (time.monotonic() - self._last_cycle)
+            if wait > 0:
+                time.sleep(wait)
+            self._dirty.clear()
+            try:
+                self.run_cycle()
+            except Exception:
+                import logging
+
+                logging.getLogger("airdecon.hub").exception("detection cycle failed")
+
+    def _views(self, fleet: Any) -> dict[str, StateView]:
+        return {
+            str(k): StateView(float(fleet.lat_deg[n]), float(fleet.lon_deg[n]), float(fleet.alt_m[n]),
+                              float(fleet.gs_mps[n]), float(fleet.trk_deg[n]), float(fleet.vs_mps[n]))
+            for n, k in enumerate(fleet.ids)
+        }
+
+    def _public_alert_id(self, internal: str) -> str:
+        pub = self._public_alert.get(internal)
+        if pub is None:
+            pub = "AL-" + secrets.token_hex(4)
+            self._public_alert[internal] = pub
+        return pub
+
+    def _cycle_events(self, result: CycleResult, now: float) -> list[NewEvent]:
+        out: list[NewEvent] = []
+        views = self._views(result.fleet)
+        advisories = self._advisories(result)
+        cpas = self._cpa_points(result)
+        for ev in result.alert_events:
+            out.extend(self._alert_events(ev, views, advisories, cpas))
+        for tr in result.lost:
+            out.append(NewEvent("track-lost", HUB_PARTY, {"id": tr.report.aircraft_id, "t": tr.report.t},
+                                audience=[tr.report.party]))
+        for stage, case in result.distress_events:
+            out.append(self._distress_event(case, stage, views))
+        return out
+
+    def _alert_events(self, ev: AlertEvent, views: Mapping[str, StateView], advisories: Mapping[str, Any],
+                      cpas: Mapping[tuple[str, str], dict[str, float]]) -> list[NewEvent]:
+        pa, ida = ev.a.split("/", 1)
+        pb, idb = ev.b.split("/", 1)
+        va, vb = views.get(ev.a), views.get(ev.b)
+        if va is None or vb is None:  # a track was lost: the alert closes without positions
+            va = va or StateView(0, 0, 0, 0, 0, 0)
+            vb = vb or StateView(0, 0, 0, 0, 0, 0)
+        pub = self._public_alert_id(ev.alert_id)
+        body = {
+            "alert_id": pub,
+            "kind": ev.kind,
+            "level": ev.level.label,
+            "previous": ev.previous.label if ev.previous else None,
+            "t_in_s": round(ev.t_in_s, 2),
+            "t_out_s": round(ev.t_out_s, 2) if math.isfinite(ev.t_out_s) else None,
+            "tcpa_s": round(ev.tcpa_s, 2),
+            "dcpa_nm": round(ev.dcpa_nm, 3),
+            "dalt_cpa_ft": round(ev.dalt_cpa_ft, 0),
+            "reason": ev.reason,
+        }
+        if ev.kind == "cleared":
+            self._public_alert.pop(ev.alert_id, None)
+        pairs = self.disclosure.alert_payloads(
+            event=body, side_a=(pa, ida, va), side_b=(pb, idb, vb),
+            advisories=advisories.get((ev.a, ev.b), {}), cpa=cpas.get((ev.a, ev.b)),
+        )
+        return [NewEvent("alert", HUB_PARTY, payload, audience=aud) for aud, payload in pairs]
+
+    def _advisories(self, result: CycleResult) -> dict[tuple[str, str], dict[str, Any]]:
+        """The latest advisories (computed by :meth:`advise`), for the pairs still in conflict."""
+        return self._latest_advice
+
+    def advise(self) -> list[Event]:
+        """Resolve the current conflicts (Annex 2 / TCAS-style advisories) and publish changes.
+
+        Runs on its own slower loop: alerts never wait for the resolver. Each party receives an
+        ``advisory`` event when the advice for one of its own aircraft changes.
+        """
+        with self.lock:
+            fleet, conflicts = self.picture.last_fleet, self.picture.last_conflicts
+            distress = frozenset(self.picture._distress_by_key)
+        if len(conflicts) == 0:
+            advice: dict[tuple[str, str], dict[str, Any]] = {}
+        else:
+            res = resolve(fleet, conflicts, self.picture.protocol, distress=distress)
+            advice = {}
+            for cr in res:
+                pair = (cr.conflict.a, cr.conflict.b)
+                advice[pair] = {adv.aircraft: self._advice_json(adv, cr, pair) for adv in cr.advisories}
+        events: list[NewEvent] = []
+        with self.lock:
+            self._latest_advice = advice
+            for pair, per in advice.items():
+                al = self.picture.alerts.get(*pair)
+                if al is None:
+                    continue
+                for key, adv in per.items():
+                    # publish only changes that matter to a crew: 5 degrees of track, 500 fpm
+                    trk, vs = adv.get("trk_deg"), adv.get("vs_fpm")
+                    sig = (adv.get("rule"), None if trk is None else round(trk / 5.0) % 72,
+                           None if vs is None else round(vs / 500.0), adv.get("level"))
+                    if self._advice_sig.get((al.alert_id, key)) == sig:
+                        continue
+                    self._advice_sig[(al.alert_id, key)] = sig
+                    party = key.split("/", 1)[0]
+                    events.append(NewEvent("advisory", HUB_PARTY,
+                                           {"alert_id": self._public_alert_id(al.alert_id), **adv},
+                                           audience=[party]))
+            live = {al.alert_id for al in self.picture.alerts.active}
+            self._advice_sig = {k: v for k, v in self._advice_sig.items() if k[0] in live}
+        return self._append(events)
+
+    def advise_loop(self) -> None:
+        """Run :meth:`advise` every ``advise_s`` until :meth:`stop`."""
+        while not self._stop.wait(self.settings.advise_s):
+            try:
+                self.advise()
+            except Exception:
+                import logging
+
+                logging.getLogger("airdecon.hub").exception("resolution failed")
+
+    def _advice_json(self, adv: Any, cr: Any, pair: tuple[str, str]) -> dict[str, Any]:
+        """An advisory as its own party may see it: own id plain, other aircraft pseudonymous."""
+        party, own_id = adv.aircraft.split("/", 1)
+        d = adv.to_dict()
+        d["aircraft"] = own_id
+        d["reason"] = self._scrub(adv.reason, party)
+        d["level"] = cr.level.label
+        d["resolved"] = bool(cr.resolved)
+        return d
+
+    def _scrub(self, text: str, party: str) -> str:
+        """Rewrite aircraft keys in free text for *party*: its own and civil ids plain, any other
+        party's aircraft as the threat pseudonym of its alert with *party* (or 'another aircraft')."""
+        if "/" not in text:
+            return text
+        keys = sorted({k for pair in self._latest_pairs() for k in pair}, key=len, reverse=True)
+        for key in keys:
+            if key not in text:
+                continue
+            owner, ident = key.split("/", 1)
+            if owner == party or self.disclosure.is_civil(owner):
+                text = text.replace(key, ident)
+                continue
+            ref = "another aircraft"
+            for al in self.picture.alerts.active:
+                if key in (al.a, al.b) and party in (al.a.split("/", 1)[0], al.b.split("/", 1)[0]):
+                    ref = threat_ref(self._public_alert_id(al.alert_id))
+                    break
+            text = text.replace(key, ref)
+        return text
+
+    def _latest_pairs(self) -> list[tuple[str, str]]:
+        c = self.picture.last_conflicts
+        return [(str(c.ids[a]), str(c.ids[b])) for a, b in zip(c.i, c.j, strict=True)]
+
+    @staticmethod
+    def _cpa_points(result: CycleResult) -> dict[tuple[str, str], dict[str, float]]:
+        """Predicted closest-approach point of each conflicting pair (midpoint of the two positions)."""
+        out: dict[tuple[str, str], dict[str, float]] = {}
+        f, c = result.fleet, result.conflicts
+        r = 6_371_008.8
+        for k in range(len(c)):
+            pts = []
+            for row in (c.i[k], c.j[k]):
+                lat, lon = np.radians(f.lat_deg[row]), np.radians(f.lon_deg[row])
+                trk, d = np.radians(f.trk_deg[row]), f.gs_mps[row] * c.tcpa_s[k] / r
+                lat2 = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(trk))
+                lon2 = lon + np.arctan2(np.sin(trk) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(lat2))
+                pts.append((float(np.degrees(lat2)), float((np.degrees(lon2) + 540) % 360 - 180)))
+            out[(str(f.ids[c.i[k]]), str(f.ids[c.j[k]]))] = {
+                "lat": round((pts[0][0] + pts[1][0]) / 2, 6),
+                "lon": round(pts[0][1] + (((pts[1][1] - pts[0][1]) + 540) % 360 - 180) / 2, 6),
+            }
+        return out
+
+    # ------------------------------------------------------------------ distress
+    def _state_of(self, key: str) -> StateView | None:
+        fleet = self.picture.last_fleet
+        hits = np.flatnonzero(fleet.ids == key) if len(fleet) else []
+        if len(hits):
+            n = int(hits[0])
+            return StateView(float(fleet.lat_deg[n]), float(fleet.lon_deg[n]), float(fleet.alt_m[n]),
+                             float(fleet.gs_mps[n]), float(fleet.trk_deg[n]), float(fleet.vs_mps[n]))
+        tr = self.picture.tracks.get(key)
+        if tr is None:
+            return None
+        r = tr.report
+        return StateView(r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps, r.trk_deg, r.vs_mps)
+
+    def _distress_event(self, case: DistressCase, stage: str,
+                        views: Mapping[str, StateView] | None = None) -> NewEvent:
+        state = (views or {}).get(case.key) or self._state_of(case.key)
+        payload = self.disclosure.distress_payload(
+            case_id=case.distress_id, party=case.party, aircraft_id=case.aircraft_id, reason=case.reason,
+            state=state, stage=stage, acks=case.acks, raised_at=case.raised_at,
+        )
+        return NewEvent("distress", HUB_PARTY, payload, audience=ALL)
+
+    def declare_distress(self, party: str, aircraft_id: str, reason: str | None,
+                         idempotency_key: str | None = None) -> dict[str, Any]:
+        """A party declares distress for one of its aircraft (MAYDAY); broadcast to every party."""
+        now = self.clock()
+        with self.lock:
+            try:
+                existing = self.picture._distress_by_key.get(fleet_key(party, aircraft_id))
+                case = self.picture.declare_distress(party, aircraft_id, reason or "MAYDAY declared", now)
+            except InputError:
+                raise InputError(self.disclosure.unknown_aircraft(aircraft_id)) from None
+            events = [] if existing else [self._distress_event(case, "raised")]
+        stored = self._append(events)
+        self._dirty.set()
+        return {"distress_id": case.distress_id, "new": not existing,
+                "cursor": self.cursors.encode(party, stored[0].seq) if stored else None}
+
+    def acknowledge(self, party: str, distress_id: str, idempotency_key: str | None = None) -> dict[str, Any]:
+        """*party* acknowledges a distress broadcast; every party is told."""
+        now = self.clock()
+        with self.lock:
+            case = self.picture.acknowledge(party, distress_id, now)
+            payload = {"distress_id": case.distress_id, "by": party, "at": now,
+                       "awaiting": self.picture.missing_acks(case)}
+        self._append([NewEvent("ack", party, payload, audience=ALL,
+                               idempotency_key=idempotency_key or f"ack:{distress_id}")])
+        return payload
+
+    def close_distress(self, party: str, distress_id: str) -> dict[str, Any]:
+        """The party in distress ends it ("distress traffic ended")."""
+        with self.lock:
+            case = self.picture.close_distress(party, distress_id)
+        payload = {"distress_id": case.distress_id, "by": party}
+        self._append([NewEvent("distress-closed", party, payload, audience=ALL)])
+        return payload
+
+    # ------------------------------------------------------------------ the line
+    def send_message(self, party: str, body: Mapping[str, Any], *, idempotency_key: str | None) -> dict[str, Any]:
+        """A line message to one party or all: stored durably before it is acknowledged."""
+        to = body.get("to")
+        kind = body.get("kind", "text")
+        text = body.get("text")
+        if kind not in MESSAGE_KINDS:
+            raise InputError(f"kind: must be one of {', '.join(MESSAGE_KINDS)}")
+        if not isinstance(text, str) or not text.strip() or len(text) > 20_000:
+            raise InputError("text: must be a non-empty string of at most 20000 characters")
+        if to == "all":
+            audience: Any = ALL
+        elif isinstance(to, str) and to in self.parties and to != party:
+            audience = [party, to]
+        else:
+            raise InputError("to: must be 'all' or another party of the protocol")
+        reply_to = body.get("in_reply_to")
+        if reply_to is not None and not isinstance(reply_to, str):
+            raise InputError("in_reply_to: must be a message id")
+        fields = body.get("fields", {})
+        if not isinstance(fields, dict):
+            raise InputError("fields: must be an object (structured content of the message kind)")
+        msg_id = "M-" + uuid.uuid4().hex[:12] if idempotency_key is None else "M-" + hashlib.sha256(
+            f"{party}\0{idempotency_key}".encode()).hexdigest()[:12]
+        payload = {"message_id": msg_id, "from": party, "to": to, "kind": kind, "text": text,
+                   "in_reply_to": reply_to, "fields": fields}
+        ev = self._append([NewEvent("message", party, payload, audience=audience,
+                                    idempotency_key=idempotency_key)])[0]
+        return {"message_id": ev.payload["message_id"] if isinstance(ev.payload, dict) else msg_id,
+                "cursor": self.cursors.encode(party, ev.seq), "at": ev.at}
+
+    def message_delivered(self, party: str, ev: Event) -> None:
+        """Called when a message reached *party*'s socket: one delivery receipt to its sender."""
+        p = ev.payload if isinstance(ev.payload, dict) else {}
+        mid = str(p.get("message_id"))
+        if ev.kind != "message" or ev.origin == party or (mid, party) in self._delivered:
+            return
+        self._delivered.add((mid, party))
+        self._append([NewEvent("receipt", HUB_PARTY, {"message_id": mid, "status": "delivered", "by": party},
+                               audience=[ev.origin], idempotency_key=f"delivered:{mid}:{party}")])
+
+    def mark_read(self, party: str, message_id: str) -> dict[str, Any]:
+        """*party* has read a message addressed to it: a read receipt to the sender."""
+        msg = self._find_message(party, message_id)
+        if msg is None or msg.origin == party:
+            raise InputError(f"unknown message {message_id!r}")
+        payload = {"message_id": message_id, "status": "read", "by": party}
+        self._append([NewEvent("receipt", HUB_PARTY, payload, audience=[msg.origin],
+                               idempotency_key=f"read:{message_id}:{party}")])
+        return payload
+
+    def _find_message(self, party: str, message_id: str) -> Event | None:
+        seq = 0
+        while batch := self.store.events_after(seq, party=party, kinds=("message",), limit=1000):
+            for ev in batch:
+                if isinstance(ev.payload, dict) and ev.payload.get("message_id") == message_id:
+                    return ev
+            seq = batch[-1].seq
+        return None
+
+    def history(self, party: str, kinds: Sequence[str], after_seq: int = 0, limit: int = 500) -> list[Event]:
+        """Stored events of the given kinds visible to *party*."""
+        return self.store.events_after(after_seq, party=party, kinds=kinds, limit=limit)
+
+    # ------------------------------------------------------------------ views
+    def tracks_for(self, party: str) -> list[dict[str, Any]]:
+        """Everything *party* may see right now (see :mod:`airdecon.needtoknow`)."""
+        out: list[dict[str, Any]] = []
+        with self.lock:
+            views = self._views(self.picture.last_fleet)
+            for key, tr in self.picture.tracks.items():
+                r = tr.report
+                if r.party == party:
+                    out.append(self.disclosure.own_track(r.to_json()))
+                elif self.disclosure.is_civil(r.party):
+                    out.append(self.disclosure.civil_track(r.to_json()))
+            mine = {k for k, tr in self.picture.tracks.items() if tr.report.party == party}
+            for al in self.picture.alerts.active:
+                if al.a in mine and al.b not in mine:
+                    other, own = al.b, al.a
+                elif al.b in mine and al.a not in mine:
+                    other, own = al.a, al.b
+                else:
+                    continue
+                if self.disclosure.is_civil(other.split("/", 1)[0]) or other not in views:
+                    continue
+                pub = self._public_alert_id(al.alert_id)
+                out.append(self.disclosure.threat_track(pub, views[other], views.get(own)))
+            for case in self.picture.distress.values():
+                if case.closed or case.party == party:
+                    continue
+                st = views.get(case.key) or self._state_of(case.key)
+                if st is not None:
+                    out.append(self.disclosure.distress_track(case.distress_id, case.party, case.aircraft_id, st))
+        return out
+
+    def alerts_for(self, party: str) -> list[dict[str, Any]]:
+        """*party*'s current alerts, most urgent first, as disclosed to it."""
+        with self.lock:
+            views = self._views(self.picture.last_fleet)
+            result = CycleResult(self.picture.last_fleet, self.picture.last_conflicts, [], [], [])
+            advisories = self._advisories(result)
+            cpas = self._cpa_points(result)
+            out = []
+            for al in self.picture.alerts.active:
+                if not (al.a.startswith(party + "/") or al.b.startswith(party + "/")):
+                    continue
+                ev = AlertEvent("active", al.alert_id, al.a, al.b, al.level, None, al.updated_t_s, al.t_in_s,
+                                al.t_out_s, al.tcpa_s, al.dcpa_nm, al.dalt_cpa_ft, "")
+                for new in self._alert_events(ev, views, advisories, cpas):
+                    if new.audience != ALL and party in new.audience:
+                        out.append(new.payload)
+        return out
+
+    def protocol_view(self) -> dict[str, Any]:
+        """The protocol in force (the document every party signed, its digest and signatures)."""
+        return {"in_force": self.in_force, "digest": self.document.digest,
+                "document": self.document.to_mapping(), "signatures": self.signatures}
+
+    def audit_verify(self) -> dict[str, Any]:
+        """Verify the whole chain and its signed checkpoints (answers with no counts)."""
+        report = verify_chain(self.store, self.hub_key.public_key)
+        return {"ok": True, "head_hash": report.head_hash, "signatures_checked": report.signatures_checked,
+                "hub_key": self.hub_key.public_pem().decode()}
+
+
+def _state(r: Report) -> AircraftState:
+    extra = {k: v for k, v in (("squawk", r.squawk), ("emergency", r.emergency), ("callsign", r.callsign),
+                               ("on_ground", r.on_ground)) if v is not None}
+    return AircraftState(aircraft_id=r.aircraft_id, party=r.party, t=r.t, lat_deg=r.lat_deg, lon_deg=r.lon_deg,
+                         alt_m=r.alt_m, gs_mps=r.gs_mps, trk_deg=r.trk_deg, vs_mps=r.vs_mps, extra=extra)

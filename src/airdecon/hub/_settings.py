@@ -1,0 +1,77 @@
+"""Hub settings: one typed table (name, default, help), read by the CLI and by create_app.
+
+No import-time side effects: settings are values; nothing here touches files or the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+__all__ = ["HubSettings", "setting_help"]
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """Everything the hub needs to start.
+
+    Attributes
+    ----------
+    db : str
+        Store URL: a SQLite path (default ``airdecon.db``), ``sqlite:///…``, ``postgresql://…`` or
+        ``memory://``.
+    protocol : str or None
+        A protocol directory (``airdecon protocol init``; the version in force is used), or a
+        protocol document file (used as is, reported as not in force). ``None``: the built-in
+        three-party demo protocol.
+    host, port : str, int
+        Where to listen (default 127.0.0.1:8000).
+    hub_key : str or None
+        The hub's Ed25519 checkpoint key file (created if missing). Default: beside the SQLite
+        file, or an in-memory key for ``memory://``.
+    max_body_bytes : int
+        Largest request body accepted (413 beyond).
+    max_reports : int
+        Largest number of aircraft states in one report batch.
+    max_skew_s : float
+        Report timestamps further than this from the hub's clock are refused.
+    rate_per_s, burst : float, int
+        Requests (HTTP and WebSocket messages) per second and burst allowed per party (429 beyond).
+    cycle_min_s : float
+        Shortest interval between two detection cycles (coalesces bursts of reports).
+    timer_s : float
+        Detection/distress timer period when nothing arrives (coasting, re-sends, escalation).
+    advise_s : float
+        Period of the resolution loop that computes and publishes advisories.
+    checkpoint_every : int
+        Audit entries between two signed checkpoints.
+    """
+
+    db: str = "airdecon.db"
+    protocol: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    hub_key: str | None = None
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_reports: int = 10_000
+    max_skew_s: float = 300.0
+    rate_per_s: float = 200.0
+    burst: int = 400
+    cycle_min_s: float = 0.02
+    timer_s: float = 1.0
+    advise_s: float = 1.0
+    checkpoint_every: int = 1000
+
+    def hub_key_path(self) -> Path | None:
+        """Where the hub's checkpoint key lives (``None``: keep it in memory)."""
+        if self.hub_key:
+            return Path(self.hub_key)
+        if self.db.startswith(("memory:", "postgres")):
+            return None
+        path = self.db.removeprefix("sqlite:///")
+        return Path(path + ".hubkey")
+
+
+def setting_help() -> dict[str, str]:
+    """Setting name -> default, for docs and ``--help`` (kept in step by a test)."""
+    return {f.name: repr(f.default) for f in fields(HubSettings)}

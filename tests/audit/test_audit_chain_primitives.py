@@ -1,0 +1,64 @@
+"""The bytes the chain commits to are pinned: canonical JSON, the link formula, the checkpoint message."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import pytest
+
+from airdecon.audit import (
+    GENESIS,
+    HubKey,
+    canonical_bytes,
+    checkpoint_message,
+    entry_digest,
+    key_id,
+    link,
+    load_public_key,
+)
+from airdecon.errors import InputError
+
+
+def test_canonical_json_is_sorted_compact_utf8() -> None:
+    expected = '{"a":"ά","b":[1,2.5,null,true]}'.encode()
+    assert canonical_bytes({"b": [1, 2.5, None, True], "a": "ά"}) == expected
+    assert canonical_bytes({"x": 1.0}) == b'{"x":1.0}'
+    assert canonical_bytes({"z": {"y": 1, "x": 2}}) == b'{"z":{"x":2,"y":1}}'
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, {1: "int key"}, {"s": {1, 2}}, b"bytes", [(1, 2)]])
+def test_canonical_json_refuses_what_json_cannot_say(bad: object) -> None:
+    with pytest.raises(InputError):
+        canonical_bytes(bad)
+
+
+def test_link_is_sha256_of_previous_hash_and_entry_digest() -> None:
+    entry = {"seq": 1, "payload": {"a": 1}}
+    digest = entry_digest(entry)
+    assert digest == hashlib.sha256(b'{"payload":{"a":1},"seq":1}').hexdigest()
+    assert link(GENESIS, digest) == hashlib.sha256(bytes(32) + bytes.fromhex(digest)).hexdigest()
+    with pytest.raises(InputError):
+        link("abc", digest)
+
+
+def test_checkpoint_message_and_signature() -> None:
+    h = "ab" * 32
+    msg = checkpoint_message(7, h)
+    assert msg == b'airdecon-checkpoint-v1\n{"hash":"' + h.encode() + b'","seq":7}'
+    key = HubKey.generate()
+    key.public_key.verify(key.sign(msg), msg)  # raises if invalid
+    again = HubKey.from_pem(key.private_pem())
+    assert again.key_id == key.key_id == key_id(load_public_key(key.public_pem()))
+    raw_hex = load_public_key(key.public_pem()).public_bytes_raw().hex()
+    assert key_id(load_public_key(raw_hex)) == key.key_id
+    assert "PRIVATE" not in repr(key)
+
+
+def test_bad_keys_are_input_errors(tmp_path: object) -> None:
+    with pytest.raises(InputError):
+        HubKey.from_pem(b"not a key")
+    with pytest.raises(InputError):
+        load_public_key(b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+    with pytest.raises(InputError):
+        load_public_key("/nonexistent/key.pem")
