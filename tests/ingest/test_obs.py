@@ -33,6 +33,8 @@ def test_rejects_counts_kinds_keeps_first_examples_and_merges() -> None:
     r.merge(other)
     assert r.total == 15 and r.counts["bad-crc"] == 2
     d = r.to_dict()
-    assert d["rejected"] == 6 and d["by_kind"]["bad-hex"]["count"] == 4
+    by_kind = d["by_kind"]
+    assert isinstance(by_kind, dict)
+    assert d["rejected"] == 6 and by_kind["bad-hex"]["count"] == 4
     assert str(r) == "15 read, 6 rejected (bad-crc: 2, bad-hex: 4)"
     assert str(Rejects(total=3)) == "3 read, none rejected"

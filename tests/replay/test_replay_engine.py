@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from airdecon.alerting import AlertEvent
 from airdecon.errors import InputError
 from airdecon.ingest import Observation, Observations
 from airdecon.protocol import SafetyProtocol
@@ -87,7 +88,7 @@ def test_track_lost_clears_alert_at_once() -> None:
         def on_step(self, step: Step) -> None:
             self.lost += [step.t_s for e in step.tracks if e.kind == "track-lost"]
 
-        def close(self, t_s: float, final_alerts: list[object]) -> None:
+        def close(self, t_s: float, final_alerts: list[AlertEvent]) -> None:
             pass
 
     spy = Spy()

@@ -21,14 +21,25 @@ def _east(t: float, lat0: float = 48.0, lon0: float = 2.0, v: float = 200.0) -> 
     return lat0, lon0 + math.degrees(v * t / (R * math.cos(math.radians(lat0))))
 
 
-def _flight(n: int = 30, *, velocity: bool = True, alt_m: float = 9000.0, **kw: object) -> list[Observation]:
+def _flight(n: int = 30, *, velocity: bool = True, alt_m: float = 9000.0) -> list[Observation]:
     rows = []
+    nan = math.nan
     for t in range(n):
         lat, lon = _east(float(t))
-        extra = {"gs_mps": 200.0, "trk_deg": 90.0, "vs_mps": 0.0} if velocity else {}
+        gs, trk, vs = (200.0, 90.0, 0.0) if velocity else (nan, nan, nan)
         rows.append(
-            Observation(float(t), ICAO, lat_deg=lat, lon_deg=lon, alt_m=alt_m, onground=0, **extra, **kw)
-        )  # type: ignore[arg-type]
+            Observation(
+                float(t),
+                ICAO,
+                lat_deg=lat,
+                lon_deg=lon,
+                alt_m=alt_m,
+                gs_mps=gs,
+                trk_deg=trk,
+                vs_mps=vs,
+                onground=0,
+            )
+        )
     return rows
 
 
@@ -122,7 +133,7 @@ def test_distress_is_raised_once_and_cleared(report: dict[str, object], detail: 
     assert [e.kind for e in ev] == ["distress"] and ev[0].detail.startswith(detail)
     assert tr.distressed() == [ICAO]
     clear = {"squawk": "1000"} if "squawk" in report else {"emergency": 0}
-    ev = tr.update(Observations.from_rows([Observation(4.0, ICAO, **clear)]))  # type: ignore[arg-type]
+    ev = tr.update(Observations.from_rows([Observation(4.0, ICAO, **clear)]))
     assert [e.kind for e in ev] == ["distress-cleared"] and tr.distressed() == []
 
 

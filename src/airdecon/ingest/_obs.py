@@ -116,7 +116,7 @@ class Observations:
             emergency=np.array([r.emergency for r in rows], dtype=np.int8),
         )
 
-    def take(self, rows: npt.ArrayLike) -> Observations:
+    def take(self, rows: npt.ArrayLike | slice) -> Observations:
         """The given rows (indices, a slice or a boolean mask)."""
         r = rows if isinstance(rows, slice) else np.asarray(rows)
         return Observations(**{c: getattr(self, c)[r] for c in self.COLUMNS})

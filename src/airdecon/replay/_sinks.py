@@ -19,7 +19,7 @@ import numpy as np
 from airdecon.alerting import AlertEvent
 from airdecon.replay._engine import Step
 from airdecon.tracking import TrackEvent
-from airdecon.units import FT, NM
+from airdecon.units import FT, NM, FloatArray
 
 __all__ = ["AlertLog", "EventLog", "PairRecord", "PairStats", "TrackRecorder"]
 
@@ -100,12 +100,13 @@ class PairRecord:
         }
 
 
-def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+def haversine_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
     """Great-circle distance on the mean sphere, metres (arrays in degrees)."""
     p1, p2 = np.deg2rad(lat1), np.deg2rad(lat2)
     dp, dl = p2 - p1, np.deg2rad(lon2 - lon1)
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2.0 * _R * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    out: FloatArray = 2.0 * _R * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return out
 
 
 @dataclass
