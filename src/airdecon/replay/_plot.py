@@ -106,7 +106,7 @@ def plot_traffic(
                 markersize=4 if rec.los_s > 0 else 2.5, zorder=6 if rec.los_s > 0 else 5)
         if rec.los_s > 0 and labelled < 12:  # label the worst losses only: the rest is in summary.json
             labelled += 1
-            ax.annotate(f"{rec.a}/{rec.b} {rec.min_h_m / NM:.2f} NM", (float(x[0]), float(y[0])), fontsize=6,
+            ax.annotate(f"{rec.a}/{rec.b} {rec.min_h_m / NM:.3g} NM", (float(x[0]), float(y[0])), fontsize=6,
                         color=color, xytext=(4, 4 + 7 * (labelled % 3)), textcoords="offset points", zorder=7)
     n_los = sum(1 for r in pairs if r.los_s > 0)
     ax.set_title(
@@ -119,10 +119,10 @@ def plot_traffic(
     named = [Line2D([], [], color=f"C{k % 10}", lw=1, label=n) for k, n in enumerate(tracks)] if few else []
     ax.legend(handles=[
         *named,
-        Line2D([], [], color="#444444", lw=1, label="tracks"),
+        *([] if few else [Line2D([], [], color="#444444", lw=1, label="tracks")]),
         Line2D([], [], color="#d62728", lw=2, marker="o", label="loss of separation"),
         Line2D([], [], color="#ff9f1c", lw=2, marker="o", label="predicted conflict only"),
-    ], loc="lower right", fontsize=7)
+    ], loc="best", fontsize=7, framealpha=0.8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
