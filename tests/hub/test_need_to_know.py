@@ -10,12 +10,21 @@ import time
 
 from tests.hub.conftest import HubProcess, ac, collect
 
-# RED's secret aircraft: far from everyone, with a callsign and an unusual position
-SECRET = ac("RED-SECRET-7", 33.123457, 41.987653, 45, alt=31234, gs=377, callsign="VIPER77", squawk="4521")
+
+
+def secret() -> dict:  # type: ignore[type-arg]
+    """RED's secret aircraft: far from everyone, with a callsign and an unusual position (fresh time)."""
+    return ac("RED-SECRET-7", 33.123457, 41.987653, 45, alt=31234, gs=377, callsign="VIPER77", squawk="4521")
+
+
+def threat() -> dict:  # type: ignore[type-arg]
+    """RED's aircraft in conflict with BLUE (fresh time)."""
+    return ac("RED-HIDDEN-1", 35.3, 38.8, 270, callsign="COBRA11")
+
+
 SECRET_STRINGS = ("RED-SECRET-7", "VIPER77", "4521", "33.123457", "41.987653", "31234")
 # RED's aircraft in conflict with BLUE: its id and callsign are never disclosed, its position only
 # during the alert
-THREAT = ac("RED-HIDDEN-1", 35.3, 38.8, 270, callsign="COBRA11")
 THREAT_IDS = ("RED-HIDDEN-1", "COBRA11")
 
 
@@ -50,7 +59,7 @@ def everything_blue_can_read(hub: HubProcess) -> str:
 def test_blue_sees_only_what_an_alert_requires(hub: HubProcess) -> None:
     blue, red, civil = hub.client("BLUE"), hub.client("RED"), hub.client("CIVIL")
     with hub.ws("BLUE") as wb:
-        red.post("/v1/reports", json={"reports": [SECRET, THREAT]})
+        red.post("/v1/reports", json={"reports": [secret(), threat()]})
         civil.post("/v1/reports", json={"reports": [ac("CIV-100", 34.0, 36.0, 90, callsign="AFR123")]})
         blue.post("/v1/reports", json={"reports": [ac("BLUE-01", 35.3, 38.0, 90)]})
         red.post("/v1/messages", json={"to": "CIVIL", "text": "RED-SECRET-7 is VIPER77 squawking 4521"})
@@ -70,9 +79,9 @@ def test_blue_sees_only_what_an_alert_requires(hub: HubProcess) -> None:
     tracks = blue.get("/v1/tracks").json()["tracks"]
     by_kind = sorted(t["kind"] for t in tracks)
     assert by_kind == ["civil", "own", "threat"]
-    threat = next(t for t in tracks if t["kind"] == "threat")
-    assert threat["ref"].startswith("threat:AL-")
-    assert set(threat) <= {"kind", "ref", "alert_id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "relative"}
+    disclosed = next(t for t in tracks if t["kind"] == "threat")
+    assert disclosed["ref"].startswith("threat:AL-")
+    assert set(disclosed) <= {"kind", "ref", "alert_id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "relative"}
     civ = next(t for t in tracks if t["kind"] == "civil")
     assert civ["callsign"] == "AFR123"  # civil traffic is public
     # no count of others leaks through cursors: they are opaque, not sequence numbers
@@ -83,13 +92,13 @@ def test_blue_sees_only_what_an_alert_requires(hub: HubProcess) -> None:
 def test_threat_disclosure_ends_with_the_alert(hub: HubProcess) -> None:
     blue, red = hub.client("BLUE"), hub.client("RED")
     blue.post("/v1/reports", json={"reports": [ac("BLUE-01", 35.3, 38.0, 90)]})
-    red.post("/v1/reports", json={"reports": [THREAT]})
+    red.post("/v1/reports", json={"reports": [threat()]})
     deadline = time.time() + 10
     while not any(t["kind"] == "threat" for t in blue.get("/v1/tracks").json()["tracks"]):
         assert time.time() < deadline, "no threat disclosed"
         time.sleep(0.2)
     # RED turns away: the conflict disappears, the alert clears after its hold time
-    red.post("/v1/reports", json={"reports": [{**THREAT, "trk_deg": 90.0, "t": time.time()}]})
+    red.post("/v1/reports", json={"reports": [{**threat(), "trk_deg": 90.0}]})
     deadline = time.time() + 25
     while any(t["kind"] == "threat" for t in blue.get("/v1/tracks").json()["tracks"]):
         assert time.time() < deadline, "threat still disclosed after the alert ended"
@@ -100,17 +109,17 @@ def test_threat_disclosure_ends_with_the_alert(hub: HubProcess) -> None:
 
 def test_reporting_for_another_party_is_refused_and_ids_do_not_collide(hub: HubProcess) -> None:
     blue, red = hub.client("BLUE"), hub.client("RED")
-    red.post("/v1/reports", json={"reports": [SECRET]})
+    red.post("/v1/reports", json={"reports": [secret()]})
     r = blue.post("/v1/reports", json={"reports": [{**ac("BLUE-03", 34.0, 37.0, 0), "party": "RED"}]})
     assert r.status_code == 422
     assert r.json()["error"]["details"]["field"] == "party"
     # BLUE may name an aircraft like RED's: it is BLUE's own, it neither touches nor reveals RED's
-    r = blue.post("/v1/reports", json={"reports": [{**SECRET, "lat": 10.0, "lon": 10.0, "t": time.time()}]})
+    r = blue.post("/v1/reports", json={"reports": [{**secret(), "lat": 10.0, "lon": 10.0}]})
     assert r.status_code == 202
     mine = [t for t in blue.get("/v1/tracks").json()["tracks"] if t["kind"] == "own"]
     assert [(t["lat"], t["lon"]) for t in mine] == [(10.0, 10.0)]
     reds = [t for t in red.get("/v1/tracks").json()["tracks"] if t["kind"] == "own"]
-    assert [(t["lat"], t["lon"]) for t in reds] == [(SECRET["lat"], SECRET["lon"])]
+    assert [(t["lat"], t["lon"]) for t in reds] == [(33.123457, 41.987653)]
 
 
 def test_audit_export_per_party_redacts_what_it_may_not_see(hub: HubProcess, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -118,7 +127,7 @@ def test_audit_export_per_party_redacts_what_it_may_not_see(hub: HubProcess, tmp
     import sys
 
     red, blue = hub.client("RED"), hub.client("BLUE")
-    red.post("/v1/reports", json={"reports": [SECRET]})
+    red.post("/v1/reports", json={"reports": [secret()]})
     blue.post("/v1/messages", json={"to": "all", "text": "hello all"})
     out = tmp_path / "blue.json"
     now = time.time()
