@@ -11,7 +11,6 @@ import time
 from tests.hub.conftest import HubProcess, ac, collect
 
 
-
 def secret() -> dict:  # type: ignore[type-arg]
     """RED's secret aircraft: far from everyone, with a callsign and an unusual position (fresh time)."""
     return ac("RED-SECRET-7", 33.123457, 41.987653, 45, alt=31234, gs=377, callsign="VIPER77", squawk="4521")
@@ -81,7 +80,8 @@ def test_blue_sees_only_what_an_alert_requires(hub: HubProcess) -> None:
     assert by_kind == ["civil", "own", "threat"]
     disclosed = next(t for t in tracks if t["kind"] == "threat")
     assert disclosed["ref"].startswith("threat:AL-")
-    assert set(disclosed) <= {"kind", "ref", "alert_id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "relative"}
+    allowed = {"kind", "ref", "alert_id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "relative"}
+    assert set(disclosed) <= allowed
     civ = next(t for t in tracks if t["kind"] == "civil")
     assert civ["callsign"] == "AFR123"  # civil traffic is public
     # no count of others leaks through cursors: they are opaque, not sequence numbers
