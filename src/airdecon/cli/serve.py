@@ -38,8 +38,15 @@ def serve_command(
     """Run the hub (HTTP + WebSocket API under /v1, the console at /)."""
     import uvicorn
 
-    settings = HubSettings(db=db, protocol=protocol, host=host, port=port, rate_per_s=rate_per_s, burst=burst,
-                           max_body_bytes=max_body_bytes)
+    settings = HubSettings(
+        db=db,
+        protocol=protocol,
+        host=host,
+        port=port,
+        rate_per_s=rate_per_s,
+        burst=burst,
+        max_body_bytes=max_body_bytes,
+    )
     with tempfile.TemporaryDirectory(prefix="airdecon-") as scratch:
         hub = build_hub(settings, scratch=Path(scratch))
         state = "in force" if hub.in_force else "NOT in force (rehearsal)"
@@ -48,7 +55,14 @@ def serve_command(
             f"protocol {hub.document.digest[:19]} {state}"
         )
         try:
-            uvicorn.run(create_app(hub), host=host, port=port, log_level="warning", ws_max_size=1 << 20)
+            uvicorn.run(
+                create_app(hub),
+                host=host,
+                port=port,
+                log_level="warning",
+                ws_max_size=1 << 20,
+                ws_per_message_deflate=False,
+            )
         finally:
             hub.store.close()
 
@@ -87,7 +101,14 @@ def demo_command(
         hub = build_hub(settings, scratch=Path(scratch))
         tokens = {p: hub.store.issue_token(p, at=time.time()).token for p in hub.parties}
         server = uvicorn.Server(
-            uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning", ws_max_size=1 << 20)
+            uvicorn.Config(
+                create_app(hub),
+                host=host,
+                port=port,
+                log_level="warning",
+                ws_max_size=1 << 20,
+                ws_per_message_deflate=False,
+            )
         )
         th = threading.Thread(target=server.run, name="uvicorn", daemon=True)
         th.start()

@@ -362,8 +362,13 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
 
     # ------------------------------------------------------------------ the stream
     @app.websocket("/v1/stream")
-    async def stream(ws: WebSocket, after: str | None = None, token: str | None = None) -> None:
-        """Your events in order, resuming after a cursor; send ``{"type": "reports", ...}`` to report."""
+    async def stream(ws: WebSocket, after: str | None = None, token: str | None = None,
+                     reports: bool = False) -> None:
+        """Your events in order, resuming after a cursor; send ``{"type": "reports", ...}`` to report.
+
+        Your own ``report`` events (the echo of what you sent) are left out unless ``reports=true``.
+        ``after=live`` skips the backlog: only what happens from now on.
+        """
         await ws.accept()
         auth = ws.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
@@ -374,7 +379,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             await ws.close(code=WS_UNAUTHORIZED)
             return
         try:
-            last = cursor_arg(party, after)
+            last = hub.store.head().seq if after == "live" else cursor_arg(party, after)
         except AirdeconError as exc:
             await ws.send_json(status_for(exc)[1])
             await ws.close(code=WS_BAD_REQUEST)
@@ -388,6 +393,8 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
                 await ws.send_text(json.dumps(obj, allow_nan=False))
 
         async def deliver(ev: Any) -> None:
+            if ev.kind == "report" and not reports:
+                return
             await send(hub.wire(party, ev))
             if ev.kind == "message" and ev.origin != party:
                 await asyncio.to_thread(hub.message_delivered, party, ev)

@@ -23,7 +23,7 @@ from airdecon.alerting import AlertEvent, AlertTracker
 from airdecon.detection import ConflictSet, detect
 from airdecon.errors import InputError, RecordError
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import Fleet
+from airdecon.state import LIMITS, Fleet
 from airdecon.units import FPM, FT, KT
 
 __all__ = ["DistressCase", "Picture", "Report", "Track", "fleet_key", "parse_report"]
@@ -103,8 +103,16 @@ _REPORT_FIELDS = {
 }
 
 
+_NUMERIC = ("lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm")
+_REQUIRED = ("lat", "lon", "alt_ft", "gs_kt", "trk_deg")
+
+
 def parse_report(raw: object, party: str, now: float, *, max_skew_s: float, index: int = 0) -> Report:
-    """Validate one report (scenario fields plus optional ``t``, ``squawk``, ``emergency``, ``callsign``).
+    """Validate one report (scenario fields plus optional ``t``, ``squawk``, ``emergency``, ``callsign``,
+    ``on_ground``), with the same limits as :class:`~airdecon.state.Fleet` (``LIMITS``).
+
+    Plain Python on purpose: a hub validates tens of thousands of reports a second, one by one,
+    so that a bad report is refused alone and names its own field.
 
     Raises
     ------
@@ -117,19 +125,29 @@ def parse_report(raw: object, party: str, now: float, *, max_skew_s: float, inde
     rid = raw.get("id")
     if isinstance(rid, str) and _ID.match(rid):
         where = rid
-    unknown = sorted(set(raw) - _REPORT_FIELDS)
-    if unknown:
-        raise RecordError(where, unknown[0], None, f"unknown field (known: {sorted(_REPORT_FIELDS)})")
+    for key in raw:
+        if key not in _REPORT_FIELDS:
+            raise RecordError(where, str(key), None, f"unknown field (known: {sorted(_REPORT_FIELDS)})")
     if "party" in raw and raw["party"] != party:
         raise RecordError(where, "party", None, "a party may only report its own aircraft")
     if not isinstance(rid, str) or not _ID.match(rid):
         raise RecordError(where, "id", rid, "must be 1-40 characters of A-Z a-z 0-9 _ . : / - ")
-    # numeric fields and ranges: the fleet's own validation, so the rules are the same everywhere
-    rec = {k: raw.get(k) for k in ("id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm")}
-    rec["party"] = party
-    if rec.get("vs_fpm") is None:
-        rec["vs_fpm"] = 0.0
-    one = Fleet.from_records([rec])
+    vals: dict[str, float] = {}
+    for name in _NUMERIC:
+        v = raw.get(name)
+        if v is None:
+            if name in _REQUIRED:
+                raise RecordError(where, name, None, "missing")
+            v = 0.0
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise RecordError(where, name, v, "must be a number")
+        f = float(v)
+        if not math.isfinite(f):
+            raise RecordError(where, name, v, "must be a finite number")
+        lim = LIMITS.get(name)
+        if lim is not None and not lim[0] <= f <= lim[1]:
+            raise RecordError(where, name, f, f"out of range [{lim[0]:g}, {lim[1]:g}]")
+        vals[name] = f
     t = raw.get("t", now)
     if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t):
         raise RecordError(where, "t", t, "must be a finite number of POSIX seconds")
@@ -152,16 +170,19 @@ def parse_report(raw: object, party: str, now: float, *, max_skew_s: float, inde
     on_ground = raw.get("on_ground", False)
     if not isinstance(on_ground, bool):
         raise RecordError(where, "on_ground", on_ground, "must be true or false")
+    lon = vals["lon"]
+    if not -180.0 <= lon < 180.0:
+        lon = (lon + 180.0) % 360.0 - 180.0
     return Report(
         aircraft_id=rid,
         party=party,
         t=float(t),
-        lat_deg=float(one.lat_deg[0]),
-        lon_deg=float(one.lon_deg[0]),
-        alt_m=float(one.alt_m[0]),
-        gs_mps=float(one.gs_mps[0]),
-        trk_deg=float(one.trk_deg[0]),
-        vs_mps=float(one.vs_mps[0]),
+        lat_deg=vals["lat"],
+        lon_deg=lon,
+        alt_m=vals["alt_ft"] * FT,
+        gs_mps=vals["gs_kt"] * KT,
+        trk_deg=vals["trk_deg"] % 360.0,
+        vs_mps=vals["vs_fpm"] * FPM,
         squawk=squawk,
         emergency=emergency,
         callsign=callsign,
@@ -175,10 +196,11 @@ class Track:
 
     report: Report
     received: float
+    key: str = ""
 
-    @property
-    def key(self) -> str:
-        return fleet_key(self.report.party, self.report.aircraft_id)
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = fleet_key(self.report.party, self.report.aircraft_id)
 
 
 @dataclass
@@ -260,7 +282,7 @@ class Picture:
             old = self.tracks.get(key)
             if old is not None and old.report.t > r.t:
                 continue  # out of order: keep the newer state
-            self.tracks[key] = Track(r, now)
+            self.tracks[key] = Track(r, now, key)
             reason = self._distress_reason(r)
             if reason and key not in self._distress_by_key:
                 raised.append(self.declare_distress(r.party, r.aircraft_id, reason, now))
@@ -324,38 +346,39 @@ class Picture:
         """Airborne tracks extrapolated to *now* (coasted ones with growing uncertainty), and the
         tracks dropped for staleness (removed from the picture)."""
         p = self.protocol
-        lost = [tr for tr in self.tracks.values() if now - tr.report.t > p.drop_s]
+        lost = [tr for tr in self.tracks.values() if now - tr.report.t > p.drop_s]  # (rare)
         for tr in lost:
             del self.tracks[tr.key]
-        live = [tr for tr in self.tracks.values() if not tr.report.on_ground]
-        n = len(live)
+        keys = [k for k, tr in self.tracks.items() if not tr.report.on_ground]
+        n = len(keys)
         if n == 0:
             return Fleet.empty(), lost
-        age = np.array([max(0.0, now - tr.report.t) for tr in live])
-        lat = np.radians([tr.report.lat_deg for tr in live])
-        lon = np.radians([tr.report.lon_deg for tr in live])
-        gs = np.array([tr.report.gs_mps for tr in live])
-        trk = np.radians([tr.report.trk_deg for tr in live])
-        vs = np.array([tr.report.vs_mps for tr in live])
-        alt = np.array([tr.report.alt_m for tr in live]) + vs * age
+        reps = [self.tracks[k].report for k in keys]
+        cols = np.array([(r.t, r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps, r.trk_deg, r.vs_mps) for r in reps])
+        age = np.maximum(now - cols[:, 0], 0.0)
+        lat, lon = np.radians(cols[:, 1]), np.radians(cols[:, 2])
+        gs, trk, vs = cols[:, 4], np.radians(cols[:, 5]), cols[:, 6]
+        alt = cols[:, 3] + vs * age
         # straight-line extrapolation along the track (great circle; ages are seconds to a minute)
         d = gs * age / _EARTH_R
         lat2 = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(trk))
         lon2 = lon + np.arctan2(np.sin(trk) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(lat2))
-        lat_deg = np.clip(np.degrees(lat2), -90.0, 90.0)
-        lon_deg = (np.degrees(lon2) + 180.0) % 360.0 - 180.0
         stale = np.maximum(age - p.stale_s, 0.0)
-        pos_err = stale * np.maximum(gs, 50.0) * 0.1  # coasting: 10 % of the distance flown blind
-        fleet = Fleet.from_arrays(
-            ids=[tr.key for tr in live],
-            party=[tr.report.party for tr in live],
-            lat_deg=lat_deg,
-            lon_deg=lon_deg,
+        ids = np.empty(n, dtype=object)
+        ids[:] = keys
+        party = np.empty(n, dtype=object)
+        party[:] = [r.party for r in reps]
+        # every value was validated when its report was parsed: build the fleet without re-checking
+        fleet = Fleet(
+            ids=ids,
+            party=party,
+            lat_deg=np.clip(np.degrees(lat2), -90.0, 90.0),
+            lon_deg=(np.degrees(lon2) + 180.0) % 360.0 - 180.0,
             alt_m=np.clip(alt, -2000 * FT, 200_000 * FT),
             gs_mps=gs,
-            trk_deg=np.degrees(trk),
+            trk_deg=cols[:, 5],
             vs_mps=vs,
-            pos_err_m=pos_err,
+            pos_err_m=stale * np.maximum(gs, 50.0) * 0.1,  # coasting: 10 % of the distance flown blind
         )
         return fleet, lost
 

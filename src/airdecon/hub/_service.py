@@ -14,12 +14,14 @@ import base64
 import binascii
 import hashlib
 import math
+import multiprocessing
 import secrets
 import threading
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +31,7 @@ import numpy as np
 
 from airdecon.alerting import AlertEvent
 from airdecon.audit import HubKey, verify_chain
+from airdecon.detection import ConflictSet
 from airdecon.errors import InputError, RecordError
 from airdecon.hub._picture import CycleResult, DistressCase, Picture, Report, fleet_key, parse_report
 from airdecon.hub._settings import HubSettings
@@ -139,6 +142,12 @@ class Hub:
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._last_cycle = 0.0
+        self._unsaved: dict[str, Report] = {}  # latest states not yet in the restart cache
+        self._unsaved_lock = threading.Lock()
+        self._last_save = 0.0
+        self._pool: ProcessPoolExecutor | None = None
+        if settings.resolver_process:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         self._latest_advice: dict[tuple[str, str], dict[str, Any]] = {}
         self._advice_sig: dict[tuple[str, str], tuple[Any, ...]] = {}
         now = clock()
@@ -205,9 +214,17 @@ class Hub:
             self.picture._distress_by_key.pop(case.key, None)
 
     def stop(self) -> None:
-        """Ask the cycle loop to end."""
+        """Ask the loops to end, and save the live picture's latest states."""
         self._stop.set()
         self._dirty.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        try:
+            self.save_states()
+        except Exception:
+            import logging
+
+            logging.getLogger("airdecon.hub").warning("could not save the latest states on stop")
 
     # ------------------------------------------------------------------ auth and limits
     def authenticate(self, token: str | None) -> str | None:
@@ -317,7 +334,9 @@ class Hub:
         appended = self.store.append_many([event], at=now)[0]
         if appended.replayed:
             return {"accepted": len(good), "rejected": rejected, "replayed": True}
-        self.store.save_states([_state(r) for r in good])
+        with self._unsaved_lock:
+            for r in good:
+                self._unsaved[fleet_key(r.party, r.aircraft_id)] = r
         with self.lock:
             raised = self.picture.apply(good, now)
             dist_events = [self._distress_event(case, "raised") for case in raised]
@@ -333,7 +352,22 @@ class Hub:
             result = self.picture.cycle(now)
             events = self._cycle_events(result, now)
         self._last_cycle = time.monotonic()
-        return self._append(events)
+        stored = self._append(events)
+        if self._last_cycle - self._last_save >= self.settings.state_save_s:
+            self.save_states()
+        return stored
+
+    def save_states(self) -> None:
+        """Write the latest state of every aircraft reported since the last save to the restart cache.
+
+        The reports themselves are durable in the record as soon as they are acknowledged; this
+        cache only lets a restarted hub rebuild its live picture without replaying the record.
+        """
+        with self._unsaved_lock:
+            batch, self._unsaved = self._unsaved, {}
+        self._last_save = time.monotonic()
+        if batch:
+            self.store.save_states([_state(r) for r in batch.values()])
 
     def cycle_loop(self) -> None:
         """Run cycles whenever reports arrived (coalesced) or the timer fires, until :meth:`stop`."""
@@ -352,18 +386,9 @@ class Hub:
 
                 logging.getLogger("airdecon.hub").exception("detection cycle failed")
 
-    def _views(self, fleet: Any) -> dict[str, StateView]:
-        return {
-            str(k): StateView(
-                float(fleet.lat_deg[n]),
-                float(fleet.lon_deg[n]),
-                float(fleet.alt_m[n]),
-                float(fleet.gs_mps[n]),
-                float(fleet.trk_deg[n]),
-                float(fleet.vs_mps[n]),
-            )
-            for n, k in enumerate(fleet.ids)
-        }
+    @staticmethod
+    def _views(fleet: Any) -> _Views:
+        return _Views(fleet)
 
     def _public_alert_id(self, internal: str) -> str:
         pub = self._public_alert.get(internal)
@@ -445,11 +470,22 @@ class Hub:
         if len(conflicts) == 0:
             advice: dict[tuple[str, str], dict[str, Any]] = {}
         else:
-            res = resolve(fleet, conflicts, self.picture.protocol, distress=distress)
+            m = min(len(conflicts), self.settings.advise_max)  # sorted by time to loss: most urgent first
+            urgent = ConflictSet(
+                i=conflicts.i[:m],
+                j=conflicts.j[:m],
+                t_in_s=conflicts.t_in_s[:m],
+                t_out_s=conflicts.t_out_s[:m],
+                tcpa_s=conflicts.tcpa_s[:m],
+                dcpa_m=conflicts.dcpa_m[:m],
+                dalt_cpa_m=conflicts.dalt_cpa_m[:m],
+                ids=conflicts.ids,
+                n_candidates=conflicts.n_candidates,
+            )
+            resolved = self._run_resolver(fleet, urgent, self.picture.protocol, distress)
             advice = {}
-            for cr in res:
-                pair = (cr.conflict.a, cr.conflict.b)
-                advice[pair] = {adv.aircraft: self._advice_json(adv, cr, pair) for adv in cr.advisories}
+            for pair, level, ok, advs in resolved:
+                advice[pair] = {adv["aircraft"]: self._advice_json(adv, level, ok) for adv in advs}
         events: list[NewEvent] = []
         with self.lock:
             self._latest_advice = advice
@@ -492,15 +528,24 @@ class Hub:
 
                 logging.getLogger("airdecon.hub").exception("resolution failed")
 
-    def _advice_json(self, adv: Any, cr: Any, pair: tuple[str, str]) -> dict[str, Any]:
+    def _advice_json(self, adv: Mapping[str, Any], level: str, resolved: bool) -> dict[str, Any]:
         """An advisory as its own party may see it: own id plain, other aircraft pseudonymous."""
-        party, own_id = adv.aircraft.split("/", 1)
-        d = adv.to_dict()
+        party, own_id = str(adv["aircraft"]).split("/", 1)
+        d = dict(adv)
         d["aircraft"] = own_id
-        d["reason"] = self._scrub(adv.reason, party)
-        d["level"] = cr.level.label
-        d["resolved"] = bool(cr.resolved)
+        d["reason"] = self._scrub(str(adv["reason"]), party)
+        d["level"] = level
+        d["resolved"] = resolved
         return d
+
+    def _run_resolver(
+        self, fleet: Any, conflicts: ConflictSet, protocol: Any, distress: frozenset[str]
+    ) -> list[tuple[tuple[str, str], str, bool, list[dict[str, Any]]]]:
+        """Resolve in a worker process when one is configured (it keeps the resolver's heavy
+        verification off the server's interpreter lock), else here."""
+        if self._pool is None:
+            return _resolve_job(fleet, conflicts, protocol, distress)
+        return self._pool.submit(_resolve_job, fleet, conflicts, protocol, distress).result(timeout=120)
 
     def _scrub(self, text: str, party: str) -> str:
         """Rewrite aircraft keys in free text for *party*: its own and civil ids plain, any other
@@ -528,26 +573,8 @@ class Hub:
         return [(str(c.ids[a]), str(c.ids[b])) for a, b in zip(c.i, c.j, strict=True)]
 
     @staticmethod
-    def _cpa_points(result: CycleResult) -> dict[tuple[str, str], dict[str, float]]:
-        """Predicted closest-approach point of each conflicting pair (midpoint of the two positions)."""
-        out: dict[tuple[str, str], dict[str, float]] = {}
-        f, c = result.fleet, result.conflicts
-        r = 6_371_008.8
-        for k in range(len(c)):
-            pts = []
-            for row in (c.i[k], c.j[k]):
-                lat, lon = np.radians(f.lat_deg[row]), np.radians(f.lon_deg[row])
-                trk, d = np.radians(f.trk_deg[row]), f.gs_mps[row] * c.tcpa_s[k] / r
-                lat2 = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(trk))
-                lon2 = lon + np.arctan2(
-                    np.sin(trk) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(lat2)
-                )
-                pts.append((float(np.degrees(lat2)), float((np.degrees(lon2) + 540) % 360 - 180)))
-            out[(str(f.ids[c.i[k]]), str(f.ids[c.j[k]]))] = {
-                "lat": round((pts[0][0] + pts[1][0]) / 2, 6),
-                "lon": round(pts[0][1] + (((pts[1][1] - pts[0][1]) + 540) % 360 - 180) / 2, 6),
-            }
-        return out
+    def _cpa_points(result: CycleResult) -> _Cpas:
+        return _Cpas(result.fleet, result.conflicts)
 
     # ------------------------------------------------------------------ distress
     def _state_of(self, key: str) -> StateView | None:
@@ -973,3 +1000,79 @@ def _state(r: Report) -> AircraftState:
         vs_mps=r.vs_mps,
         extra=extra,
     )
+
+
+class _Views:
+    """Lazy ``{fleet key: StateView}``: built only for the aircraft an event actually mentions."""
+
+    def __init__(self, fleet: Any) -> None:
+        self.fleet = fleet
+        self.rows = {str(k): n for n, k in enumerate(fleet.ids)}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __getitem__(self, key: str) -> StateView:
+        n, f = self.rows[key], self.fleet
+        return StateView(
+            float(f.lat_deg[n]),
+            float(f.lon_deg[n]),
+            float(f.alt_m[n]),
+            float(f.gs_mps[n]),
+            float(f.trk_deg[n]),
+            float(f.vs_mps[n]),
+        )
+
+    def get(self, key: str, default: StateView | None = None) -> StateView | None:
+        return self[key] if key in self.rows else default
+
+
+class _Cpas:
+    """Lazy predicted closest-approach points: the midpoint of the two aircraft at ``tcpa``."""
+
+    _R = 6_371_008.8
+
+    def __init__(self, fleet: Any, conflicts: Any) -> None:
+        self.fleet, self.c = fleet, conflicts
+        self.index = {
+            (str(conflicts.ids[a]), str(conflicts.ids[b])): k
+            for k, (a, b) in enumerate(zip(conflicts.i, conflicts.j, strict=True))
+        }
+
+    def _ahead(self, row: int, t: float) -> tuple[float, float]:
+        f = self.fleet
+        lat, lon = math.radians(f.lat_deg[row]), math.radians(f.lon_deg[row])
+        trk, d = math.radians(f.trk_deg[row]), float(f.gs_mps[row]) * t / self._R
+        lat2 = math.asin(math.sin(lat) * math.cos(d) + math.cos(lat) * math.sin(d) * math.cos(trk))
+        lon2 = lon + math.atan2(
+            math.sin(trk) * math.sin(d) * math.cos(lat), math.cos(d) - math.sin(lat) * math.sin(lat2)
+        )
+        return math.degrees(lat2), (math.degrees(lon2) + 540.0) % 360.0 - 180.0
+
+    def get(self, pair: tuple[str, str], default: Any = None) -> dict[str, float] | None:
+        k = self.index.get(pair)
+        if k is None:
+            return default
+        t = float(self.c.tcpa_s[k])
+        (la1, lo1), (la2, lo2) = self._ahead(int(self.c.i[k]), t), self._ahead(int(self.c.j[k]), t)
+        return {
+            "lat": round((la1 + la2) / 2, 6),
+            "lon": round(lo1 + (((lo2 - lo1) + 540.0) % 360.0 - 180.0) / 2, 6),
+        }
+
+
+def _resolve_job(
+    fleet: Any, conflicts: ConflictSet, protocol: Any, distress: frozenset[str]
+) -> list[tuple[tuple[str, str], str, bool, list[dict[str, Any]]]]:
+    """Resolve *conflicts* (runs in the resolver process): plain data back, nothing shared."""
+    out = []
+    for cr in resolve(fleet, conflicts, protocol, distress=distress):
+        out.append(
+            (
+                (cr.conflict.a, cr.conflict.b),
+                cr.level.label,
+                bool(cr.resolved),
+                [adv.to_dict() for adv in cr.advisories],
+            )
+        )
+    return out

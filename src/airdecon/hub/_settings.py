@@ -43,6 +43,14 @@ class HubSettings:
         Detection/distress timer period when nothing arrives (coasting, re-sends, escalation).
     advise_s : float
         Period of the resolution loop that computes and publishes advisories.
+    advise_max : int
+        Most urgent conflicts (caution level and above first) resolved per advisory run: the
+        resolver verifies every candidate manoeuvre, so its cost is bounded by this.
+    resolver_process : bool
+        Run the resolver in a worker process (default), so that verifying manoeuvres never holds
+        the server's interpreter lock.
+    state_save_s : float
+        Period of the restart cache of latest aircraft states (reports are durable at once).
     checkpoint_every : int
         Audit entries between two signed checkpoints.
     """
@@ -60,6 +68,9 @@ class HubSettings:
     cycle_min_s: float = 0.02
     timer_s: float = 1.0
     advise_s: float = 1.0
+    advise_max: int = 24
+    resolver_process: bool = True
+    state_save_s: float = 1.0
     checkpoint_every: int = 1000
 
     def hub_key_path(self) -> Path | None:

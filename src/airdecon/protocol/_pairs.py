@@ -188,6 +188,10 @@ class _OneFleetCache:
         self._key = key
         self._value = value
 
+    def __reduce__(self) -> tuple[type[_OneFleetCache], tuple[()]]:
+        """A cache is not worth sending to another process: it travels empty."""
+        return (_OneFleetCache, ())
+
 
 @dataclass(frozen=True)
 class PairPolicy:

@@ -1,0 +1,207 @@
+"""Hub load benchmark: K parties streaming N aircraft over loopback WebSockets to a real hub process.
+
+Two phases, one hub (``python -m airdecon serve`` on 127.0.0.1, SQLite with durable commits):
+
+1. **saturation** — every party sends report batches back to back, each waiting for its ack: the
+   sustained number of reports per second the hub records and processes;
+2. **steady 1 Hz** — every party reports all its aircraft once a second, while probe pairs are
+   injected: two aircraft of different parties already converging; the latency is from the moment
+   both reports are sent to the moment the resulting alert has reached **both** parties.
+
+Prints reports/s, the probe latencies (p50, p99, max) and the hub's CPU time. Loopback only.
+
+Run: python bench/hub_load.py [--aircraft 5000] [--parties 4] [--seconds 20] [--probes 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import websockets
+
+from airdecon.protocol import ProtocolDocument, ProtocolStore
+from airdecon.protocol._signing import generate_private_key, public_key_text
+from airdecon.store import open_store
+
+DENSITY_PER_KM2 = 10_000 / 2_000.0**2
+
+
+def make_protocol(d: Path, parties: list[str]) -> Path:
+    keys = {p: generate_private_key() for p in parties}
+    doc = ProtocolDocument.from_mapping({
+        "format": "airdecon.protocol/1", "title": "load test",
+        "parties": [{"id": p, "name": p, "role": "party", "signing_key": public_key_text(keys[p]),
+                     "contacts": [{"name": "duty", "phone": "+0 000 0000"}]} for p in parties],
+    })
+    store = ProtocolStore.init(d / "protocol")
+    n = store.load()
+    v, _ = n.propose(doc, parties[0], keys[parties[0]], datetime.now(UTC))
+    for p in parties[1:]:
+        n.accept(v.digest, p, keys[p], datetime.now(UTC))
+    store.save(n)
+    return d / "protocol"
+
+
+def fleet(n: int, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    side = math.sqrt(n / DENSITY_PER_KM2)
+    out = []
+    for k in range(n):
+        y, x = rng.uniform(-side / 2, side / 2), rng.uniform(-side / 2, side / 2)
+        lat = 35.0 + y / 111.2
+        out.append({"id": f"AC{k:05d}", "lat": round(lat, 6), "lon": round(38.0 + x / (111.32 * math.cos(math.radians(lat))), 6),
+                    "alt_ft": rng.randrange(1000, 45000, 10), "gs_kt": rng.randrange(150, 550),
+                    "trk_deg": rng.randrange(0, 360)})
+    return out
+
+
+async def party_stream(url: str, token: str, batches: list[list[dict]], mode: str, stop_at: float,
+                       stats: dict, probes: asyncio.Queue | None, party: str, arrivals: dict) -> None:
+    async with websockets.connect(url + "?after=live", additional_headers={"Authorization": f"Bearer {token}"},
+                                  max_size=1 << 26) as ws:
+        pending: dict[str, float] = {}
+        ref = 0
+
+        async def reader() -> None:
+            async for raw in ws:
+                msg = json.loads(raw)
+                if msg.get("type") == "ack":
+                    stats["reports"] += msg.get("accepted", 0)
+                    pending.pop(msg.get("ref"), None)
+                elif msg.get("type") == "event" and msg["kind"] == "alert" and msg["data"]["kind"] == "raised":
+                    for own in msg["data"]["own"]:
+                        if own["id"].startswith("PROBE"):
+                            arrivals.setdefault(own["id"].split("-")[1], {})[party] = time.perf_counter()
+                            stats.setdefault("hub_at", {}).setdefault(own["id"].split("-")[1], msg["at"])
+
+        async def prober() -> None:  # probes go out the moment they are made
+            while probes is not None:
+                rep = await probes.get()
+                await ws.send(json.dumps({"type": "reports", "ref": "probe", "reports": [rep]}))
+
+        rtask = asyncio.create_task(reader())
+        ptask = asyncio.create_task(prober())
+        try:
+            while time.perf_counter() < stop_at:
+                t_cycle = time.perf_counter()
+                for batch in batches:
+                    now = time.time()
+                    ref += 1
+                    key = f"{party}-{ref}"
+                    pending[key] = t_cycle
+                    await ws.send(json.dumps({"type": "reports", "ref": key,
+                                              "reports": [{**r, "t": now} for r in batch]}))
+                    if mode == "saturate":
+                        while key in pending and time.perf_counter() < stop_at:
+                            await asyncio.sleep(0.001)
+                if mode == "steady":
+                    await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - t_cycle)))
+        finally:
+            rtask.cancel()
+            ptask.cancel()
+
+
+async def run_phase(base: str, tokens: dict[str, str], parts: dict[str, list[dict]], mode: str, seconds: float,
+                    n_probes: int) -> tuple[float, list[float]]:
+    url = base.replace("http", "ws", 1) + "/v1/stream"
+    stats = {"reports": 0}
+    arrivals: dict[str, dict[str, float]] = {}
+    sent: dict[str, float] = {}
+    sent_wall: dict[str, float] = {}
+    parties = list(tokens)
+    queues = {p: asyncio.Queue() for p in parties} if mode == "steady" else {p: None for p in parties}
+    chunk = 1000
+    t0 = time.perf_counter()
+    stop_at = t0 + seconds
+    tasks = [asyncio.create_task(party_stream(url, tokens[p], [parts[p][i:i + chunk] for i in range(0, len(parts[p]), chunk)],
+                                              mode, stop_at, stats, queues[p], p, arrivals)) for p in parties]
+    if mode == "steady":
+        a, b = parties[0], parties[1]
+        await asyncio.sleep(2.0)
+        gap = (seconds - 4.0) / max(1, n_probes)
+        for k in range(n_probes):
+            lat, lon = 20.0 + 0.5 * (k % 20), 10.0 + 0.5 * (k // 20)  # far from the fleet, fresh pair each time
+            now = time.time()
+            sent[str(k)] = time.perf_counter()
+            sent_wall[str(k)] = time.time()
+            queues[a].put_nowait({"id": f"PROBE-{k}-A", "lat": lat, "lon": lon, "alt_ft": 30000, "gs_kt": 450, "trk_deg": 90, "t": now})
+            queues[b].put_nowait({"id": f"PROBE-{k}-B", "lat": lat, "lon": lon + 0.3, "alt_ft": 30000, "gs_kt": 450, "trk_deg": 270, "t": now})
+            await asyncio.sleep(gap)
+    await asyncio.gather(*tasks, return_exceptions=True)
+    elapsed = time.perf_counter() - t0
+    lat_ms = [1000 * (max(v.values()) - sent[k]) for k, v in arrivals.items() if len(v) == 2 and k in sent]
+    if os.environ.get("HUB_LOAD_ALL"):
+        hub_at = stats.get("hub_at", {})
+        print("  hub-side (ms):", sorted(round(1000 * (hub_at[k] - sent_wall[k])) for k in hub_at if k in sent_wall))
+    return stats["reports"] / elapsed, lat_ms
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--aircraft", type=int, default=5000)
+    ap.add_argument("--parties", type=int, default=4)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--probes", type=int, default=60)
+    args = ap.parse_args()
+    parties = [f"P{k}" for k in range(args.parties)]
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        protocol = make_protocol(d, parties)
+        db = str(d / "hub.db")
+        store = open_store(db)
+        for p in parties:
+            store.add_party(p, at=time.time())
+        tokens = {p: store.issue_token(p, at=time.time()).token for p in parties}
+        store.close()
+        port = 18000 + os.getpid() % 1000
+        proc = subprocess.Popen([sys.executable, "-m", "airdecon", "serve", "--port", str(port), "--db", db,
+                                 "--protocol", str(protocol), "--rate-per-s", "100000", "--burst", "100000",
+                                 "--max-body-bytes", str(64 << 20)])
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(base + "/v1/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            all_ac = fleet(args.aircraft)
+            parts = {p: [{**r, "id": f"{p}-{r['id']}"} for r in all_ac[k::len(parties)]] for k, p in enumerate(parties)}
+            cpu0 = os.times()
+            rate_sat, _ = asyncio.run(run_phase(base, tokens, parts, "saturate", args.seconds / 2, 0))
+            rate_1hz, lat = asyncio.run(run_phase(base, tokens, parts, "steady", args.seconds, args.probes))
+            with open(f"/proc/{proc.pid}/stat") as f:
+                fields = f.read().split()
+            hub_cpu = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    print(f"hub load: {args.parties} parties, {args.aircraft} aircraft, loopback WebSockets, SQLite durable commits")
+    print(f"  saturation: {rate_sat:,.0f} reports/s sustained (batches of <=1000, each acked after its commit)")
+    print(f"  steady 1 Hz: {rate_1hz:,.0f} reports/s")
+    if lat:
+        lat.sort()
+        p99 = lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))]
+        print("  all (ms):", [round(x) for x in lat]) if os.environ.get("HUB_LOAD_ALL") else None
+        print(f"  report -> alert at both parties: n={len(lat)} p50 {statistics.median(lat):.0f} ms, "
+              f"p99 {p99:.0f} ms, max {lat[-1]:.0f} ms")
+    else:
+        print("  report -> alert: no probe alert arrived")
+    print(f"  hub process CPU: {hub_cpu:.1f} s over {1.5 * args.seconds:.0f} s of load; client CPU {os.times().user - cpu0.user:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
