@@ -181,3 +181,59 @@ def test_openapi_documents_the_routes(hub: HubProcess) -> None:
     ):
         assert path in spec["paths"], path
     assert "requestBody" in spec["paths"]["/v1/reports"]["post"]
+
+
+def test_replay_feeds_the_hub_as_civil_traffic(hub: HubProcess, shared_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`airdecon replay --hub URL --party CIVIL`: the recorded AF787/TBM900 encounter, live on the hub."""
+    import subprocess
+    import sys
+
+    rec = shared_dir / "data" / "encounter_af787_tbm900_20171201.parquet"
+    import pandas as pd
+
+    frame = pd.read_parquet(rec, columns=["timestamp", "icao24"])
+    t0 = frame.groupby("icao24")["timestamp"].min().max().timestamp()  # both aircraft recorded from here
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "airdecon",
+            "replay",
+            str(rec),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-plot",
+            "--from",
+            str(t0 + 300),
+            "--to",
+            str(t0 + 330),
+            "--speed",
+            "10",
+            "--hub",
+            hub.base,
+            "--party",
+            "CIVIL",
+            "--token",
+            hub.tokens["CIVIL"],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "posts failed" in res.stdout and ", 0 posts failed" in res.stdout, res.stdout
+    civil = hub.client("CIVIL")
+    tracks = [t for t in civil.get("/v1/tracks").json()["tracks"] if t["kind"] == "own"]
+    assert len(tracks) == 2
+    # the two civil aircraft are in loss of separation: civil pairs are always watched
+    deadline = time.time() + 10
+    while not civil.get("/v1/alerts").json()["alerts"]:
+        assert time.time() < deadline, "no alert for the formation encounter"
+        time.sleep(0.3)
+    (alert,) = civil.get("/v1/alerts").json()["alerts"]
+    assert alert["level"] == "loss"
+    # and BLUE sees them as civil traffic, publicly
+    assert sorted(t["kind"] for t in hub.client("BLUE").get("/v1/tracks").json()["tracks"]) == [
+        "civil",
+        "civil",
+    ]

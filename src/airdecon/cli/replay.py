@@ -91,6 +91,14 @@ def replay_command(
         str | None, typer.Option("--format", help=f"Recording format: {', '.join(FORMATS)}.")
     ] = None,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Do not draw traffic.png.")] = False,
+    hub: Annotated[
+        str | None, typer.Option("--hub", help="Also feed this hub (URL) as --party's aircraft.")
+    ] = None,
+    party: Annotated[str | None, typer.Option("--party", help="The party whose traffic this is.")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", envvar="AIRDECON_TOKEN", help="The party's token (or $AIRDECON_TOKEN)."),
+    ] = None,
 ) -> None:
     """Replay recorded traffic through tracking, detection and alerting; write a report."""
     if speed is not None and fast:
@@ -102,6 +110,13 @@ def replay_command(
     rules = load_protocol(
         protocol, horizontal_nm=horizontal_nm, vertical_ft=vertical_ft, lookahead_s=lookahead_s
     )
+    sinks = []
+    if hub is not None:
+        if not party or not token:
+            raise typer.BadParameter("--hub needs --party and --token (or $AIRDECON_TOKEN)")
+        from airdecon.replay._hubfeed import HubFeed
+
+        sinks.append(HubFeed(hub, token, party))
     lo = parse_time(t_from, name="--from") if t_from is not None else None
     hi = parse_time(t_to, name="--to") if t_to is not None else None
 
@@ -144,6 +159,7 @@ def replay_command(
             plot=not no_plot,
             pace=pace,
             progress=progress,
+            sinks=sinks,
         )
     s = report.summary
     out_console.print(
@@ -170,3 +186,8 @@ def replay_command(
     out_console.print(
         f"report in {out}/ (alerts.jsonl, summary.json" + ("" if no_plot else ", traffic.png") + ")"
     )
+    for sink in sinks:
+        out_console.print(
+            f"fed {sink.url} as {sink.party}: {sink.sent} reports accepted, {sink.failed} posts failed"
+            + (f" (last: {sink.last_error})" if sink.failed else "")
+        )
