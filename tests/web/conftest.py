@@ -7,7 +7,9 @@ aircraft and reports them once a second, like a party's system would:
 
 * BLUE-01 and RED-01 head-on at FL250, 44 NM apart: an alert with advisories from the start;
 * RED-77 and RED-78 far away: RED's secrets, which BLUE must never see (no alert, no distress);
-* CIVIL-01 and CIVIL-02: public traffic (a test declares distress for CIVIL-02).
+* CIVIL-01, CIVIL-02: public traffic (a test declares distress for CIVIL-02);
+* CIVIL-03 head-on with BLUE-02 at FL180, 30 NM apart: a second alert for BLUE, more urgent
+  (loss of separation in under 2 minutes: caution, then warning).
 
 Screenshots go to ``artifacts/`` (gitignored) for people to look at.
 """
@@ -43,12 +45,13 @@ R_NM = 3440.065
 # (party, id, lat, lon, alt_ft, gs_kt, trk_deg, vs_fpm)
 FLEET: list[tuple[str, str, float, float, float, float, float, float]] = [
     ("BLUE", "BLUE-01", 35.0, 38.0, 25000, 450, 90, 0),
-    ("BLUE", "BLUE-02", 34.2, 37.4, 18000, 380, 20, 1500),
+    ("BLUE", "BLUE-02", 34.2, 37.4, 18000, 380, 20, 0),
     ("RED", "RED-01", 35.0, 38.9, 25000, 450, 270, 0),
     ("RED", "RED-77", 32.6, 36.2, 30000, 420, 200, 0),
     ("RED", "RED-78", 32.8, 35.8, 12000, 300, 10, -1000),
-    ("CIVIL", "CIVIL-01", 36.2, 37.0, 37000, 460, 120, 0),
+    ("CIVIL", "CIVIL-01", 36.2, 37.0, 31000, 460, 120, 1500),
     ("CIVIL", "CIVIL-02", 33.6, 39.5, 33000, 420, 300, 0),
+    ("CIVIL", "CIVIL-03", 34.670, 37.607, 18000, 400, 200, 0),
 ]
 #: Ids of RED's aircraft that BLUE's console may never show, in any form.
 RED_SECRETS = ("RED-01", "RED-77", "RED-78")

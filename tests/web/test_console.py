@@ -69,6 +69,22 @@ def test_alert_advisory_and_threat_shown_and_red_secrets_never(blue: Console, hu
     assert blue.errors == [] and page.evaluate("airdecon.errors") == []
 
 
+def test_alerts_sorted_by_urgency_with_the_civil_aircraft_named(blue: Console) -> None:
+    page = blue.page
+    wait_for(page, "document.querySelectorAll('#alert-list li.alert').length >= 2")
+    items = page.locator("#alert-list li.alert")
+    first, second = items.nth(0).inner_text(), items.nth(1).inner_text()
+    # BLUE-02 / CIVIL-03 lose separation first: listed above BLUE-01 / RED-01
+    assert "BLUE-02" in first and "CIVIL-03 (civil)" in first, first
+    assert "BLUE-01" in second, second
+    alerts = page.evaluate("airdecon.alerts.map(a => [a.level, a.t_in_s])")
+    rank = {"loss": 0, "warning": 1, "caution": 2, "advisory": 3}
+    keys = [(rank[lv], t) for lv, t in alerts]
+    assert keys == sorted(keys), alerts
+    # the civil aircraft of the alert is ringed on the map: it is drawn, and not as a threat
+    assert "CIVIL-03" in page.evaluate("airdecon.alerts.map(a => a.threat && a.threat.civil_id).join()")
+
+
 def test_map_renders_base_map_and_aircraft(blue: Console) -> None:
     page = blue.page
     wait_for(page, "airdecon.map.stats.byKind.own === 2 && airdecon.map.stats.byKind.threat >= 1")
@@ -254,3 +270,48 @@ def test_thousands_of_aircraft_draw_within_a_frame(blue: Console) -> None:
     assert ms["labels"] < 5000 or blue.page.evaluate("airdecon.map.map.getZoom()") >= 8
     # best of five: the machine is shared, so the fastest run is the renderer's own cost
     assert ms["best"] < 60, ms
+
+
+def test_stream_resumes_after_a_drop_without_gaps(blue: Console, hub: Hub) -> None:
+    page = blue.page
+    page.locator(".conv-list li[data-conv='RED']").click()
+    page.evaluate("airdecon.stream.ws.close()")  # the socket drops; the console resumes from its cursor
+    text = f"RED to BLUE while your socket was down ({time.time():.0f})"
+    assert hub.api("RED").post("/v1/messages", json={"to": "BLUE", "text": text}).status_code == 201
+    wait_for(page, "airdecon.connection === 'live'")
+    expect(page.locator(".msg.theirs", has_text=text)).to_be_visible(timeout=15_000)
+    assert page.locator(".msg.theirs", has_text=text).count() == 1  # once, not twice
+
+
+def test_signing_key_stays_in_the_browser_and_signs_ed25519(blue: Console, tmp_path) -> None:
+    """The officer's key (PKCS#8 PEM, as `airdecon protocol keygen` writes) is read from a file
+    input and used with WebCrypto: the signature verifies with the public key, and the key's
+    bytes never go over the network. (Accept/Counter need the hub's pending-version endpoints.)"""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    path = tmp_path / "BLUE.key"
+    path.write_bytes(pem)
+    bp = blue.page
+    requests: list[str] = []
+    bp.on("request", lambda r: requests.append((r.url or "") + (r.post_data or "")))
+    bp.locator(".tabs button[data-tab='protocol']").click()
+    bp.locator("#protocol .key-file").set_input_files(str(path))
+    expect(bp.locator("#protocol .key-state")).to_have_text("loaded: BLUE.key")
+    message = b'{"format":"airdecon.protocol/1","revision":2}'
+    sig = bp.evaluate("(b64) => airdecon.protocol.sign(b64)", base64.b64encode(message).decode())
+    key.public_key().verify(base64.b64decode(sig), message)  # raises InvalidSignature if wrong
+    body = b"".join(pem.splitlines()[1:-1]).decode()
+    assert not any(body[:40] in r for r in requests)
+    assert not any(body[:40] in r for r in blue.received)
+    # a file that is not a key is refused with a message, and nothing is loaded
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a key")
+    bp.locator("#protocol .key-file").set_input_files(str(bad))
+    expect(bp.locator("#protocol .key-state")).to_have_text("no key loaded")
+    expect(bp.locator("#protocol .key-box .error")).to_contain_text("Not an Ed25519")

@@ -126,11 +126,10 @@ function pushTrail(id, lat, lon, t) {
 }
 
 function fitTo(tracks) {
-  const own = tracks.filter((t) => t.kind === 'own');
-  const pts = (own.length ? own : tracks).map((t) => [t.lat, t.lon]);
+  const pts = tracks.map((t) => [t.lat, t.lon]);  // own aircraft with the traffic around them
   if (!pts.length) return;
   S.map.map.invalidateSize();  // the console was hidden until now: let Leaflet measure it
-  S.map.map.fitBounds(pts, { padding: [40, 40], maxZoom: 9 });
+  S.map.map.fitBounds(pts, { padding: [40, 40], maxZoom: 8 });
   S.fitted = true;
 }
 
