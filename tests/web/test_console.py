@@ -213,6 +213,7 @@ def test_replay_of_a_past_window(blue: Console) -> None:
     assert {"BLUE-01", "BLUE-02"} <= ids
     assert any(o["id"] == "BLUE-01" for a in st["alerts"] for o in a["own"])
     assert bp.evaluate("airdecon.map.scene.mode") == "replay"
+    blue.shot("blue-replay")
     # play at 60x: time moves forward
     bp.locator(".replay-slider").fill("0")
     t_before = bp.evaluate("airdecon.replay.t")
@@ -222,7 +223,6 @@ def test_replay_of_a_past_window(blue: Console) -> None:
     bp.locator(".replay-play").click()  # pause
     t_after = bp.evaluate("airdecon.replay.t")
     assert 10 < t_after - t_before < 120
-    blue.shot("blue-replay")
     bp.locator(".replay-live").click()
     assert bp.evaluate("airdecon.map.scene.mode") == "live"
 
