@@ -116,9 +116,20 @@ def test_distress_banner_and_each_party_acknowledges_from_the_ui(
         wait_for(c.page, "airdecon.map.stats.byKind.distress >= 1")
         assert "unacked" in (card.get_attribute("class") or "")
     blue.shot("blue-distress")
-    for c in (blue, red):
-        c.page.locator(f".distress-card[data-distress-id='{did}'] .ack-btn").click()
-        expect(c.page.locator(f".distress-card[data-distress-id='{did}'] .ack-btn")).to_have_count(0)
+    # BLUE acknowledges at once; RED's officer is away, so the hub re-sends and RED's banner says so
+    blue.page.locator(f".distress-card[data-distress-id='{did}'] .ack-btn").click()
+    bcard = blue.page.locator(f".distress-card[data-distress-id='{did}']")
+    expect(bcard.locator(".ack-btn")).to_have_count(0)
+    expect(bcard).to_contain_text("Acknowledged by you")
+    expect(bcard).to_contain_text("awaiting RED")
+    rcard = red.page.locator(f".distress-card[data-distress-id='{did}']")
+    resend_s = hub.api("RED").get("/v1/protocol").json()["document"]["distress"]["on_receipt"][
+        "acknowledge_within_s"]
+    expect(rcard.locator(".distress-stage")).to_contain_text("RESENT", timeout=(resend_s + 15) * 1000)
+    assert "unacked" in (rcard.get_attribute("class") or "")
+    red.shot("red-distress-resent")
+    rcard.locator(".ack-btn").click()
+    expect(rcard.locator(".ack-btn")).to_have_count(0)
     # the hub recorded both acknowledgements (read back as the party in distress)
     deadline = time.monotonic() + 10
     while True:

@@ -127,7 +127,9 @@ export class TrafficMap {
     if (civilPts.length <= 300) {
       ctx.font = '10px sans-serif';
       ctx.fillStyle = 'rgba(170,180,190,0.85)';
+      const inDistress = new Set(tracks.filter((t) => t.kind === 'distress').map((t) => t.id));
       for (const [t, p] of civilPts) {
+        if (inDistress.has(t.id)) continue;  // labelled MAYDAY below
         ctx.fillText(`${t.id} ${fl(t.alt_ft)}${trend(t.vs_fpm)}`, p.x + 7, p.y + 3);
         labels++;
       }
