@@ -203,6 +203,7 @@ def test_protocol_in_force_shows_minima_frequencies_and_signatures(blue: Console
     for party in ("BLUE", "RED", "CIVIL"):
         expect(sig).to_contain_text(f"{party} — ")
         expect(sig).to_contain_text(view["signatures"][party]["signed_at"])
+    blue.shot("blue-protocol")
 
 
 def test_replay_of_a_past_window(blue: Console) -> None:
