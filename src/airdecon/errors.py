@@ -5,7 +5,9 @@
     AirdeconError
     ├── InputError (ValueError)            bad data from outside: a record, a file, a field
     │   ├── ScenarioError                  a scenario file that cannot be read or parsed
-    │   └── RecordError                    one record/field of a fleet is invalid (``.record``, ``.field``)
+    │   ├── RecordError                    one record/field of a fleet is invalid (``.record``, ``.field``)
+    │   └── IngestError                    a surveillance recording or feed cannot be read (``.source``)
+    │       └── DecodeError                one frame/line is undecodable (``.kind``, ``.raw``)
     ├── ProtocolError (ValueError)         a safety-protocol document is invalid or not in force
     ├── StoreError                         the store cannot do what was asked (open, migrate, write)
     │   ├── NotFound (LookupError)         no such party, token or record (``.kind``, ``.key``)
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 __all__ = [
     "AirdeconError",
+    "DecodeError",
+    "IngestError",
     "InputError",
     "IntegrityError",
     "InternalError",
@@ -74,6 +78,41 @@ class RecordError(InputError):
         self.value = value
         self.reason = reason
         super().__init__(f"aircraft {record}: field {field!r} = {value!r}: {reason}")
+
+
+class IngestError(InputError):
+    """A surveillance recording or live feed cannot be read at all (missing file, unknown format).
+
+    Attributes
+    ----------
+    source : str
+        The file or ``host:port`` concerned.
+    """
+
+    def __init__(self, message: str, *, source: str = "") -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class DecodeError(IngestError):
+    """One frame or line could not be decoded.
+
+    Readers never let this escape: they count it by ``kind`` in a
+    :class:`~airdecon.ingest.Rejects` report and go on.
+
+    Attributes
+    ----------
+    kind : str
+        A short, stable name of what was wrong (``"bad-hex"``, ``"bad-crc"``, ``"bad-field"`` ...).
+    raw : str
+        The offending frame or line, as text (hex for binary frames), at most 200 characters.
+    """
+
+    def __init__(self, kind: str, raw: str, reason: str, *, source: str = "") -> None:
+        self.kind = kind
+        self.raw = raw[:200]
+        self.reason = reason
+        super().__init__(f"{kind}: {reason} ({self.raw!r})", source=source)
 
 
 class ProtocolError(AirdeconError, ValueError):

@@ -62,3 +62,12 @@ def test_bad_keys_are_input_errors(tmp_path: object) -> None:
         load_public_key(b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
     with pytest.raises(InputError):
         load_public_key("/nonexistent/key.pem")
+
+
+@pytest.mark.parametrize("module", ["airdecon.audit._canonical", "airdecon.cli.audit"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

@@ -18,6 +18,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -94,8 +95,9 @@ def pg_url(pg_server: str) -> Iterator[str]:
     with psycopg.connect(pg_server, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
     info = psycopg.conninfo.conninfo_to_dict(pg_server)
-    user = info.get("user", "postgres")
-    yield f"postgresql://{user}@{info.get('host', '127.0.0.1')}:{info.get('port', 5432)}/{name}"
+    user = quote(str(info.get("user", "postgres")), safe="")
+    password = f":{quote(str(info['password']), safe='')}" if info.get("password") else ""
+    yield f"postgresql://{user}{password}@{info.get('host', '127.0.0.1')}:{info.get('port', 5432)}/{name}"
     with psycopg.connect(pg_server, autocommit=True) as c:
         c.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from airdecon.audit import GENESIS, verify_chain
+from airdecon.audit import GENESIS, HubKey, verify_chain
 from airdecon.errors import InputError, NotFound, StoreError, WriteConflict
 from airdecon.store import ALL, AircraftState, NewEvent, Store, open_store
 from tests.store.conftest import OpenStore
@@ -335,3 +335,85 @@ def test_closed_store_refuses_work(store: Store) -> None:
     store.close()
     with pytest.raises(StoreError):
         store.append(ev("BLUE", 1), at=T0)
+
+
+def test_two_store_instances_on_one_database_share_one_chain(
+    sql_url: str, open_at: OpenStore, hub_key: HubKey
+) -> None:
+    # as two hub processes would: separate connections, separate locks, one database
+    stores = [open_at(sql_url), open_at(sql_url)]
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            for i in range(15):
+                stores[k % 2].append(ev(f"P{k}", i), at=T0 + i)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert errors == []
+    assert seqs(stores[0].events_after(0, limit=100)) == list(range(1, 61))
+    assert verify_chain(stores[1], hub_key.public_key).checkpoints == 12
+
+
+def test_verify_while_the_hub_keeps_appending(store: Store, hub_key: HubKey) -> None:
+    store.append_many([ev("BLUE", i) for i in range(20)], at=T0)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def appender() -> None:
+        i = 0
+        try:
+            while not stop.is_set():
+                store.append(ev("BLUE", i), at=T0 + i)
+                i += 1
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    t = threading.Thread(target=appender)
+    t.start()
+    try:
+        reports = [verify_chain(store, hub_key.public_key) for _ in range(5)]
+    finally:
+        stop.set()
+        t.join()
+    assert errors == []
+    assert all(r.entries >= 20 for r in reports)
+    assert verify_chain(store, hub_key.public_key).entries == store.head().seq
+
+
+class _BusyHub:
+    """A store through which every read the verifier makes lands just after another append commits:
+    the interleaving a live hub produces, made deterministic."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._n = 0
+
+    def _append(self) -> None:
+        self._n += 1
+        self._store.append(ev("BLUE", self._n), at=T0 + self._n)
+
+    def head(self) -> object:
+        self._append()
+        return self._store.head()
+
+    def events_after(self, seq: int, **kw: object) -> object:
+        self._append()
+        return self._store.events_after(seq, **kw)  # type: ignore[arg-type]
+
+    def checkpoints(self, **kw: object) -> object:
+        self._append()
+        return self._store.checkpoints(**kw)  # type: ignore[arg-type]
+
+
+def test_verify_ignores_appends_committed_while_it_reads(store: Store, hub_key: HubKey) -> None:
+    store.append_many([ev("BLUE", i) for i in range(9)], at=T0)
+    report = verify_chain(_BusyHub(store), hub_key.public_key, page=4)  # type: ignore[arg-type]
+    assert report.entries == 10  # the head it saw first; later appends are for the next run
+    assert verify_chain(store, hub_key.public_key).entries == store.head().seq > 10

@@ -31,16 +31,22 @@ def serve_command(
     protocol: Annotated[
         str | None, typer.Option("--protocol", help="Protocol directory (version in force) or document file.")
     ] = None,
+    rate_per_s: Annotated[float, typer.Option(help="Requests per second allowed per party.")] = 200.0,
+    burst: Annotated[int, typer.Option(help="Burst of requests allowed per party.")] = 400,
+    max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted.")] = 2 * 1024 * 1024,
 ) -> None:
     """Run the hub (HTTP + WebSocket API under /v1, the console at /)."""
     import uvicorn
 
-    settings = HubSettings(db=db, protocol=protocol, host=host, port=port)
+    settings = HubSettings(db=db, protocol=protocol, host=host, port=port, rate_per_s=rate_per_s, burst=burst,
+                           max_body_bytes=max_body_bytes)
     with tempfile.TemporaryDirectory(prefix="airdecon-") as scratch:
         hub = build_hub(settings, scratch=Path(scratch))
         state = "in force" if hub.in_force else "NOT in force (rehearsal)"
-        out_console.print(f"airdecon hub on http://{host}:{port}  parties: {', '.join(hub.parties)}  "
-                          f"protocol {hub.document.digest[:19]} {state}")
+        out_console.print(
+            f"airdecon hub on http://{host}:{port}  parties: {', '.join(hub.parties)}  "
+            f"protocol {hub.document.digest[:19]} {state}"
+        )
         try:
             uvicorn.run(create_app(hub), host=host, port=port, log_level="warning", ws_max_size=1 << 20)
         finally:
@@ -48,8 +54,9 @@ def serve_command(
 
 
 @party_app.command("token")
-def token_command(party: Annotated[str, typer.Argument(help="The party (as in the protocol).")],
-                  db: DbOpt = "airdecon.db") -> None:
+def token_command(
+    party: Annotated[str, typer.Argument(help="The party (as in the protocol).")], db: DbOpt = "airdecon.db"
+) -> None:
     """Print a new credential for PARTY (shown once; only its hash is stored)."""
     store = open_store(db)
     try:
@@ -63,7 +70,9 @@ def token_command(party: Annotated[str, typer.Argument(help="The party (as in th
 @app.command("demo")
 def demo_command(
     port: Annotated[int, typer.Option(help="Port for the demo hub.")] = 8000,
-    db: Annotated[str | None, typer.Option("--db", help="Store (default: a fresh temporary SQLite file).")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Store (default: a fresh temporary SQLite file).")
+    ] = None,
     duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: until Ctrl-C).")] = 0.0,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
@@ -77,8 +86,9 @@ def demo_command(
         settings = HubSettings(db=db or str(Path(scratch) / "demo.db"), host=host, port=port)
         hub = build_hub(settings, scratch=Path(scratch))
         tokens = {p: hub.store.issue_token(p, at=time.time()).token for p in hub.parties}
-        server = uvicorn.Server(uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning",
-                                               ws_max_size=1 << 20))
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning", ws_max_size=1 << 20)
+        )
         th = threading.Thread(target=server.run, name="uvicorn", daemon=True)
         th.start()
         while not server.started:
@@ -86,8 +96,10 @@ def demo_command(
                 raise typer.Exit(1)
             time.sleep(0.05)
         base = f"http://{host}:{port}"
-        out_console.print(f"[bold]airdecon demo[/]: hub on {base} (protocol {hub.document.digest[:19]}, "
-                          f"signed by {', '.join(hub.parties)})")
+        out_console.print(
+            f"[bold]airdecon demo[/]: hub on {base} (protocol {hub.document.digest[:19]}, "
+            f"signed by {', '.join(hub.parties)})"
+        )
         for p, tok in tokens.items():
             out_console.print(f"  {p:6} console: {base}/#party={p}&token={tok}")
         stop = threading.Event()

@@ -141,12 +141,24 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         """Liveness (no credentials needed; says nothing about any party)."""
         return {"ok": True, "version": __version__}
 
-    @app.post("/v1/reports", status_code=202, tags=["traffic"],
-              openapi_extra=_body({"type": "object", "required": ["reports"], "properties": {
-                  "reports": {"type": "array", "items": _REPORT_SCHEMA},
-                  "idempotency_key": {"type": "string", "maxLength": 200}}}))
-    async def post_reports(request: Request, party: Party,
-                           idempotency_key: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    @app.post(
+        "/v1/reports",
+        status_code=202,
+        tags=["traffic"],
+        openapi_extra=_body(
+            {
+                "type": "object",
+                "required": ["reports"],
+                "properties": {
+                    "reports": {"type": "array", "items": _REPORT_SCHEMA},
+                    "idempotency_key": {"type": "string", "maxLength": 200},
+                },
+            }
+        ),
+    )
+    async def post_reports(
+        request: Request, party: Party, idempotency_key: Annotated[str | None, Header()] = None
+    ) -> dict[str, Any]:
         """Report states of **your own** aircraft. Valid reports are kept even when others in the
         batch are refused (each refusal names the report and field); 422 when none is valid."""
         body = await _json(request, hub)
@@ -168,24 +180,35 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         return {"alerts": await asyncio.to_thread(hub.alerts_for, party)}
 
     @app.get("/v1/alerts/history", tags=["alerts"])
-    async def alerts_history(party: Party, after: str | None = None,
-                             limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
+    async def alerts_history(
+        party: Party, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 500
+    ) -> dict[str, Any]:
         """Your alert and advisory events, oldest first, after a cursor."""
         seq = cursor_arg(party, after)
         evs = await asyncio.to_thread(hub.history, party, ("alert", "advisory"), seq, limit)
         return {"events": [hub.wire(party, e) for e in evs]}
 
     @app.get("/v1/events", tags=["stream"])
-    async def events(party: Party, after: str | None = None,
-                     limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
+    async def events(
+        party: Party, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 500
+    ) -> dict[str, Any]:
         """Everything for you after a cursor (the WebSocket's backlog, for clients that poll)."""
         seq = cursor_arg(party, after)
         evs = await asyncio.to_thread(hub.backlog, party, seq, limit)
         return {"events": [hub.wire(party, e) for e in evs]}
 
-    @app.post("/v1/distress", status_code=201, tags=["distress"],
-              openapi_extra=_body({"type": "object", "required": ["id"], "properties": {
-                  "id": {"type": "string"}, "reason": {"type": "string", "maxLength": 500}}}))
+    @app.post(
+        "/v1/distress",
+        status_code=201,
+        tags=["distress"],
+        openapi_extra=_body(
+            {
+                "type": "object",
+                "required": ["id"],
+                "properties": {"id": {"type": "string"}, "reason": {"type": "string", "maxLength": 500}},
+            }
+        ),
+    )
     async def post_distress(request: Request, party: Party) -> dict[str, Any]:
         """Declare distress (MAYDAY) for one of your aircraft: every party receives it at once."""
         body = await _json(request, hub)
@@ -201,9 +224,13 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         """End a distress of yours (distress traffic ended)."""
         return await asyncio.to_thread(hub.close_distress, party, distress_id)
 
-    @app.post("/v1/acks", tags=["distress"],
-              openapi_extra=_body({"type": "object", "required": ["distress_id"],
-                                   "properties": {"distress_id": {"type": "string"}}}))
+    @app.post(
+        "/v1/acks",
+        tags=["distress"],
+        openapi_extra=_body(
+            {"type": "object", "required": ["distress_id"], "properties": {"distress_id": {"type": "string"}}}
+        ),
+    )
     async def post_ack(request: Request, party: Party) -> dict[str, Any]:
         """Acknowledge a distress broadcast."""
         body = await _json(request, hub)
@@ -212,17 +239,31 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             raise InputError("distress_id: required")
         return await asyncio.to_thread(hub.acknowledge, party, did)
 
-    @app.post("/v1/messages", status_code=201, tags=["line"],
-              openapi_extra=_body({"type": "object", "required": ["to", "text"], "properties": {
-                  "to": {"type": "string", "description": "a party, or 'all'"},
-                  "kind": {"type": "string", "enum": ["text", "safety-notice", "incident-report", "request",
-                                                      "reply"]},
-                  "text": {"type": "string", "maxLength": 20000},
-                  "in_reply_to": {"type": "string"},
-                  "fields": {"type": "object", "description": "structured content of the kind"},
-                  "idempotency_key": {"type": "string"}}}))
-    async def post_message(request: Request, party: Party,
-                           idempotency_key: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    @app.post(
+        "/v1/messages",
+        status_code=201,
+        tags=["line"],
+        openapi_extra=_body(
+            {
+                "type": "object",
+                "required": ["to", "text"],
+                "properties": {
+                    "to": {"type": "string", "description": "a party, or 'all'"},
+                    "kind": {
+                        "type": "string",
+                        "enum": ["text", "safety-notice", "incident-report", "request", "reply"],
+                    },
+                    "text": {"type": "string", "maxLength": 20000},
+                    "in_reply_to": {"type": "string"},
+                    "fields": {"type": "object", "description": "structured content of the kind"},
+                    "idempotency_key": {"type": "string"},
+                },
+            }
+        ),
+    )
+    async def post_message(
+        request: Request, party: Party, idempotency_key: Annotated[str | None, Header()] = None
+    ) -> dict[str, Any]:
         """Send a line message to one party or to all; acknowledged only once durably recorded."""
         body = await _json(request, hub)
         key = body.pop("idempotency_key", idempotency_key)
@@ -231,8 +272,9 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         return await asyncio.to_thread(hub.send_message, party, body, idempotency_key=key)
 
     @app.get("/v1/messages", tags=["line"])
-    async def get_messages(party: Party, after: str | None = None,
-                           limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
+    async def get_messages(
+        party: Party, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 500
+    ) -> dict[str, Any]:
         """Line messages and receipts you sent or received, oldest first, after a cursor."""
         seq = cursor_arg(party, after)
         evs = await asyncio.to_thread(hub.history, party, ("message", "receipt"), seq, limit)
@@ -247,6 +289,71 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     async def get_protocol(party: Party) -> dict[str, Any]:
         """The protocol the hub enforces, its digest, and every party's signature."""
         return hub.protocol_view()
+
+    @app.post(
+        "/v1/protocol/versions/{digest}/signatures",
+        tags=["protocol"],
+        openapi_extra=_body(
+            {
+                "type": "object",
+                "required": ["signature"],
+                "properties": {
+                    "signature": {"type": "string", "description": "base64 Ed25519 over canonical bytes"}
+                },
+            }
+        ),
+    )
+    async def sign_version(digest: str, request: Request, party: Party) -> dict[str, Any]:
+        """Accept a pending version: your signature, made where your private key lives."""
+        body = await _json(request, hub)
+        return await asyncio.to_thread(hub.sign_version, party, digest, body.get("signature"))
+
+    @app.post(
+        "/v1/protocol/drafts",
+        tags=["protocol"],
+        openapi_extra=_body(
+            {
+                "type": "object",
+                "required": ["parent", "document"],
+                "properties": {"parent": {"type": "string"}, "document": {"type": "object"}},
+            }
+        ),
+    )
+    async def draft_version(request: Request, party: Party) -> dict[str, Any]:
+        """Normalise a counter-proposal: its canonical bytes to sign, and its diff (nothing recorded)."""
+        body = await _json(request, hub)
+        parent = body.get("parent")
+        if not isinstance(parent, str):
+            raise InputError("parent: the version countered or amended")
+        return await asyncio.to_thread(hub.draft_version, party, parent, body.get("document"))
+
+    @app.post(
+        "/v1/protocol/versions",
+        status_code=201,
+        tags=["protocol"],
+        openapi_extra=_body(
+            {
+                "type": "object",
+                "required": ["canonical_b64", "signature"],
+                "properties": {"canonical_b64": {"type": "string"}, "signature": {"type": "string"}},
+            }
+        ),
+    )
+    async def record_version(request: Request, party: Party) -> dict[str, Any]:
+        """Record your counter-proposal or amendment (canonical bytes from a draft, signed by you)."""
+        body = await _json(request, hub)
+        cb, sig = body.get("canonical_b64"), body.get("signature")
+        if not isinstance(cb, str) or not isinstance(sig, str):
+            raise InputError("canonical_b64 and signature: strings")
+        return await asyncio.to_thread(hub.record_version, party, cb, sig)
+
+    @app.get("/v1/record", tags=["record"])
+    async def record(
+        party: Party, t_from: Annotated[float, Query(alias="from")], t_to: Annotated[float, Query(alias="to")]
+    ) -> dict[str, Any]:
+        """What you sent or were shown in a past time window (POSIX seconds), for replay."""
+        evs = await asyncio.to_thread(hub.record_window, party, t_from, t_to)
+        return {"events": [hub.wire(party, e) for e in evs]}
 
     @app.get("/v1/audit/verify", tags=["record"])
     async def audit_verify(party: Party) -> dict[str, Any]:
@@ -317,8 +424,12 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
                         await send({"type": "pong", "ref": msg.get("ref")})
                     elif kind == "reports":
                         hub.throttle(party)
-                        res = await asyncio.to_thread(hub.submit_reports, party, msg.get("reports"),
-                                                      idempotency_key=msg.get("idempotency_key"))
+                        res = await asyncio.to_thread(
+                            hub.submit_reports,
+                            party,
+                            msg.get("reports"),
+                            idempotency_key=msg.get("idempotency_key"),
+                        )
                         await send({"type": "ack", "ref": msg.get("ref"), **res})
                     else:
                         raise BadRequest("type: must be 'reports' or 'ping'")

@@ -120,8 +120,19 @@ def build_hub(settings: HubSettings, *, scratch: Path, clock: Any = None) -> Any
     document, in_force, signatures = load_protocol(settings.protocol, scratch=scratch)
     store = open_hub_store(settings, key)
     try:
-        return Hub(settings, store, document, in_force=in_force, hub_key=key, signatures=signatures,
-                   clock=clock or time.time)
+        pdir = Path(settings.protocol) if settings.protocol and Path(settings.protocol).is_dir() else None
+        if settings.protocol is None:
+            pdir = scratch / "protocol"
+        return Hub(
+            settings,
+            store,
+            document,
+            in_force=in_force,
+            hub_key=key,
+            signatures=signatures,
+            clock=clock or time.time,
+            protocol_dir=pdir,
+        )
     except Exception:
         store.close()
         raise

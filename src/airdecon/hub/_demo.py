@@ -65,21 +65,46 @@ class DemoParty:
 def _script() -> dict[str, list[tuple[float, str, dict[str, Any]]]]:
     return {
         "BLUE": [
-            (8.0, "message", {"to": "all", "kind": "safety-notice",
-                              "text": "BLUE two-ship (BLUE-06/07) operating FL200 north-west sector for the "
-                                      "next hour; we will keep clear of civil routes.",
-                              "fields": {"area": "north-west sector", "levels": "FL190-FL210"}}),
-            (70.0, "message", {"to": "RED", "kind": "request",
-                               "text": "Request you keep your drones below FL150 east of 40E until 1200Z."}),
+            (
+                8.0,
+                "message",
+                {
+                    "to": "all",
+                    "kind": "safety-notice",
+                    "text": "BLUE two-ship (BLUE-06/07) operating FL200 north-west sector for the "
+                    "next hour; we will keep clear of civil routes.",
+                    "fields": {"area": "north-west sector", "levels": "FL190-FL210"},
+                },
+            ),
+            (
+                70.0,
+                "message",
+                {
+                    "to": "RED",
+                    "kind": "request",
+                    "text": "Request you keep your drones below FL150 east of 40E until 1200Z.",
+                },
+            ),
         ],
         "RED": [
-            (20.0, "message", {"to": "BLUE", "kind": "reply", "text": "Copied your notice. RED traffic advised."}),
+            (
+                20.0,
+                "message",
+                {"to": "BLUE", "kind": "reply", "text": "Copied your notice. RED traffic advised."},
+            ),
         ],
         "CIVIL": [
-            (50.0, "message", {"to": "all", "kind": "incident-report",
-                               "text": "Airliner CIVIL-02 reports a military aircraft climbing through its level "
-                                       "at 28000 ft, estimated 1 NM, no TCAS RA.",
-                               "fields": {"aircraft": "CIVIL-02", "altitude_ft": 28000, "closest_nm": 1.0}}),
+            (
+                50.0,
+                "message",
+                {
+                    "to": "all",
+                    "kind": "incident-report",
+                    "text": "Airliner CIVIL-02 reports a military aircraft climbing through its level "
+                    "at 28000 ft, estimated 1 NM, no TCAS RA.",
+                    "fields": {"aircraft": "CIVIL-02", "altitude_ft": 28000, "closest_nm": 1.0},
+                },
+            ),
         ],
     }
 
@@ -104,15 +129,20 @@ def run_demo_clients(
         if party == "RED":
             p.squawks["RED-04"] = (30.0, "7700")
         for target, name in ((_reporter, "reports"), (_officer, "officer")):
-            th = threading.Thread(target=target, args=(base_url, p, t0, stop, say, ack_delay_s),
-                                  name=f"demo-{party}-{name}", daemon=True)
+            th = threading.Thread(
+                target=target,
+                args=(base_url, p, t0, stop, say, ack_delay_s),
+                name=f"demo-{party}-{name}",
+                daemon=True,
+            )
             th.start()
             threads.append(th)
     return threads
 
 
-def _reporter(base: str, p: DemoParty, t0: float, stop: threading.Event, say: Callable[[str], None],
-              _ack: float) -> None:
+def _reporter(
+    base: str, p: DemoParty, t0: float, stop: threading.Event, say: Callable[[str], None], _ack: float
+) -> None:
     headers = {"Authorization": f"Bearer {p.token}"}
     done: set[int] = set()
     with httpx.Client(base_url=base, headers=headers, timeout=10.0) as client:
@@ -140,8 +170,9 @@ def _reporter(base: str, p: DemoParty, t0: float, stop: threading.Event, say: Ca
             stop.wait(1.0)
 
 
-def _officer(base: str, p: DemoParty, t0: float, stop: threading.Event, say: Callable[[str], None],
-             ack_delay_s: float) -> None:
+def _officer(
+    base: str, p: DemoParty, t0: float, stop: threading.Event, say: Callable[[str], None], ack_delay_s: float
+) -> None:
     """The party's duty officer: watches the stream, acknowledges distress, reads messages."""
     ws_url = base.replace("http", "ws", 1) + "/v1/stream"
     cursor = ""
@@ -171,21 +202,30 @@ def _officer(base: str, p: DemoParty, t0: float, stop: threading.Event, say: Cal
                         data, kind = msg["data"], msg["kind"]
                         if kind == "distress" and p.party in data.get("awaiting", []):
                             if not any(x[2] == data["distress_id"] for x in pending):
-                                say(f"[{p.party}] DISTRESS {data['distress_id']}: {data['party']} {data['id']} "
-                                    f"{data['reason']} on {', '.join(map(str, data['frequencies_mhz']))} MHz")
+                                say(
+                                    f"[{p.party}] DISTRESS {data['distress_id']}: {data['party']} "
+                                    f"{data['id']} {data['reason']} on "
+                                    f"{', '.join(map(str, data['frequencies_mhz']))} MHz"
+                                )
                                 pending.append((time.time() + ack_delay_s, "ack", data["distress_id"]))
                         elif kind == "message" and data.get("from") != p.party:
                             pending.append((time.time() + ack_delay_s / 2, "read", data["message_id"]))
                         elif kind == "receipt":
                             say(f"[{p.party}] message {data['message_id']} {data['status']} by {data['by']}")
-                        elif kind == "alert" and data.get("kind") == "raised" and data["alert_id"] not in seen_alerts:
+                        elif (
+                            kind == "alert"
+                            and data.get("kind") == "raised"
+                            and data["alert_id"] not in seen_alerts
+                        ):
                             seen_alerts.add(data["alert_id"])
                             own = ", ".join(o["id"] for o in data.get("own", []))
-                            say(f"[{p.party}] ALERT {data['level']} {own}: loss of separation in "
-                                f"{data['t_in_s']:.0f} s")
+                            say(
+                                f"[{p.party}] ALERT {data['level']} {own}: loss of separation in "
+                                f"{data['t_in_s']:.0f} s"
+                            )
                         elif kind == "advisory":
                             say(f"[{p.party}] ADVISORY {data['aircraft']}: {data['reason']}")
-            except (OSError, TimeoutError, Exception) as exc:  # noqa: BLE001 - reconnect like a real client
+            except (OSError, TimeoutError, Exception) as exc:
                 if stop.is_set():
                     return
                 say(f"[{p.party}] stream dropped ({type(exc).__name__}); reconnecting")

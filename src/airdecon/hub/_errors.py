@@ -109,9 +109,12 @@ def install_error_handlers(app: Any) -> None:
 
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errs = [
-            {"loc": [str(x) for x in e.get("loc", ())], "message": str(e.get("msg", ""))} for e in exc.errors()
+            {"loc": [str(x) for x in e.get("loc", ())], "message": str(e.get("msg", ""))}
+            for e in exc.errors()
         ]
-        return JSONResponse(envelope("invalid_request", "request does not match the schema", errors=errs), 422)
+        return JSONResponse(
+            envelope("invalid_request", "request does not match the schema", errors=errs), 422
+        )
 
     async def http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")

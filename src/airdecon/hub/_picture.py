@@ -87,8 +87,19 @@ class Report:
 
 
 _REPORT_FIELDS = {
-    "id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm", "t", "squawk", "emergency", "callsign",
-    "on_ground", "party",
+    "id",
+    "lat",
+    "lon",
+    "alt_ft",
+    "gs_kt",
+    "trk_deg",
+    "vs_fpm",
+    "t",
+    "squawk",
+    "emergency",
+    "callsign",
+    "on_ground",
+    "party",
 }
 
 

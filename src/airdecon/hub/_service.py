@@ -10,6 +10,8 @@ acknowledged, so an acknowledged report, message or distress survives a crash.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import math
 import secrets
@@ -19,6 +21,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +33,8 @@ from airdecon.errors import InputError, RecordError
 from airdecon.hub._picture import CycleResult, DistressCase, Picture, Report, fleet_key, parse_report
 from airdecon.hub._settings import HubSettings
 from airdecon.needtoknow import CursorCodec, Disclosure, StateView, threat_ref
-from airdecon.protocol import ProtocolDocument
+from airdecon.protocol import ProtocolDocument, ProtocolStore, diff_documents
+from airdecon.protocol._negotiation import Version
 from airdecon.resolution import resolve
 from airdecon.store import ALL, AircraftState, Event, NewEvent, Store
 
@@ -102,6 +107,7 @@ class Hub:
         hub_key: HubKey,
         signatures: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.time,
+        protocol_dir: Path | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -110,6 +116,8 @@ class Hub:
         self.signatures = dict(signatures or {})
         self.hub_key = hub_key
         self.clock = clock
+        self.protocol_dir = protocol_dir
+        self._proto_lock = threading.Lock()
         self.parties = tuple(document.party_ids)
         civil = [p.id for p in document.parties if p.role == "civil"]
         self.disclosure = Disclosure(self.parties, civil, document.distress.frequencies_mhz)
@@ -149,10 +157,19 @@ class Hub:
             ex = dict(st.extra)
             reports.append(
                 Report(
-                    aircraft_id=st.aircraft_id, party=st.party, t=st.t, lat_deg=st.lat_deg,
-                    lon_deg=st.lon_deg, alt_m=st.alt_m, gs_mps=st.gs_mps, trk_deg=st.trk_deg,
-                    vs_mps=st.vs_mps, squawk=ex.get("squawk"), emergency=ex.get("emergency"),  # type: ignore[arg-type]
-                    callsign=ex.get("callsign"), on_ground=bool(ex.get("on_ground", False)),  # type: ignore[arg-type]
+                    aircraft_id=st.aircraft_id.removeprefix(st.party + "/"),
+                    party=st.party,
+                    t=st.t,
+                    lat_deg=st.lat_deg,
+                    lon_deg=st.lon_deg,
+                    alt_m=st.alt_m,
+                    gs_mps=st.gs_mps,
+                    trk_deg=st.trk_deg,
+                    vs_mps=st.vs_mps,
+                    squawk=ex.get("squawk"),
+                    emergency=ex.get("emergency"),  # type: ignore[arg-type]
+                    callsign=ex.get("callsign"),
+                    on_ground=bool(ex.get("on_ground", False)),  # type: ignore[arg-type]
                 )
             )
         with self.lock:
@@ -161,7 +178,9 @@ class Hub:
                     "airdecon.hub._picture", fromlist=["Track"]
                 ).Track(r, now)
             seq = 0
-            while batch := self.store.events_after(seq, kinds=("distress", "ack", "distress-closed"), limit=1000):
+            while batch := self.store.events_after(
+                seq, kinds=("distress", "ack", "distress-closed"), limit=1000
+            ):
                 for ev in batch:
                     self._replay_distress(ev)
                 seq = batch[-1].seq
@@ -171,8 +190,9 @@ class Hub:
         did = str(p.get("distress_id", ""))
         if ev.kind == "distress" and p.get("stage") == "raised" and did not in self.picture.distress:
             key = fleet_key(str(p["party"]), str(p["id"]))
-            case = DistressCase(did, key, str(p["party"]), str(p["id"]), str(p.get("reason", "")), ev.at,
-                                last_sent=ev.at)
+            case = DistressCase(
+                did, key, str(p["party"]), str(p["id"]), str(p.get("reason", "")), ev.at, last_sent=ev.at
+            )
             case.acks[case.party] = ev.at
             self.picture.distress[did] = case
             self.picture._distress_by_key[key] = did
@@ -246,11 +266,19 @@ class Hub:
 
     def wire(self, party: str, ev: Event) -> dict[str, Any]:
         """An event as *party* receives it: opaque cursor, kind, time, data (already disclosed)."""
-        return {"type": "event", "cursor": self.cursors.encode(party, ev.seq), "kind": ev.kind, "at": ev.at,
-                "from": ev.origin, "data": ev.payload}
+        return {
+            "type": "event",
+            "cursor": self.cursors.encode(party, ev.seq),
+            "kind": ev.kind,
+            "at": ev.at,
+            "from": ev.origin,
+            "data": ev.payload,
+        }
 
     # ------------------------------------------------------------------ reports
-    def submit_reports(self, party: str, raw: object, *, idempotency_key: str | None = None) -> dict[str, Any]:
+    def submit_reports(
+        self, party: str, raw: object, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
         """Validate and record a batch of *party*'s own aircraft states.
 
         Valid reports are kept even when others in the batch are refused; each refusal names the
@@ -279,8 +307,13 @@ class Hub:
             if first_error is None:
                 raise InputError("empty report batch")
             raise first_error
-        event = NewEvent("report", party, {"reports": [r.to_json() for r in good]}, audience=[party],
-                         idempotency_key=idempotency_key)
+        event = NewEvent(
+            "report",
+            party,
+            {"reports": [r.to_json() for r in good]},
+            audience=[party],
+            idempotency_key=idempotency_key,
+        )
         appended = self.store.append_many([event], at=now)[0]
         if appended.replayed:
             return {"accepted": len(good), "rejected": rejected, "replayed": True}
@@ -321,8 +354,14 @@ class Hub:
 
     def _views(self, fleet: Any) -> dict[str, StateView]:
         return {
-            str(k): StateView(float(fleet.lat_deg[n]), float(fleet.lon_deg[n]), float(fleet.alt_m[n]),
-                              float(fleet.gs_mps[n]), float(fleet.trk_deg[n]), float(fleet.vs_mps[n]))
+            str(k): StateView(
+                float(fleet.lat_deg[n]),
+                float(fleet.lon_deg[n]),
+                float(fleet.alt_m[n]),
+                float(fleet.gs_mps[n]),
+                float(fleet.trk_deg[n]),
+                float(fleet.vs_mps[n]),
+            )
             for n, k in enumerate(fleet.ids)
         }
 
@@ -341,14 +380,25 @@ class Hub:
         for ev in result.alert_events:
             out.extend(self._alert_events(ev, views, advisories, cpas))
         for tr in result.lost:
-            out.append(NewEvent("track-lost", HUB_PARTY, {"id": tr.report.aircraft_id, "t": tr.report.t},
-                                audience=[tr.report.party]))
+            out.append(
+                NewEvent(
+                    "track-lost",
+                    HUB_PARTY,
+                    {"id": tr.report.aircraft_id, "t": tr.report.t},
+                    audience=[tr.report.party],
+                )
+            )
         for stage, case in result.distress_events:
             out.append(self._distress_event(case, stage, views))
         return out
 
-    def _alert_events(self, ev: AlertEvent, views: Mapping[str, StateView], advisories: Mapping[str, Any],
-                      cpas: Mapping[tuple[str, str], dict[str, float]]) -> list[NewEvent]:
+    def _alert_events(
+        self,
+        ev: AlertEvent,
+        views: Mapping[str, StateView],
+        advisories: Mapping[str, Any],
+        cpas: Mapping[tuple[str, str], dict[str, float]],
+    ) -> list[NewEvent]:
         pa, ida = ev.a.split("/", 1)
         pb, idb = ev.b.split("/", 1)
         va, vb = views.get(ev.a), views.get(ev.b)
@@ -371,8 +421,11 @@ class Hub:
         if ev.kind == "cleared":
             self._public_alert.pop(ev.alert_id, None)
         pairs = self.disclosure.alert_payloads(
-            event=body, side_a=(pa, ida, va), side_b=(pb, idb, vb),
-            advisories=advisories.get((ev.a, ev.b), {}), cpa=cpas.get((ev.a, ev.b)),
+            event=body,
+            side_a=(pa, ida, va),
+            side_b=(pb, idb, vb),
+            advisories=advisories.get((ev.a, ev.b), {}),
+            cpa=cpas.get((ev.a, ev.b)),
         )
         return [NewEvent("alert", HUB_PARTY, payload, audience=aud) for aud, payload in pairs]
 
@@ -407,15 +460,24 @@ class Hub:
                 for key, adv in per.items():
                     # publish only changes that matter to a crew: 5 degrees of track, 500 fpm
                     trk, vs = adv.get("trk_deg"), adv.get("vs_fpm")
-                    sig = (adv.get("rule"), None if trk is None else round(trk / 5.0) % 72,
-                           None if vs is None else round(vs / 500.0), adv.get("level"))
+                    sig = (
+                        adv.get("rule"),
+                        None if trk is None else round(trk / 5.0) % 72,
+                        None if vs is None else round(vs / 500.0),
+                        adv.get("level"),
+                    )
                     if self._advice_sig.get((al.alert_id, key)) == sig:
                         continue
                     self._advice_sig[(al.alert_id, key)] = sig
                     party = key.split("/", 1)[0]
-                    events.append(NewEvent("advisory", HUB_PARTY,
-                                           {"alert_id": self._public_alert_id(al.alert_id), **adv},
-                                           audience=[party]))
+                    events.append(
+                        NewEvent(
+                            "advisory",
+                            HUB_PARTY,
+                            {"alert_id": self._public_alert_id(al.alert_id), **adv},
+                            audience=[party],
+                        )
+                    )
             live = {al.alert_id for al in self.picture.alerts.active}
             self._advice_sig = {k: v for k, v in self._advice_sig.items() if k[0] in live}
         return self._append(events)
@@ -477,7 +539,9 @@ class Hub:
                 lat, lon = np.radians(f.lat_deg[row]), np.radians(f.lon_deg[row])
                 trk, d = np.radians(f.trk_deg[row]), f.gs_mps[row] * c.tcpa_s[k] / r
                 lat2 = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(trk))
-                lon2 = lon + np.arctan2(np.sin(trk) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(lat2))
+                lon2 = lon + np.arctan2(
+                    np.sin(trk) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(lat2)
+                )
                 pts.append((float(np.degrees(lat2)), float((np.degrees(lon2) + 540) % 360 - 180)))
             out[(str(f.ids[c.i[k]]), str(f.ids[c.j[k]]))] = {
                 "lat": round((pts[0][0] + pts[1][0]) / 2, 6),
@@ -491,25 +555,39 @@ class Hub:
         hits = np.flatnonzero(fleet.ids == key) if len(fleet) else []
         if len(hits):
             n = int(hits[0])
-            return StateView(float(fleet.lat_deg[n]), float(fleet.lon_deg[n]), float(fleet.alt_m[n]),
-                             float(fleet.gs_mps[n]), float(fleet.trk_deg[n]), float(fleet.vs_mps[n]))
+            return StateView(
+                float(fleet.lat_deg[n]),
+                float(fleet.lon_deg[n]),
+                float(fleet.alt_m[n]),
+                float(fleet.gs_mps[n]),
+                float(fleet.trk_deg[n]),
+                float(fleet.vs_mps[n]),
+            )
         tr = self.picture.tracks.get(key)
         if tr is None:
             return None
         r = tr.report
         return StateView(r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps, r.trk_deg, r.vs_mps)
 
-    def _distress_event(self, case: DistressCase, stage: str,
-                        views: Mapping[str, StateView] | None = None) -> NewEvent:
+    def _distress_event(
+        self, case: DistressCase, stage: str, views: Mapping[str, StateView] | None = None
+    ) -> NewEvent:
         state = (views or {}).get(case.key) or self._state_of(case.key)
         payload = self.disclosure.distress_payload(
-            case_id=case.distress_id, party=case.party, aircraft_id=case.aircraft_id, reason=case.reason,
-            state=state, stage=stage, acks=case.acks, raised_at=case.raised_at,
+            case_id=case.distress_id,
+            party=case.party,
+            aircraft_id=case.aircraft_id,
+            reason=case.reason,
+            state=state,
+            stage=stage,
+            acks=case.acks,
+            raised_at=case.raised_at,
         )
         return NewEvent("distress", HUB_PARTY, payload, audience=ALL)
 
-    def declare_distress(self, party: str, aircraft_id: str, reason: str | None,
-                         idempotency_key: str | None = None) -> dict[str, Any]:
+    def declare_distress(
+        self, party: str, aircraft_id: str, reason: str | None, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
         """A party declares distress for one of its aircraft (MAYDAY); broadcast to every party."""
         now = self.clock()
         with self.lock:
@@ -521,18 +599,34 @@ class Hub:
             events = [] if existing else [self._distress_event(case, "raised")]
         stored = self._append(events)
         self._dirty.set()
-        return {"distress_id": case.distress_id, "new": not existing,
-                "cursor": self.cursors.encode(party, stored[0].seq) if stored else None}
+        return {
+            "distress_id": case.distress_id,
+            "new": not existing,
+            "cursor": self.cursors.encode(party, stored[0].seq) if stored else None,
+        }
 
     def acknowledge(self, party: str, distress_id: str, idempotency_key: str | None = None) -> dict[str, Any]:
         """*party* acknowledges a distress broadcast; every party is told."""
         now = self.clock()
         with self.lock:
             case = self.picture.acknowledge(party, distress_id, now)
-            payload = {"distress_id": case.distress_id, "by": party, "at": now,
-                       "awaiting": self.picture.missing_acks(case)}
-        self._append([NewEvent("ack", party, payload, audience=ALL,
-                               idempotency_key=idempotency_key or f"ack:{distress_id}")])
+            payload = {
+                "distress_id": case.distress_id,
+                "by": party,
+                "at": now,
+                "awaiting": self.picture.missing_acks(case),
+            }
+        self._append(
+            [
+                NewEvent(
+                    "ack",
+                    party,
+                    payload,
+                    audience=ALL,
+                    idempotency_key=idempotency_key or f"ack:{distress_id}",
+                )
+            ]
+        )
         return payload
 
     def close_distress(self, party: str, distress_id: str) -> dict[str, Any]:
@@ -544,7 +638,9 @@ class Hub:
         return payload
 
     # ------------------------------------------------------------------ the line
-    def send_message(self, party: str, body: Mapping[str, Any], *, idempotency_key: str | None) -> dict[str, Any]:
+    def send_message(
+        self, party: str, body: Mapping[str, Any], *, idempotency_key: str | None
+    ) -> dict[str, Any]:
         """A line message to one party or all: stored durably before it is acknowledged."""
         to = body.get("to")
         kind = body.get("kind", "text")
@@ -565,14 +661,28 @@ class Hub:
         fields = body.get("fields", {})
         if not isinstance(fields, dict):
             raise InputError("fields: must be an object (structured content of the message kind)")
-        msg_id = "M-" + uuid.uuid4().hex[:12] if idempotency_key is None else "M-" + hashlib.sha256(
-            f"{party}\0{idempotency_key}".encode()).hexdigest()[:12]
-        payload = {"message_id": msg_id, "from": party, "to": to, "kind": kind, "text": text,
-                   "in_reply_to": reply_to, "fields": fields}
-        ev = self._append([NewEvent("message", party, payload, audience=audience,
-                                    idempotency_key=idempotency_key)])[0]
-        return {"message_id": ev.payload["message_id"] if isinstance(ev.payload, dict) else msg_id,
-                "cursor": self.cursors.encode(party, ev.seq), "at": ev.at}
+        msg_id = (
+            "M-" + uuid.uuid4().hex[:12]
+            if idempotency_key is None
+            else "M-" + hashlib.sha256(f"{party}\0{idempotency_key}".encode()).hexdigest()[:12]
+        )
+        payload = {
+            "message_id": msg_id,
+            "from": party,
+            "to": to,
+            "kind": kind,
+            "text": text,
+            "in_reply_to": reply_to,
+            "fields": fields,
+        }
+        ev = self._append(
+            [NewEvent("message", party, payload, audience=audience, idempotency_key=idempotency_key)]
+        )[0]
+        return {
+            "message_id": ev.payload["message_id"] if isinstance(ev.payload, dict) else msg_id,
+            "cursor": self.cursors.encode(party, ev.seq),
+            "at": ev.at,
+        }
 
     def message_delivered(self, party: str, ev: Event) -> None:
         """Called when a message reached *party*'s socket: one delivery receipt to its sender."""
@@ -581,8 +691,17 @@ class Hub:
         if ev.kind != "message" or ev.origin == party or (mid, party) in self._delivered:
             return
         self._delivered.add((mid, party))
-        self._append([NewEvent("receipt", HUB_PARTY, {"message_id": mid, "status": "delivered", "by": party},
-                               audience=[ev.origin], idempotency_key=f"delivered:{mid}:{party}")])
+        self._append(
+            [
+                NewEvent(
+                    "receipt",
+                    HUB_PARTY,
+                    {"message_id": mid, "status": "delivered", "by": party},
+                    audience=[ev.origin],
+                    idempotency_key=f"delivered:{mid}:{party}",
+                )
+            ]
+        )
 
     def mark_read(self, party: str, message_id: str) -> dict[str, Any]:
         """*party* has read a message addressed to it: a read receipt to the sender."""
@@ -590,8 +709,17 @@ class Hub:
         if msg is None or msg.origin == party:
             raise InputError(f"unknown message {message_id!r}")
         payload = {"message_id": message_id, "status": "read", "by": party}
-        self._append([NewEvent("receipt", HUB_PARTY, payload, audience=[msg.origin],
-                               idempotency_key=f"read:{message_id}:{party}")])
+        self._append(
+            [
+                NewEvent(
+                    "receipt",
+                    HUB_PARTY,
+                    payload,
+                    audience=[msg.origin],
+                    idempotency_key=f"read:{message_id}:{party}",
+                )
+            ]
+        )
         return payload
 
     def _find_message(self, party: str, message_id: str) -> Event | None:
@@ -613,7 +741,7 @@ class Hub:
         out: list[dict[str, Any]] = []
         with self.lock:
             views = self._views(self.picture.last_fleet)
-            for key, tr in self.picture.tracks.items():
+            for tr in self.picture.tracks.values():
                 r = tr.report
                 if r.party == party:
                     out.append(self.disclosure.own_track(r.to_json()))
@@ -636,7 +764,9 @@ class Hub:
                     continue
                 st = views.get(case.key) or self._state_of(case.key)
                 if st is not None:
-                    out.append(self.disclosure.distress_track(case.distress_id, case.party, case.aircraft_id, st))
+                    out.append(
+                        self.disclosure.distress_track(case.distress_id, case.party, case.aircraft_id, st)
+                    )
         return out
 
     def alerts_for(self, party: str) -> list[dict[str, Any]]:
@@ -650,27 +780,196 @@ class Hub:
             for al in self.picture.alerts.active:
                 if not (al.a.startswith(party + "/") or al.b.startswith(party + "/")):
                     continue
-                ev = AlertEvent("active", al.alert_id, al.a, al.b, al.level, None, al.updated_t_s, al.t_in_s,
-                                al.t_out_s, al.tcpa_s, al.dcpa_nm, al.dalt_cpa_ft, "")
+                ev = AlertEvent(
+                    "active",
+                    al.alert_id,
+                    al.a,
+                    al.b,
+                    al.level,
+                    None,
+                    al.updated_t_s,
+                    al.t_in_s,
+                    al.t_out_s,
+                    al.tcpa_s,
+                    al.dcpa_nm,
+                    al.dalt_cpa_ft,
+                    "",
+                )
                 for new in self._alert_events(ev, views, advisories, cpas):
                     if new.audience != ALL and party in new.audience:
                         out.append(new.payload)
         return out
 
     def protocol_view(self) -> dict[str, Any]:
-        """The protocol in force (the document every party signed, its digest and signatures)."""
-        return {"in_force": self.in_force, "digest": self.document.digest,
-                "document": self.document.to_mapping(), "signatures": self.signatures}
+        """The protocol in force (document, digest, signatures) and the versions awaiting signatures."""
+        view: dict[str, Any] = {
+            "in_force": self.in_force,
+            "digest": self.document.digest,
+            "document": self.document.to_mapping(),
+            "signatures": self.signatures,
+            "pending": [],
+        }
+        if self.protocol_dir is not None:
+            with self._proto_lock:
+                n = ProtocolStore(self.protocol_dir).load()
+                view["pending"] = [
+                    self._pending(n, v) for v in n.versions.values() if n.status(v.digest).state == "open"
+                ]
+        return view
+
+    @staticmethod
+    def _pending(n: Any, v: Any) -> dict[str, Any]:
+        st = n.status(v.digest)
+        parent = n.versions.get(v.document.parent or "")
+        proposer = next((e.party for e in n.events if e.version == v.digest and e.action != "accept"), None)
+        changes = diff_documents(parent.document, v.document) if parent is not None else []
+        return {
+            "digest": v.digest,
+            "short": v.short,
+            "title": v.document.title,
+            "revision": v.document.revision,
+            "parent": v.document.parent,
+            "proposer": proposer,
+            "signed_by": list(st.signed),
+            "missing": list(st.missing),
+            "canonical_b64": base64.b64encode(v.data).decode("ascii"),
+            "diff": [{"path": c.path, "old": c.old, "new": c.new} for c in changes],
+        }
+
+    def _negotiation_dir(self) -> Path:
+        if self.protocol_dir is None:
+            raise Forbidden("this hub runs on a protocol file, not a negotiation directory")
+        return self.protocol_dir
+
+    def sign_version(self, party: str, digest: str, signature: str) -> dict[str, Any]:
+        """*party* accepts a pending version with a signature made in its officer's browser."""
+        if not isinstance(signature, str):
+            raise InputError("signature: base64 Ed25519 signature of the version's canonical bytes")
+        with self._proto_lock:
+            store = ProtocolStore(self._negotiation_dir())
+            n = store.load()
+            n.accept_signed(digest, party, signature, datetime.now(UTC))
+            store.save(n)
+            status = n.status(n.resolve(digest).digest)
+        self._reload_protocol()
+        self._append(
+            [
+                NewEvent(
+                    "protocol",
+                    party,
+                    {"action": "accept", "digest": status.digest, "state": status.state},
+                    audience=ALL,
+                )
+            ]
+        )
+        return {"digest": status.digest, "state": status.state, "missing": list(status.missing)}
+
+    def draft_version(self, party: str, parent: str, document: object) -> dict[str, Any]:
+        """Normalise a counter-proposal (or amendment) of *parent* without recording it: the
+        canonical bytes the officer must sign, and the diff against the parent."""
+        if not isinstance(document, dict):
+            raise InputError("document: the proposed protocol document (an object)")
+        with self._proto_lock:
+            n = ProtocolStore(self._negotiation_dir()).load()
+            base = n.resolve(parent)
+        doc = ProtocolDocument.from_mapping(
+            {**document, "parent": base.digest, "revision": base.document.revision + 1}
+        )
+        doc.party(party)
+        version = Version.of(doc)
+        return {
+            "digest": version.digest,
+            "canonical_b64": base64.b64encode(version.data).decode("ascii"),
+            "diff": [
+                {"path": c.path, "old": c.old, "new": c.new} for c in diff_documents(base.document, doc)
+            ],
+        }
+
+    def record_version(self, party: str, canonical_b64: str, signature: str) -> dict[str, Any]:
+        """Record a counter-proposal or amendment signed in the officer's browser."""
+        try:
+            data = base64.b64decode(canonical_b64, validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            raise InputError("canonical_b64: base64 of the version's canonical bytes") from None
+        version = Version.from_bytes(data, source="canonical_b64")
+        with self._proto_lock:
+            store = ProtocolStore(self._negotiation_dir())
+            n = store.load()
+            v, _ = n.derive_signed(version.document, party, signature, datetime.now(UTC))
+            store.save(n)
+            status = n.status(v.digest)
+        self._append(
+            [
+                NewEvent(
+                    "protocol",
+                    party,
+                    {"action": "propose", "digest": v.digest, "state": status.state},
+                    audience=ALL,
+                )
+            ]
+        )
+        return {"digest": v.digest, "state": status.state, "missing": list(status.missing)}
+
+    def _reload_protocol(self) -> None:
+        """Apply a newly signed version live (same parties only; thresholds and minima change)."""
+        with self._proto_lock:
+            n = ProtocolStore(self._negotiation_dir()).load()
+            version = n.in_force()
+        if version is None or version.digest == self.document.digest:
+            return
+        if tuple(version.document.party_ids) != self.parties:
+            import logging
+
+            logging.getLogger("airdecon.hub").warning("new version changes the parties: restart the hub")
+            return
+        with self.lock:
+            self.document = version.document
+            self.in_force = True
+            self.signatures = {p: sig.to_mapping() for p, sig in n.signatures.get(version.digest, {}).items()}
+            self.picture.protocol = version.document.rules
+            self.picture.alerts.caution_s = version.document.rules.caution_s
+            self.picture.alerts.warning_s = version.document.rules.warning_s
+
+    def record_window(self, party: str, t_from: float, t_to: float, limit: int = 20_000) -> list[Event]:
+        """Everything *party* sent or was shown between two times (for its replay view)."""
+        if not (math.isfinite(t_from) and math.isfinite(t_to)) or t_to < t_from:
+            raise InputError("from/to: finite POSIX seconds with from <= to")
+        if t_to - t_from > 7 * 86400:
+            raise InputError("the window may span at most 7 days")
+        evs = self.store.events_between(t_from, t_to, parties=[party])
+        return [e for e in evs if e.visible_to(party) or e.origin == party][:limit]
 
     def audit_verify(self) -> dict[str, Any]:
         """Verify the whole chain and its signed checkpoints (answers with no counts)."""
         report = verify_chain(self.store, self.hub_key.public_key)
-        return {"ok": True, "head_hash": report.head_hash, "signatures_checked": report.signatures_checked,
-                "hub_key": self.hub_key.public_pem().decode()}
+        return {
+            "ok": True,
+            "head_hash": report.head_hash,
+            "signatures_checked": report.signatures_checked,
+            "hub_key": self.hub_key.public_pem().decode(),
+        }
 
 
 def _state(r: Report) -> AircraftState:
-    extra = {k: v for k, v in (("squawk", r.squawk), ("emergency", r.emergency), ("callsign", r.callsign),
-                               ("on_ground", r.on_ground)) if v is not None}
-    return AircraftState(aircraft_id=r.aircraft_id, party=r.party, t=r.t, lat_deg=r.lat_deg, lon_deg=r.lon_deg,
-                         alt_m=r.alt_m, gs_mps=r.gs_mps, trk_deg=r.trk_deg, vs_mps=r.vs_mps, extra=extra)
+    extra = {
+        k: v
+        for k, v in (
+            ("squawk", r.squawk),
+            ("emergency", r.emergency),
+            ("callsign", r.callsign),
+            ("on_ground", r.on_ground),
+        )
+        if v is not None
+    }
+    return AircraftState(
+        aircraft_id=fleet_key(r.party, r.aircraft_id),  # party-qualified: ids never collide across parties
+        party=r.party,
+        t=r.t,
+        lat_deg=r.lat_deg,
+        lon_deg=r.lon_deg,
+        alt_m=r.alt_m,
+        gs_mps=r.gs_mps,
+        trk_deg=r.trk_deg,
+        vs_mps=r.vs_mps,
+        extra=extra,
+    )

@@ -174,8 +174,16 @@ class Disclosure:
 
     # ------------------------------------------------------------------ distress
     def distress_payload(
-        self, *, case_id: str, party: str, aircraft_id: str, reason: str, state: StateView | None,
-        stage: str, acks: Mapping[str, float], raised_at: float,
+        self,
+        *,
+        case_id: str,
+        party: str,
+        aircraft_id: str,
+        reason: str,
+        state: StateView | None,
+        stage: str,
+        acks: Mapping[str, float],
+        raised_at: float,
     ) -> dict[str, Any]:
         """A distress broadcast (to every party): who, where, why, the frequencies, who has acknowledged."""
         return {

@@ -326,6 +326,67 @@ class Negotiation:
         self._record("accept", party, version, at)
         return signature
 
+    def accept_signed(self, ref: str, party: str, signature: str, at: datetime) -> Signature:
+        """*party* accepts a version with a signature made elsewhere (e.g. in the officer's browser,
+        so the private key never leaves it): base64 Ed25519 over the version's canonical bytes.
+
+        Raises
+        ------
+        ProtocolError
+            As :meth:`accept`, and when the signature does not verify under the party's key.
+        """
+        version = self.resolve(ref)
+        version.document.party(party)
+        if party in self._valid_signers(version.digest):
+            raise ProtocolError(f"{party} has already signed version {version.short}")
+        state = self.status(version.digest).state
+        if state != "open":
+            raise ProtocolError(f"cannot accept version {version.short}: it is {state}")
+        s = self._attach(version, party, signature, at)
+        self._record("accept", party, version, at)
+        return s
+
+    def derive_signed(
+        self, document: ProtocolDocument, party: str, signature: str, at: datetime
+    ) -> tuple[Version, Signature]:
+        """*party* counters an open version, or amends the version in force, with *document*
+        (whose ``parent`` says which), signed elsewhere (see :meth:`accept_signed`).
+
+        The signature is checked before anything is recorded: a bad one leaves no trace.
+        """
+        version = Version.of(document)
+        expected = self._key_for_new(document, party)
+        if not verify(expected, signature, version.data):
+            raise ProtocolError(f"the signature is not {party}'s over version {version.short}")
+        parent = self.versions.get(document.parent or "")
+        action: Action = (
+            "amend" if parent is not None and self.status(parent.digest).state == "in force" else "counter"
+        )
+        version = self._add_version(action, document, party)
+        self._record(action, party, version, at)
+        return version, self._attach(version, party, signature, at)
+
+    def _key_for_new(self, document: ProtocolDocument, party: str) -> str:
+        anchor = self.in_force()
+        if anchor is not None:
+            return anchor.document.party(party).signing_key
+        return document.party(party).signing_key
+
+    def _attach(self, version: Version, party: str, signature: str, at: datetime) -> Signature:
+        expected = self.expected_key(version.digest, party)
+        if not verify(expected, signature, version.data):
+            raise ProtocolError(f"the signature is not {party}'s over version {version.short}")
+        s = Signature(
+            party=party,
+            version=version.digest,
+            public_key=expected,
+            signature=signature,
+            signed_at=timestamp(at),
+        )
+        self.signatures.setdefault(version.digest, {})[party] = s
+        self._memo.clear()
+        return s
+
     def _sign(self, version: Version, party: str, key: Ed25519PrivateKey, at: datetime) -> Signature:
         expected = self.expected_key(version.digest, party)
         given = public_key_text(key)

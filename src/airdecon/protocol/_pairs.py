@@ -259,7 +259,10 @@ class PairPolicy:
             ids = np.asarray(fleet.ids, dtype=object).astype(str)
             # the hub keys aircraft as "PARTY/ID" (parties may reuse ids): match on the bare id
             ids = np.array(
-                [a[len(p) + 1 :] if a.startswith(p + "/") else a for a, p in zip(ids, party_str, strict=True)],
+                [
+                    a[len(p) + 1 :] if a.startswith(p + "/") else a
+                    for a, p in zip(ids, party_str, strict=True)
+                ],
                 dtype=str,
             )
             pos = np.clip(np.searchsorted(members, ids), 0, members.shape[0] - 1)

@@ -7,22 +7,33 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from airdecon.audit._canonical import canonical_bytes, checkpoint_message, link
 from airdecon.errors import InputError, WriteConflict
-from airdecon.store._records import AircraftState, Appended, Checkpoint, Event, NewEvent, audience_json
+from airdecon.store._records import (
+    AircraftState,
+    Appended,
+    ChainHead,
+    Checkpoint,
+    Event,
+    NewEvent,
+    audience_json,
+)
 
 if TYPE_CHECKING:
     from airdecon.audit._keys import Signer
 
 __all__ = [
     "DEFAULT_CHECKPOINT_EVERY",
+    "Batch",
     "build_event",
     "check_owners",
     "due",
     "new_token",
+    "plan_batch",
     "replay",
     "sign_checkpoint",
     "token_hash",
@@ -68,6 +79,87 @@ def build_event(new: NewEvent, *, seq: int, at: float, prev_hash: str) -> Event:
         idempotency_key=new.idempotency_key,
         hash=link(prev_hash, hashlib.sha256(entry).hexdigest()),
     )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What an ``append_many`` call decided, before anything is written.
+
+    Attributes
+    ----------
+    results : list of Appended
+        One per event given, in order (replays included).
+    new : list of (Event, NewEvent)
+        The entries to write, in sequence order, each with the event it came from (whose payload
+        text is already encoded).
+    checkpoints : list of Checkpoint
+        Automatic checkpoints due within the batch, already signed.
+    head : ChainHead
+        The chain head after the batch.
+    """
+
+    results: list[Appended]
+    new: list[tuple[Event, NewEvent]]
+    checkpoints: list[Checkpoint]
+    head: ChainHead
+
+
+def plan_batch(
+    events: Sequence[NewEvent],
+    *,
+    at: float,
+    head: ChainHead,
+    stored: Callable[[str, str], Event | None],
+    signer: Signer | None,
+    every: int,
+) -> Batch:
+    """Decide an ``append_many``: sequence numbers, chain hashes, replays and due checkpoints.
+
+    Every implementation calls this inside its write lock/transaction and then only persists the
+    result, so what an append *means* is decided here once.
+
+    Parameters
+    ----------
+    events : sequence of NewEvent
+        The batch, in order.
+    at : float
+        The time given to every entry.
+    head : ChainHead
+        The chain head, read under the write lock.
+    stored : callable
+        ``stored(origin, idempotency_key)``: the stored event holding that key, or ``None``.
+    signer : Signer or None
+        Signs the checkpoints due every *every* entries.
+    every : int
+        Entries between automatic checkpoints (0: none).
+
+    Raises
+    ------
+    WriteConflict
+        An idempotency key reused with different content (the caller then writes nothing).
+    """
+    seq, prev = head.seq, head.hash
+    results: list[Appended] = []
+    new: list[tuple[Event, NewEvent]] = []
+    checkpoints: list[Checkpoint] = []
+    in_batch: dict[tuple[str, str], Event] = {}
+    for ne in events:
+        if ne.idempotency_key is not None:
+            k = (ne.origin, ne.idempotency_key)
+            earlier = in_batch.get(k) or stored(*k)
+            if earlier is not None:
+                results.append(replay(earlier, ne))
+                continue
+        seq += 1
+        ev = build_event(ne, seq=seq, at=at, prev_hash=prev)
+        prev = ev.hash
+        if ne.idempotency_key is not None:
+            in_batch[(ne.origin, ne.idempotency_key)] = ev
+        if signer is not None and due(seq, every):
+            checkpoints.append(sign_checkpoint(signer, seq=seq, chain_hash=ev.hash, at=at))
+        new.append((ev, ne))
+        results.append(Appended(ev, replayed=False))
+    return Batch(results, new, checkpoints, ChainHead(seq, prev))
 
 
 def replay(existing: Event, new: NewEvent) -> Appended:

@@ -14,14 +14,12 @@ from airdecon.audit._canonical import GENESIS
 from airdecon.errors import NotFound, StoreError
 from airdecon.store._core import (
     DEFAULT_CHECKPOINT_EVERY,
-    build_event,
     check_every,
     check_kinds,
     check_owners,
     check_page,
-    due,
     new_token,
-    replay,
+    plan_batch,
     sign_checkpoint,
     token_hash,
 )
@@ -144,35 +142,20 @@ class MemoryStore:
         at = finite(at)
         with self._lock:
             self._open()
-            head = self.head()
-            seq, prev = head.seq, head.hash
-            staged: list[Event] = []
-            keys: dict[tuple[str, str], Event] = {}
-            out: list[Appended] = []
-            cps: list[Checkpoint] = []
-            for new in events:
-                if new.idempotency_key is not None:
-                    k = (new.origin, new.idempotency_key)
-                    earlier = keys.get(k) or (self._events[self._keys[k] - 1] if k in self._keys else None)
-                    if earlier is not None:
-                        out.append(replay(earlier, new))
-                        continue
-                seq += 1
-                ev = build_event(new, seq=seq, at=at, prev_hash=prev)
-                prev = ev.hash
-                staged.append(ev)
-                if new.idempotency_key is not None:
-                    keys[(new.origin, new.idempotency_key)] = ev
-                if self._signer is not None and due(seq, self._every):
-                    cps.append(sign_checkpoint(self._signer, seq=seq, chain_hash=ev.hash, at=at))
-                out.append(Appended(ev, replayed=False))
+            batch = plan_batch(events, at=at, head=self.head(), stored=self._stored, signer=self._signer,
+                               every=self._every)
             # nothing raised: commit the batch
-            self._events.extend(staged)
-            for k, ev in keys.items():
-                self._keys[k] = ev.seq
-            for cp in cps:
+            for ev, _ in batch.new:
+                self._events.append(ev)
+                if ev.idempotency_key is not None:
+                    self._keys[(ev.origin, ev.idempotency_key)] = ev.seq
+            for cp in batch.checkpoints:
                 self._checkpoints[cp.seq] = cp
-            return out
+            return batch.results
+
+    def _stored(self, origin: str, key: str) -> Event | None:
+        seq = self._keys.get((origin, key))
+        return None if seq is None else self._events[seq - 1]
 
     def events_after(
         self, seq: int, *, party: str | None = None, kinds: Collection[str] | None = None, limit: int = 1000

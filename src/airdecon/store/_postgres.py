@@ -85,6 +85,7 @@ class PostgresStore(SqlStore):
                 raise StoreError(f"{self.url}: cannot connect: {exc}") from exc
             self._local.conn = conn
             with self._all_lock:
+                self._all = [c for c in self._all if not c.closed]  # drop connections already gone
                 self._all.append(conn)
         return conn
 

@@ -1,7 +1,8 @@
 """The SQL store shared by SQLite and PostgreSQL: every query, written once with ``?`` placeholders.
 
 Subclasses supply connections and transactions (``_write``, ``_read``) and the few dialect
-differences (``_sql`` placeholder rewrite, ``_LOCK_HEAD`` row lock, ``_lock_states``). Every write
+differences (``_sql`` placeholder rewrite, ``_LOCK_HEAD`` row lock, ``_lock_migrations``,
+``_lock_states``). Every write
 runs in one transaction that first locks the ``chain_head`` row (SQLite: ``BEGIN IMMEDIATE``
 already holds the database write lock), so sequence numbers and chain hashes are assigned by one
 writer at a time, gap-free, and the chain link is committed with the entry it covers.
@@ -16,14 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from airdecon.errors import IntegrityError, NotFound, StoreError
 from airdecon.store._core import (
-    build_event,
     check_every,
     check_kinds,
     check_owners,
     check_page,
-    due,
     new_token,
-    replay,
+    plan_batch,
     sign_checkpoint,
     token_hash,
 )
@@ -52,6 +51,7 @@ __all__ = ["SqlStore"]
 _EVENT_COLS = "seq, at, kind, origin, audience, payload, idempotency_key, hash"
 _STATE_COLS = "aircraft_id, party, t, lat_deg, lon_deg, alt_m, gs_mps, trk_deg, vs_mps, extra"
 _CP_COLS = "seq, hash, at, key_id, signature"
+_INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 _CHUNK = 500  # ids per IN (...) list: well below SQLite's 999-parameter floor
 
 
@@ -116,15 +116,18 @@ class SqlStore:
         cur.execute(self._sql(query), tuple(params))
         return cur
 
+    def _many(self, cur: Any, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        cur.executemany(self._sql(query), rows)
+
     def _rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._read() as conn:
             cur = conn.execute(self._sql(query), tuple(params))
             return list(cur.fetchall())
 
-    def _locked_head(self, cur: Any) -> tuple[int, str]:
+    def _locked_head(self, cur: Any) -> ChainHead:
         """Inside a write: the chain head, locked until the transaction ends."""
         seq, h = self._x(cur, "SELECT seq, hash FROM chain_head WHERE id = 1" + self._LOCK_HEAD).fetchone()
-        return int(seq), str(h)
+        return ChainHead(int(seq), str(h))
 
     def _migrate(self) -> None:
         with self._write() as cur:
@@ -205,32 +208,27 @@ class SqlStore:
         if not events:
             return out
         with self._write() as cur:
-            seq, prev = self._locked_head(cur)
-            for new in events:
-                if new.idempotency_key is not None:
-                    row = self._x(
-                        cur,
-                        f"SELECT {_EVENT_COLS} FROM events WHERE origin = ? AND idempotency_key = ?",
-                        (new.origin, new.idempotency_key),
-                    ).fetchone()
-                    if row is not None:
-                        out.append(replay(_event(row), new))
-                        continue
-                seq += 1
-                ev = build_event(new, seq=seq, at=at, prev_hash=prev)
-                prev = ev.hash
-                self._x(cur, f"INSERT INTO events ({_EVENT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (ev.seq, ev.at, ev.kind, ev.origin, json.dumps(audience_json(ev.audience)),
-                         new.payload_text(), ev.idempotency_key, ev.hash))
-                readers = ["*"] if ev.audience == ALL else sorted(ev.audience)
-                cur.executemany(self._sql("INSERT INTO event_audience (party, seq) VALUES (?, ?)"),
-                                [(p, ev.seq) for p in readers])
-                if self._signer is not None and due(seq, self._every):
-                    cp = sign_checkpoint(self._signer, seq=seq, chain_hash=ev.hash, at=at)
+            head = self._locked_head(cur)
+
+            def stored(origin: str, key: str) -> Event | None:
+                q = f"SELECT {_EVENT_COLS} FROM events WHERE origin = ? AND idempotency_key = ?"
+                row = self._x(cur, q, (origin, key)).fetchone()
+                return None if row is None else _event(row)
+
+            batch = plan_batch(events, at=at, head=head, stored=stored, signer=self._signer,
+                               every=self._every)
+            if batch.new:  # one round trip per table, not per event: PostgreSQL appends are latency-bound
+                rows = [(ev.seq, ev.at, ev.kind, ev.origin, json.dumps(audience_json(ev.audience)),
+                         ne.payload_text(), ev.idempotency_key, ev.hash) for ev, ne in batch.new]
+                self._many(cur, _INSERT_EVENT, rows)
+                readers = [(p, ev.seq) for ev, _ in batch.new
+                           for p in (["*"] if ev.audience == ALL else sorted(ev.audience))]
+                self._many(cur, "INSERT INTO event_audience (party, seq) VALUES (?, ?)", readers)
+                for cp in batch.checkpoints:
                     self._insert_checkpoint(cur, cp)
-                out.append(Appended(ev, replayed=False))
-            self._x(cur, "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
-        return out
+                self._x(cur, "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1",
+                        (batch.head.seq, batch.head.hash))
+        return batch.results
 
     def events_after(
         self, seq: int, *, party: str | None = None, kinds: Collection[str] | None = None, limit: int = 1000
@@ -281,7 +279,8 @@ class SqlStore:
         if self._signer is None:
             raise StoreError("this store has no signing key: cannot make a checkpoint")
         with self._write() as cur:
-            seq, h = self._locked_head(cur)
+            head = self._locked_head(cur)
+            seq, h = head.seq, head.hash
             if seq == 0:
                 raise StoreError("the log is empty: nothing to checkpoint")
             row = self._x(cur, f"SELECT {_CP_COLS} FROM checkpoints WHERE seq = ?", (seq,)).fetchone()
@@ -311,8 +310,9 @@ class SqlStore:
                 q = f"SELECT aircraft_id, party FROM aircraft WHERE aircraft_id IN ({marks})"
                 owners.update(self._x(cur, q, chunk).fetchall())
             check_owners(states, owners)
-            cur.executemany(
-                self._sql(
+            self._many(
+                cur,
+                (
                     f"INSERT INTO aircraft ({_STATE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (aircraft_id) DO UPDATE SET t = excluded.t, lat_deg = excluded.lat_deg, "
                     "lon_deg = excluded.lon_deg, alt_m = excluded.alt_m, gs_mps = excluded.gs_mps, "

@@ -58,17 +58,21 @@ class SQLiteStore(SqlStore):
             raise
 
     def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                    timeout=_BUSY_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(f"{self.url}: cannot enable WAL mode (got {mode!r})")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
             raise StoreError(f"{self.url}: cannot open: {exc}") from exc
+        if str(mode).lower() != "wal":
+            conn.close()
+            raise StoreError(f"{self.url}: cannot enable WAL mode (got {mode!r})")
         with self._all_lock:
             self._all.append(conn)
         return conn

@@ -1,0 +1,172 @@
+"""`airdecon replay`: recorded traffic through tracking, detection and alerting, with a report.
+
+Writes ``alerts.jsonl``, ``summary.json`` and ``traffic.png`` into ``--out`` and prints a short
+human summary. ``--speed X`` paces the replay at X times real time; ``--fast`` (the default)
+runs as fast as the machine can.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from airdecon.cli._app import app, err_console, out_console
+from airdecon.errors import InputError
+from airdecon.ingest import FORMATS
+from airdecon.protocol import SafetyProtocol
+from airdecon.replay import replay_recording
+from airdecon.units import FT, NM
+
+__all__ = ["load_protocol", "parse_time"]
+
+
+def parse_time(text: str, *, name: str) -> float:
+    """A time option: Unix seconds (``1633608000``) or ISO 8601 (``2021-10-07T12:30:00Z``; UTC if
+    no offset is given)."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{name}: {text!r} is neither Unix seconds nor an ISO 8601 time") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def load_protocol(path: Path | None, **overrides: float | None) -> SafetyProtocol:
+    """The protocol from a scenario-style file (its ``protocol`` block, or the whole document when
+    it is a bare block) with the command-line values (aviation units) on top."""
+    block: dict[str, Any] = {}
+    if path is not None:
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise InputError(f"--protocol: cannot read {path}: {exc}") from None
+        doc = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+        if not isinstance(doc, dict):
+            raise InputError(f"--protocol: {path} must hold an object")
+        block = dict(doc.get("protocol", doc)) if "protocol" in doc else dict(doc)
+    block.update({k: v for k, v in overrides.items() if v is not None})
+    return SafetyProtocol.from_mapping(block)
+
+
+@app.command("replay")
+def replay_command(
+    recording: Annotated[
+        Path, typer.Argument(help="Recording: OpenSky parquet/CSV, raw frames CSV, Beast, SBS.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for alerts.jsonl, summary.json, traffic.png.")
+    ] = Path("replay-out"),
+    speed: Annotated[
+        float | None, typer.Option("--speed", help="Replay at this many times real time.")
+    ] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="As fast as possible (the default).")] = False,
+    t_from: Annotated[
+        str | None, typer.Option("--from", help="Start: Unix seconds or ISO 8601 (UTC).")
+    ] = None,
+    t_to: Annotated[str | None, typer.Option("--to", help="End: Unix seconds or ISO 8601 (UTC).")] = None,
+    protocol: Annotated[Path | None, typer.Option("--protocol", help="Scenario-style protocol file.")] = None,
+    horizontal_nm: Annotated[
+        float | None, typer.Option("--horizontal-nm", help="Horizontal minimum.")
+    ] = None,
+    vertical_ft: Annotated[float | None, typer.Option("--vertical-ft", help="Vertical minimum.")] = None,
+    lookahead_s: Annotated[float | None, typer.Option("--lookahead-s", help="Look-ahead.")] = None,
+    min_alt_ft: Annotated[
+        float | None, typer.Option("--min-alt-ft", help="Ignore traffic below this.")
+    ] = None,
+    step_s: Annotated[float, typer.Option("--step-s", help="Update interval of recorded time.")] = 1.0,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"Recording format: {', '.join(FORMATS)}.")
+    ] = None,
+    no_plot: Annotated[bool, typer.Option("--no-plot", help="Do not draw traffic.png.")] = False,
+) -> None:
+    """Replay recorded traffic through tracking, detection and alerting; write a report."""
+    if speed is not None and fast:
+        raise typer.BadParameter("give --speed or --fast, not both")
+    if speed is not None and not (math.isfinite(speed) and speed > 0):
+        raise typer.BadParameter("--speed must be > 0")
+    if not recording.exists():
+        raise InputError(f"no such recording: {recording}")
+    rules = load_protocol(
+        protocol, horizontal_nm=horizontal_nm, vertical_ft=vertical_ft, lookahead_s=lookahead_s
+    )
+    lo = parse_time(t_from, name="--from") if t_from is not None else None
+    hi = parse_time(t_to, name="--to") if t_to is not None else None
+
+    pace = None
+    if speed is not None:
+        start: list[float] = []
+
+        def pace(t_s: float) -> None:  # the CLI is a face: it may read the clock
+            if not start:
+                start.extend((time.monotonic(), t_s))
+                return
+            due = start[0] + (t_s - start[1]) / speed
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+
+    columns = (
+        TextColumn("[bold]replay[/]"),
+        BarColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("reading", total=1.0)
+
+        def progress(t_s: float, a: float, b: float) -> None:
+            if b > a:
+                stamp = datetime.fromtimestamp(t_s, tz=UTC).strftime("%H:%M:%SZ")
+                bar.update(task, completed=(t_s - a) / (b - a), description=stamp)
+
+        report = replay_recording(
+            recording,
+            rules,
+            out_dir=out,
+            fmt=fmt,
+            step_s=step_s,
+            t_from=lo,
+            t_to=hi,
+            min_alt_m=min_alt_ft * FT if min_alt_ft is not None else -math.inf,
+            plot=not no_plot,
+            pace=pace,
+            progress=progress,
+        )
+    s = report.summary
+    out_console.print(
+        f"[bold]{s['recording']}[/]: {s['duration_s'] / 3600:.2f} h of traffic in {s['wall_s']:.1f} s "
+        f"({s['speed_x']}x real time); {s['aircraft_seen']} aircraft seen"
+    )
+    out_console.print(
+        f"minima {rules.horizontal_m / NM:g} NM / {rules.vertical_m / FT:g} ft"
+        + (f" above {min_alt_ft:g} ft" if min_alt_ft is not None else "")
+        + f": {s['conflicts']} conflicting pairs, {s['losses_of_separation']} with loss of separation, "
+        f"{s['alerts_raised']} alerts raised ({s['alerts_per_hour']}/h)"
+    )
+    for p in s["pairs"][:5]:
+        out_console.print(
+            f"  {p['a']} / {p['b']}: closest {p['min_h_nm']:.3f} NM, {p['min_v_ft']:.0f} ft; "
+            f"{p['los_s']:.0f} s in loss of separation"
+        )
+    if s["distress"]:
+        out_console.print(f"[bold red]{len(s['distress'])} distress event(s)[/]")
+    rej = s["rejects"]
+    if rej["rejected"]:
+        kinds = ", ".join(f"{k}: {v['count']}" for k, v in rej["by_kind"].items())
+        out_console.print(f"[yellow]rejected input: {rej['rejected']} of {rej['total']} ({kinds})[/]")
+    out_console.print(
+        f"report in {out}/ (alerts.jsonl, summary.json" + ("" if no_plot else ", traffic.png") + ")"
+    )
