@@ -1,9 +1,10 @@
 """Browser tests of the console: a real hub process on 127.0.0.1, simulated parties over real HTTP,
 and Debian's Chromium driven by Playwright (never ``playwright install``: it cannot download here).
 
-The hub is ``airdecon serve`` on a fresh SQLite file with the built-in three-party protocol (BLUE,
-RED, CIVIL); tokens come from ``airdecon party token``. A background thread flies each party's
-aircraft and reports them once a second, like a party's system would:
+The hub is ``airdecon serve`` on a fresh SQLite file and a protocol directory negotiated by
+:func:`airdecon.hub.demo_protocol` (BLUE, RED, CIVIL; their private keys beside it as
+``<PARTY>.key``, for the signing tests); tokens come from ``airdecon party token``. A background
+thread flies each party's aircraft and reports them once a second, like a party's system would:
 
 * BLUE-01 and RED-01 head-on at FL250, 44 NM apart: an alert with advisories from the start;
 * RED-77 and RED-78 far away: RED's secrets, which BLUE must never see (no alert, no distress);
@@ -33,6 +34,8 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from airdecon.hub import demo_protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -78,6 +81,7 @@ class Hub:
     url: str
     tokens: dict[str, str]
     log: Path
+    keys: Path
     clients: dict[str, httpx.Client] = field(default_factory=dict)
 
     def api(self, party: str) -> httpx.Client:
@@ -131,11 +135,13 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
                            timeout=60, cwd=tmp)
         assert r.returncode == 0, f"airdecon party token {party} failed:\n{r.stdout}{r.stderr}"
         tokens[party] = r.stdout.strip().splitlines()[-1]
+    protocol = demo_protocol(tmp / "negotiation")
     port = _free_port()
     log = tmp / "hub.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([*cli, "serve", "--db", str(db), "--port", str(port)], stdout=out,
-                                stderr=subprocess.STDOUT, cwd=tmp, env={**os.environ, "COLUMNS": "200"})
+        serve = [*cli, "serve", "--db", str(db), "--port", str(port), "--protocol", str(protocol)]
+        proc = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT, cwd=tmp,
+                                env={**os.environ, "COLUMNS": "200"})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -148,7 +154,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             proc.kill()
             pytest.fail(f"the hub did not start:\n{log.read_text()}", pytrace=False)
         time.sleep(0.1)
-    h = Hub(url, tokens, log)
+    h = Hub(url, tokens, log, tmp / "negotiation")
     for party in PARTIES:
         h.clients[party] = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens[party]}"},
                                         timeout=10)

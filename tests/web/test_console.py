@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 from playwright.sync_api import expect
 
@@ -218,6 +222,7 @@ def test_replay_of_a_past_window(blue: Console) -> None:
     bp.locator(".replay-load").click()
     expect(bp.locator("#replay-banner")).to_be_visible()
     assert bp.evaluate("airdecon.replay.events.length") > 3
+    assert bp.evaluate("airdecon.replay.source") == "record"  # GET /v1/record answered
     # the end of the window: BLUE's aircraft where they were, and the alert of that time
     bp.locator(".replay-slider").fill("1000")
     st = bp.evaluate("airdecon.replay.state")
@@ -327,3 +332,66 @@ def test_signing_key_stays_in_the_browser_and_signs_ed25519(blue: Console, tmp_p
     bp.locator("#protocol .key-file").set_input_files(str(bad))
     expect(bp.locator("#protocol .key-state")).to_have_text("no key loaded")
     expect(bp.locator("#protocol .key-box .error")).to_contain_text("Not an Ed25519")
+
+
+def _propose(hub: Hub, party: str, change: Callable[[dict[str, Any]], None]) -> str:
+    """*party*'s system proposes an amendment of the version in force, signed with its key."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    api = hub.api(party)
+    view = api.get("/v1/protocol").raise_for_status().json()
+    doc = view["document"]
+    change(doc)
+    draft = api.post("/v1/protocol/drafts", json={"parent": view["digest"], "document": doc})
+    assert draft.status_code == 200, draft.text
+    key = load_pem_private_key((hub.keys / f"{party}.key").read_bytes(), password=None)
+    cb = draft.json()["canonical_b64"]
+    sig = base64.b64encode(key.sign(base64.b64decode(cb))).decode()  # type: ignore[union-attr,call-arg]
+    res = api.post("/v1/protocol/versions", json={"canonical_b64": cb, "signature": sig})
+    assert res.status_code == 201, res.text
+    return str(res.json()["digest"])
+
+
+def test_protocol_proposals_accepted_and_countered_with_the_key_in_the_browser(
+    blue: Console, hub: Hub
+) -> None:
+    def vertical_2000(doc: dict[str, Any]) -> None:
+        doc["minima"]["default"]["vertical_ft"] = 2000
+
+    def lookahead_240(doc: dict[str, Any]) -> None:
+        doc["alerting"]["lookahead_s"] = 240
+
+    a1 = _propose(hub, "RED", vertical_2000)
+    a2 = _propose(hub, "RED", lookahead_240)
+    bp = blue.page
+    bp.locator(".tabs button[data-tab='protocol']").click()
+    p1 = bp.locator(f".proposal[data-digest='{a1}']")
+    p2 = bp.locator(f".proposal[data-digest='{a2}']")
+    expect(p1).to_be_visible(timeout=10_000)
+    row = p1.locator(".diff tr", has_text="vertical_ft")
+    expect(row.locator(".old")).to_have_text("1000")
+    expect(row.locator(".new")).to_have_text("2000")
+    expect(p1).to_contain_text("proposed by RED")
+    bp.locator("#protocol .key-file").set_input_files(str(hub.keys / "BLUE.key"))
+    expect(bp.locator("#protocol .key-state")).to_have_text("loaded: BLUE.key")
+    # Accept: BLUE's signature, made in the browser, is checked and recorded by the hub
+    bp.locator(f".proposal[data-digest='{a1}'] .accept-btn").click()
+    expect(bp.locator(f".proposal[data-digest='{a1}']")).to_contain_text("missing CIVIL", timeout=10_000)
+    pending = {p["digest"]: p for p in hub.api("RED").get("/v1/protocol").json()["pending"]}
+    assert set(pending[a1]["signed_by"]) == {"RED", "BLUE"} and pending[a1]["missing"] == ["CIVIL"]
+    # Counter: edit the proposed document, let the hub normalise it, sign it here, record it
+    bp.locator(f".proposal[data-digest='{a2}'] .counter-btn").click()
+    area = p2.locator(".counter-doc")
+    doc = json.loads(area.input_value())
+    doc["alerting"]["lookahead_s"] = 270
+    area.fill(json.dumps(doc))
+    p2.get_by_role("button", name="Check changes").click()
+    expect(p2.locator(".counter-preview .diff")).to_contain_text("270")
+    p2.get_by_role("button", name="Sign and send counter").click()
+    expect(bp.locator("#protocol")).to_contain_text("proposed by BLUE", timeout=10_000)
+    pending = hub.api("RED").get("/v1/protocol").json()["pending"]
+    mine = [p for p in pending if p["proposer"] == "BLUE"]
+    assert len(mine) == 1, pending
+    assert mine[0]["parent"] == a2 and mine[0]["signed_by"] == ["BLUE"]
+    assert {"path": "alerting.lookahead_s", "old": 240, "new": 270} in mine[0]["diff"], mine[0]["diff"]
+    blue.shot("blue-protocol-pending")

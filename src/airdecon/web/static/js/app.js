@@ -273,6 +273,9 @@ function onEvent(ev, live) {
       if (c) { c.closed = true; if (live) renderDistress(); }
       break;
     }
+    case 'protocol':  // a version proposed or signed: show the new state
+      if (live) S.protocol.load();
+      break;
     case 'message':
     case 'receipt':
       S.line.onEvent(ev, live);
