@@ -395,3 +395,19 @@ def test_protocol_proposals_accepted_and_countered_with_the_key_in_the_browser(
     assert mine[0]["parent"] == a2 and mine[0]["signed_by"] == ["BLUE"]
     assert {"path": "alerting.lookahead_s", "old": 240, "new": 270} in mine[0]["diff"], mine[0]["diff"]
     blue.shot("blue-protocol-pending")
+
+
+def test_own_aircraft_in_distress_flashes_and_its_party_closes_the_case(blue: Console, hub: Hub) -> None:
+    """Runs last in this file: BLUE-02 in distress changes the advisories of everything near it."""
+    res = hub.api("BLUE").post("/v1/distress", json={"id": "BLUE-02", "reason": "hydraulic failure"})
+    assert res.status_code == 201, res.text
+    did = res.json()["distress_id"]
+    bp = blue.page
+    card = bp.locator(f".distress-card[data-distress-id='{did}']")
+    expect(card).to_contain_text("Your aircraft", timeout=15_000)
+    expect(card).to_contain_text("hydraulic failure")
+    wait_for(bp, "airdecon.tracks.some(t => t.kind === 'own' && t.id === 'BLUE-02' && t.distress)")
+    card.locator(".close-btn").click()
+    expect(card).to_have_count(0)
+    closed = [e for e in hub.events("RED", "distress-closed") if e["data"]["distress_id"] == did]
+    assert len(closed) == 1 and closed[0]["data"]["by"] == "BLUE"

@@ -321,6 +321,7 @@ function renderDistress() {
         (d.awaiting || []).length ? ` · awaiting ${(d.awaiting || []).join(', ')}` : ' · all parties acknowledged'),
       h('div', { class: 'distress-actions' },
         needsMe ? h('button', { class: 'ack-btn', onclick: (e) => acknowledge(d, e.target) }, `Acknowledge ${d.id}`) : h('span', { class: 'acked-note' }, mine ? 'Your aircraft' : 'Acknowledged by you'),
+        mine ? h('button', { class: 'close-btn', onclick: (e) => closeDistress(d, e.target) }, 'Distress traffic ended (close)') : null,
         pos ? h('button', { class: 'show-btn', onclick: () => S.map.centre(pos.lat, pos.lon, 8) }, 'Show on map') : null));
     box.append(card);
   }
@@ -338,6 +339,18 @@ async function acknowledge(d, btn) {
   } catch (e) {
     btn.disabled = false;
     btn.textContent = `Acknowledge failed (${e.message}) — retry`;
+  }
+}
+
+async function closeDistress(d, btn) {
+  btn.disabled = true;
+  try {
+    await S.api.post(`/v1/distress/${encodeURIComponent(d.distress_id)}/close`);
+    d.closed = true;
+    renderDistress();
+  } catch (e) {
+    btn.disabled = false;
+    btn.textContent = `Close failed (${e.message}) — retry`;
   }
 }
 
