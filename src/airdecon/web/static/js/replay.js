@@ -68,6 +68,7 @@ export class Replay {
       this.source = 'events';
     }
     this.events = events.slice().sort((a, b) => a.at - b.at);
+    this.cur = null;
     this.t0 = t0; this.t1 = t1;
     this.active = true;
     this.slider.disabled = false; this.playBtn.disabled = false;
@@ -102,12 +103,17 @@ export class Replay {
     this.S.map.setScene({ tracks: this.S.tracks, trails: this.S.trails, alerts: this.S.alerts, mode: 'live' });
   }
 
-  // The picture as it was at time t (events up to t).
+  // The picture as it was at time t (events up to t). Applied incrementally while time moves
+  // forward (playing), rebuilt from the window's start when it moves back.
   stateAt(t) {
-    const own = new Map(), trails = new Map(), alerts = new Map(), distress = new Map(), log = [];
-    let snapshot = null;
-    for (const ev of this.events) {
-      if (ev.at > t) break;
+    let c = this.cur;
+    if (!c || t < c.t) {
+      c = this.cur = { t: -Infinity, idx: 0, own: new Map(), trails: new Map(), alerts: new Map(),
+        distress: new Map(), snapshot: null, log: [] };
+    }
+    const { own, trails, alerts, distress, log } = c;
+    while (c.idx < this.events.length && this.events[c.idx].at <= t) {
+      const ev = this.events[c.idx++];
       const d = ev.data || {};
       if (ev.kind === 'report') {
         for (const r of d.reports || []) {
@@ -116,7 +122,7 @@ export class Replay {
           tr.push([r.lat, r.lon]); if (tr.length > 30) tr.shift();
         }
       } else if (ev.kind === 'tracks') {
-        snapshot = d.tracks || [];
+        c.snapshot = d.tracks || [];
       } else if (ev.kind === 'alert') {
         if (d.kind === 'cleared') alerts.delete(d.alert_id); else alerts.set(d.alert_id, { ...d, _at: ev.at });
         log.push(ev);
@@ -132,11 +138,13 @@ export class Replay {
         log.push(ev);
       } else if (ev.kind === 'track-lost') {
         own.delete(d.id);
-      } else if (ev.kind !== 'report') {
+      } else {
         log.push(ev);
       }
     }
-    const tracks = snapshot ? snapshot.filter((x) => x.kind !== 'own' && x.kind !== 'threat') : [];
+    c.t = t;
+    if (log.length > 200) log.splice(0, log.length - 100);
+    const tracks = c.snapshot ? c.snapshot.filter((x) => x.kind !== 'own' && x.kind !== 'threat') : [];
     tracks.push(...own.values());
     for (const a of alerts.values()) {
       if (a.threat && a.threat.lat !== undefined && !a.threat.civil_id) {
@@ -146,7 +154,7 @@ export class Replay {
     for (const d of distress.values()) {
       if (d.party !== this.S.party && d.position) tracks.push({ kind: 'distress', distress_id: d.distress_id, party: d.party, id: d.id, ...d.position });
     }
-    return { tracks, trails, alerts: [...alerts.values()], distress: [...distress.values()], log };
+    return { tracks, trails: new Map(trails), alerts: [...alerts.values()], distress: [...distress.values()], log: log.slice() };
   }
 
   seek(t) {
