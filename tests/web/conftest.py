@@ -83,6 +83,8 @@ class Hub:
     log: Path
     keys: Path
     clients: dict[str, httpx.Client] = field(default_factory=dict)
+    #: aircraft id -> fields replacing the flown ones (a test changing the scene; reset it after)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def api(self, party: str) -> httpx.Client:
         return self.clients[party]
@@ -116,7 +118,7 @@ def _fly_fleet(hub: Hub, stop: threading.Event, t0: float) -> None:
                 la, lo = _fly(lat, lon, gs, trk, now - t0)
                 reports.append({"id": ident, "lat": round(la, 6), "lon": round(lo, 6),
                                 "alt_ft": alt + vs * (now - t0) / 60.0, "gs_kt": gs, "trk_deg": trk,
-                                "vs_fpm": vs, "t": now})
+                                "vs_fpm": vs, "t": now, **hub.overrides.get(ident, {})})
             with contextlib.suppress(httpx.HTTPError):  # the hub is stopping
                 hub.api(party).post("/v1/reports", json={"reports": reports})
         stop.wait(1.0)

@@ -397,6 +397,21 @@ def test_protocol_proposals_accepted_and_countered_with_the_key_in_the_browser(
     blue.shot("blue-protocol-pending")
 
 
+def test_threat_leaves_the_map_when_its_alert_clears(blue: Console, hub: Hub) -> None:
+    page = blue.page
+    wait_for(page, "airdecon.alerts.some(a => a.own.some(o => o.id === 'BLUE-01') && a.threat)")
+    ref = page.evaluate("airdecon.alerts.find(a => a.own.some(o => o.id === 'BLUE-01')).threat.ref")
+    wait_for(page, f"airdecon.tracks.some(t => t.ref === '{ref}') && airdecon.map.stats.byKind.threat >= 1")
+    hub.overrides["RED-01"] = {"alt_ft": 39000}  # RED-01 climbs far above: no conflict any more
+    try:
+        gone = f"!airdecon.tracks.some(t => t.ref === '{ref}') && airdecon.map.stats.byKind.threat === 0"
+        wait_for(page, gone)
+        expect(page.locator("#alert-list")).not_to_contain_text(ref.removeprefix("threat:"))
+        assert ref not in page.content()
+    finally:
+        hub.overrides.clear()
+
+
 def test_own_aircraft_in_distress_flashes_and_its_party_closes_the_case(blue: Console, hub: Hub) -> None:
     """Runs last in this file: BLUE-02 in distress changes the advisories of everything near it."""
     res = hub.api("BLUE").post("/v1/distress", json={"id": "BLUE-02", "reason": "hydraulic failure"})
