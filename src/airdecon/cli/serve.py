@@ -122,7 +122,10 @@ def demo_command(
             f"signed by {', '.join(hub.parties)})"
         )
         for p, tok in tokens.items():
-            out_console.print(f"  {p:6} console: {base}/#party={p}&token={tok}")
+            key = Path(scratch) / f"{p}.key"
+            out_console.print(f"  {p:6} console: {base}/#party={p}&token={tok}", soft_wrap=True)
+            if key.exists():
+                out_console.print(f"         signing key (for protocol votes in the console): {key}", soft_wrap=True)
         stop = threading.Event()
         lock = threading.Lock()
 
