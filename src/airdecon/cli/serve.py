@@ -125,7 +125,7 @@ def demo_command(
             key = Path(scratch) / f"{p}.key"
             out_console.print(f"  {p:6} console: {base}/#party={p}&token={tok}", soft_wrap=True)
             if key.exists():
-                out_console.print(f"         signing key (protocol votes in the console): {key}", soft_wrap=True)
+                out_console.print(f"         signing key (protocol votes): {key}", soft_wrap=True)
         stop = threading.Event()
         lock = threading.Lock()
 
