@@ -144,6 +144,9 @@ async def run_phase(base: str, tokens: dict[str, str], parts: dict[str, list[dic
     elapsed = time.perf_counter() - t0
     lat_ms = [1000 * (max(v.values()) - sent[k]) for k, v in arrivals.items() if len(v) == 2 and k in sent]
     if os.environ.get("HUB_LOAD_ALL"):
+        for party in parties[:2]:
+            per = sorted(round(1000 * (v[party] - sent[k])) for k, v in arrivals.items() if party in v and k in sent)
+            print(f"  {party} received (ms):", per)
         hub_at = stats.get("hub_at", {})
         print("  hub-side (ms):", sorted(round(1000 * (hub_at[k] - sent_wall[k])) for k in hub_at if k in sent_wall))
     return stats["reports"] / elapsed, lat_ms
