@@ -849,7 +849,7 @@ class Hub:
         st = n.status(v.digest)
         parent = n.versions.get(v.document.parent or "")
         proposer = next((e.party for e in n.events if e.version == v.digest and e.action != "accept"), None)
-        changes = diff_documents(parent.document, v.document) if parent is not None else []
+
         return {
             "digest": v.digest,
             "short": v.short,
@@ -860,7 +860,7 @@ class Hub:
             "signed_by": list(st.signed),
             "missing": list(st.missing),
             "canonical_b64": base64.b64encode(v.data).decode("ascii"),
-            "diff": [{"path": c.path, "old": c.old, "new": c.new} for c in changes],
+            "diff": _diff_json(parent.document, v.document) if parent is not None else [],
         }
 
     def _negotiation_dir(self) -> Path:
@@ -879,17 +879,7 @@ class Hub:
             store.save(n)
             status = n.status(n.resolve(digest).digest)
         self._reload_protocol()
-        self._append(
-            [
-                NewEvent(
-                    "protocol",
-                    party,
-                    {"action": "accept", "digest": status.digest, "state": status.state},
-                    audience=ALL,
-                )
-            ]
-        )
-        return {"digest": status.digest, "state": status.state, "missing": list(status.missing)}
+        return self._protocol_event(party, "accept", status)
 
     def draft_version(self, party: str, parent: str, document: object) -> dict[str, Any]:
         """Normalise a counter-proposal (or amendment) of *parent* without recording it: the
@@ -907,9 +897,7 @@ class Hub:
         return {
             "digest": version.digest,
             "canonical_b64": base64.b64encode(version.data).decode("ascii"),
-            "diff": [
-                {"path": c.path, "old": c.old, "new": c.new} for c in diff_documents(base.document, doc)
-            ],
+            "diff": _diff_json(base.document, doc),
         }
 
     def record_version(self, party: str, canonical_b64: str, signature: str) -> dict[str, Any]:
@@ -925,17 +913,13 @@ class Hub:
             v, _ = n.derive_signed(version.document, party, signature, datetime.now(UTC))
             store.save(n)
             status = n.status(v.digest)
-        self._append(
-            [
-                NewEvent(
-                    "protocol",
-                    party,
-                    {"action": "propose", "digest": v.digest, "state": status.state},
-                    audience=ALL,
-                )
-            ]
-        )
-        return {"digest": v.digest, "state": status.state, "missing": list(status.missing)}
+        return self._protocol_event(party, "propose", status)
+
+    def _protocol_event(self, party: str, action: str, status: Any) -> dict[str, Any]:
+        """Tell every party what happened to a version; answer the caller with its status."""
+        payload = {"action": action, "digest": status.digest, "state": status.state}
+        self._append([NewEvent("protocol", party, payload, audience=ALL)])
+        return {"digest": status.digest, "state": status.state, "missing": list(status.missing)}
 
     def _reload_protocol(self) -> None:
         """Apply a newly signed version live (same parties only; thresholds and minima change)."""
@@ -1076,3 +1060,8 @@ def _resolve_job(
             )
         )
     return out
+
+
+def _diff_json(old: ProtocolDocument, new: ProtocolDocument) -> list[dict[str, Any]]:
+    """The changes between two protocol versions, as the API shows them."""
+    return [{"path": c.path, "old": c.old, "new": c.new} for c in diff_documents(old, new)]
