@@ -362,8 +362,9 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
 
     # ------------------------------------------------------------------ the stream
     @app.websocket("/v1/stream")
-    async def stream(ws: WebSocket, after: str | None = None, token: str | None = None,
-                     reports: bool = False) -> None:
+    async def stream(
+        ws: WebSocket, after: str | None = None, token: str | None = None, reports: bool = False
+    ) -> None:
         """Your events in order, resuming after a cursor; send ``{"type": "reports", ...}`` to report.
 
         Your own ``report`` events (the echo of what you sent) are left out unless ``reports=true``.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,9 +242,6 @@ class Picture:
         Codes that mean distress (from the protocol document).
     acknowledge_within_s, escalate_after_s : float
         Distress re-send and escalation deadlines.
-    resolver : callable, optional
-        ``resolver(fleet, conflicts, protocol, distress_keys) -> {(fleet_key, conflict pair): advisory}``
-        hook used by the hub to attach advisories (see :mod:`airdecon.resolution`).
 
     Not thread-safe: the hub serialises access.
     """
@@ -270,8 +267,6 @@ class Picture:
         self._next_distress = 1
         self.last_fleet: Fleet = Fleet.empty()
         self.last_conflicts: ConflictSet = detect(Fleet.empty(), protocol)
-        self.on_resolve: Callable[[Fleet, ConflictSet, set[str]], dict[str, Any]] | None = None
-        self.advisories: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ inputs
     def apply(self, reports: Iterable[Report], now: float) -> list[DistressCase]:
@@ -388,8 +383,6 @@ class Picture:
         conflicts = detect(fleet, self.protocol)
         events = self.alerts.update(now, conflicts, gone=[tr.key for tr in lost])
         self.last_fleet, self.last_conflicts = fleet, conflicts
-        if self.on_resolve is not None:
-            self.advisories = self.on_resolve(fleet, conflicts, set(self._distress_by_key))
         dist: list[tuple[str, DistressCase]] = []
         for case in self.distress.values():
             if case.closed:

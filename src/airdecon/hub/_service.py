@@ -33,7 +33,7 @@ from airdecon.alerting import AlertEvent
 from airdecon.audit import HubKey, verify_chain
 from airdecon.detection import ConflictSet
 from airdecon.errors import InputError, RecordError
-from airdecon.hub._picture import CycleResult, DistressCase, Picture, Report, fleet_key, parse_report
+from airdecon.hub._picture import CycleResult, DistressCase, Picture, Report, Track, fleet_key, parse_report
 from airdecon.hub._settings import HubSettings
 from airdecon.needtoknow import CursorCodec, Disclosure, StateView, threat_ref
 from airdecon.protocol import ProtocolDocument, ProtocolStore, diff_documents
@@ -183,9 +183,7 @@ class Hub:
             )
         with self.lock:
             for r in reports:
-                self.picture.tracks[fleet_key(r.party, r.aircraft_id)] = __import__(
-                    "airdecon.hub._picture", fromlist=["Track"]
-                ).Track(r, now)
+                self.picture.tracks[fleet_key(r.party, r.aircraft_id)] = Track(r, now)
             seq = 0
             while batch := self.store.events_after(
                 seq, kinds=("distress", "ack", "distress-closed"), limit=1000
