@@ -405,7 +405,7 @@ def test_threat_leaves_the_map_when_its_alert_clears(blue: Console, hub: Hub) ->
     hub.overrides["RED-01"] = {"alt_ft": 39000}  # RED-01 climbs far above: no conflict any more
     try:
         gone = f"!airdecon.tracks.some(t => t.ref === '{ref}') && airdecon.map.stats.byKind.threat === 0"
-        wait_for(page, gone)
+        wait_for(page, gone, timeout=70_000)  # the alert clears after its 30 s hold
         expect(page.locator("#alert-list")).not_to_contain_text(ref.removeprefix("threat:"))
         assert ref not in page.content()
     finally:

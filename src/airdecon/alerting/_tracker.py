@@ -97,10 +97,11 @@ class AlertTracker:
         ``protocol.caution_s`` and ``protocol.warning_s``.
     hold_s : float
         How long a lower level, or the absence of a conflict, must persist before the alert
-        de-escalates or clears (default 10 s).
+        de-escalates or clears (default 30 s: measured on noisy slow overtakes and the
+        recorded AF787/TBM900 formation, 10 s still flapped).
     margin_s : float
         How far beyond a threshold the time to loss of separation must be to count as below it
-        when de-escalating (default 5 s).
+        when de-escalating (default 15 s).
     id_prefix : str
         Prefix of alert ids (``"AL-"``); ids are ``prefix + running number``.
 
@@ -112,8 +113,8 @@ class AlertTracker:
         caution_s: float = 120.0,
         warning_s: float = 60.0,
         *,
-        hold_s: float = 10.0,
-        margin_s: float = 5.0,
+        hold_s: float = 30.0,
+        margin_s: float = 15.0,
         id_prefix: str = "AL-",
     ) -> None:
         self.caution_s = caution_s
