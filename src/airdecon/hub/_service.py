@@ -27,8 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from airdecon.alerting import AlertEvent
 from airdecon.audit import HubKey, verify_chain
 from airdecon.detection import ConflictSet
@@ -576,18 +574,10 @@ class Hub:
 
     # ------------------------------------------------------------------ distress
     def _state_of(self, key: str) -> StateView | None:
-        fleet = self.picture.last_fleet
-        hits = np.flatnonzero(fleet.ids == key) if len(fleet) else []
-        if len(hits):
-            n = int(hits[0])
-            return StateView(
-                float(fleet.lat_deg[n]),
-                float(fleet.lon_deg[n]),
-                float(fleet.alt_m[n]),
-                float(fleet.gs_mps[n]),
-                float(fleet.trk_deg[n]),
-                float(fleet.vs_mps[n]),
-            )
+        """The aircraft's state in the last cycle, else its last report (None if unknown)."""
+        state = _Views(self.picture.last_fleet).get(key)
+        if state is not None:
+            return state
         tr = self.picture.tracks.get(key)
         if tr is None:
             return None
