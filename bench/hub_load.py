@@ -83,9 +83,10 @@ async def party_stream(url: str, token: str, batches: list[list[dict]], mode: st
                     pending.pop(msg.get("ref"), None)
                 elif msg.get("type") == "event" and msg["kind"] == "alert" and msg["data"]["kind"] == "raised":
                     for own in msg["data"]["own"]:
-                        if own["id"].startswith("PROBE"):
-                            arrivals.setdefault(own["id"].split("-")[1], {})[party] = time.perf_counter()
-                            stats.setdefault("hub_at", {}).setdefault(own["id"].split("-")[1], msg["at"])
+                        if own["id"].startswith("PROBE"):  # the first alert a probe causes is its own pair's
+                            k = own["id"].split("-")[1]
+                            arrivals.setdefault(k, {}).setdefault(party, time.perf_counter())
+                            stats.setdefault("hub_at", {}).setdefault(k, msg["at"])
 
         async def prober() -> None:  # probes go out the moment they are made
             while probes is not None:
@@ -133,7 +134,8 @@ async def run_phase(base: str, tokens: dict[str, str], parts: dict[str, list[dic
         await asyncio.sleep(2.0)
         gap = (seconds - 4.0) / max(1, n_probes)
         for k in range(n_probes):
-            lat, lon = 20.0 + 0.5 * (k % 20), 10.0 + 0.5 * (k // 20)  # far from the fleet, fresh pair each time
+            # far from the fleet, and from every other probe pair (3 degrees apart): each pair only meets itself
+            lat, lon = -40.0 + 3.0 * (k % 25), -60.0 + 3.0 * (k // 25)
             now = time.time()
             sent[str(k)] = time.perf_counter()
             sent_wall[str(k)] = time.time()

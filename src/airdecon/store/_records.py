@@ -267,6 +267,10 @@ class Checkpoint:
                 "signature": self.signature}
 
 
+_STATE_NUMBERS = ("t", "lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps")
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 @dataclass(frozen=True)
 class AircraftState:
     """The latest known state of one aircraft (for restart recovery), in SI units like ``Fleet``.
@@ -308,9 +312,20 @@ class AircraftState:
         if not isinstance(self.aircraft_id, str) or not self.aircraft_id:
             raise InputError(f"aircraft_id must be a non-empty string: {self.aircraft_id!r}")
         check_party_name(self.party)
-        for name in ("t", "lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps"):
-            object.__setattr__(self, name, finite(getattr(self, name), f"{self.aircraft_id}.{name}"))
-        object.__setattr__(self, "extra", dict(json.loads(self.extra_text())))
+        for name in _STATE_NUMBERS:
+            v = getattr(self, name)
+            if type(v) is not float or not math.isfinite(v):  # the message is built only when needed
+                object.__setattr__(self, name, finite(v, f"{self.aircraft_id}.{name}"))
+        extra = self.extra
+        if type(extra) is dict and all(type(v) in _PLAIN_SCALARS for v in extra.values()):
+            # the common case (squawk, callsign…): a copy, checked without a JSON round trip
+            if not all(type(k) is str for k in extra) or not all(
+                math.isfinite(v) for v in extra.values() if type(v) is float
+            ):
+                raise InputError(f"{self.aircraft_id}.extra: not canonical JSON")
+            object.__setattr__(self, "extra", dict(extra))
+        else:
+            object.__setattr__(self, "extra", dict(json.loads(self.extra_text())))
 
     def extra_text(self) -> str:
         """``extra`` as canonical JSON text."""
