@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from airdecon.alerting._levels import Level, classify
 from airdecon.detection import ConflictSet
+from airdecon.units import FT, NM
 
 __all__ = ["Alert", "AlertEvent", "AlertTracker"]
 
@@ -168,49 +169,58 @@ class AlertTracker:
         now_levels = classify(conflicts.t_in_s, self.caution_s, self.warning_s)
         relaxed = classify(conflicts.t_in_s, self.caution_s, self.warning_s, margin_s=self.margin_s)
         seen: set[tuple[str, str]] = set()
-        for k, c in enumerate(conflicts):
-            key = (c.a, c.b)
-            if c.a in gone_set or c.b in gone_set:
+        # columns as Python lists once: the loop below runs for every conflict of every cycle
+        ids = conflicts.ids
+        a_ids = [str(x) for x in ids[conflicts.i]]
+        b_ids = [str(x) for x in ids[conflicts.j]]
+        t_in, t_out, tcpa = conflicts.t_in_s.tolist(), conflicts.t_out_s.tolist(), conflicts.tcpa_s.tolist()
+        dcpa_nm, dalt_ft = (conflicts.dcpa_m / NM).tolist(), (conflicts.dalt_cpa_m / FT).tolist()
+        levels, calms = now_levels.tolist(), relaxed.tolist()
+        alerts = self._alerts
+        for k, a in enumerate(a_ids):
+            b = b_ids[k]
+            if gone_set and (a in gone_set or b in gone_set):
                 continue
+            key = (a, b)
             seen.add(key)
-            level = Level(int(now_levels[k]))
-            alert = self._alerts.get(key)
+            level = levels[k]
+            alert = alerts.get(key)
             if alert is None:
                 alert = Alert(
                     alert_id=f"{self.id_prefix}{self._next}",
-                    a=c.a,
-                    b=c.b,
-                    level=level,
+                    a=a,
+                    b=b,
+                    level=Level(level),
                     raised_t_s=t_s,
                     updated_t_s=t_s,
-                    t_in_s=c.t_in_s,
-                    t_out_s=c.t_out_s,
-                    tcpa_s=c.tcpa_s,
-                    dcpa_nm=c.dcpa_nm,
-                    dalt_cpa_ft=c.dalt_cpa_ft,
+                    t_in_s=t_in[k],
+                    t_out_s=t_out[k],
+                    tcpa_s=tcpa[k],
+                    dcpa_nm=dcpa_nm[k],
+                    dalt_cpa_ft=dalt_ft[k],
                 )
                 self._next += 1
-                self._alerts[key] = alert
+                alerts[key] = alert
                 events.append(self._event("raised", alert, None, t_s, "loss of separation predicted"))
                 continue
             alert._absent_since = None
             alert.updated_t_s = t_s
-            alert.t_in_s, alert.t_out_s, alert.tcpa_s = c.t_in_s, c.t_out_s, c.tcpa_s
-            alert.dcpa_nm, alert.dalt_cpa_ft = c.dcpa_nm, c.dalt_cpa_ft
+            alert.t_in_s, alert.t_out_s, alert.tcpa_s = t_in[k], t_out[k], tcpa[k]
+            alert.dcpa_nm, alert.dalt_cpa_ft = dcpa_nm[k], dalt_ft[k]
             if level > alert.level:
                 prev = alert.level
-                alert.level = level
+                alert.level = Level(level)
                 alert._lower_since = None
                 events.append(self._event("escalated", alert, prev, t_s, "closer to loss of separation"))
                 continue
             # lower only if it is lower even with the hysteresis margin, for hold_s
-            calm = Level(int(relaxed[k]))
+            calm = calms[k]
             if calm < alert.level:
                 if alert._lower_since is None:
                     alert._lower_since = t_s
                 elif t_s - alert._lower_since >= self.hold_s:
                     prev = alert.level
-                    alert.level = calm
+                    alert.level = Level(calm)
                     alert._lower_since = None
                     events.append(self._event("de-escalated", alert, prev, t_s, "further from loss"))
             else:
