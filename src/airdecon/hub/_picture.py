@@ -11,25 +11,21 @@ aircraft ever being confused, and without a report revealing whether another par
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from airdecon.alerting import AlertEvent, AlertTracker
 from airdecon.detection import ConflictSet, detect
-from airdecon.errors import InputError, RecordError
+from airdecon.errors import InputError
+from airdecon.hub._reports import Report, fleet_key, parse_report
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import LIMITS, Fleet
-from airdecon.units import FPM, FT, KT
+from airdecon.state import Fleet
+from airdecon.units import FT
 
 __all__ = ["DistressCase", "Picture", "Report", "Track", "fleet_key", "parse_report"]
 
-_SQUAWK = re.compile(r"^[0-7]{4}$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,39}$")
 _EARTH_R = 6_371_008.8
 
 DEFAULT_DISTRESS_SQUAWKS = ("7500", "7600", "7700")
@@ -45,151 +41,6 @@ STATUS_MEANING = {
 }
 
 
-def fleet_key(party: str, aircraft_id: str) -> str:
-    """The internal, party-qualified id of an aircraft (never shown to other parties)."""
-    return f"{party}/{aircraft_id}"
-
-
-@dataclass(frozen=True)
-class Report:
-    """One validated state report of one aircraft, SI units, POSIX time ``t``."""
-
-    aircraft_id: str
-    party: str
-    t: float
-    lat_deg: float
-    lon_deg: float
-    alt_m: float
-    gs_mps: float
-    trk_deg: float
-    vs_mps: float = 0.0
-    squawk: str | None = None
-    emergency: int | None = None
-    callsign: str | None = None
-    on_ground: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        """The report in the wire's aviation units (for the record and the owner's view)."""
-        return {
-            "id": self.aircraft_id,
-            "t": self.t,
-            "lat": self.lat_deg,
-            "lon": self.lon_deg,
-            "alt_ft": self.alt_m / FT,
-            "gs_kt": self.gs_mps / KT,
-            "trk_deg": self.trk_deg,
-            "vs_fpm": self.vs_mps / FPM,
-            "squawk": self.squawk,
-            "emergency": self.emergency,
-            "callsign": self.callsign,
-            "on_ground": self.on_ground,
-        }
-
-
-_REPORT_FIELDS = {
-    "id",
-    "lat",
-    "lon",
-    "alt_ft",
-    "gs_kt",
-    "trk_deg",
-    "vs_fpm",
-    "t",
-    "squawk",
-    "emergency",
-    "callsign",
-    "on_ground",
-    "party",
-}
-
-
-_NUMERIC = ("lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm")
-_REQUIRED = ("lat", "lon", "alt_ft", "gs_kt", "trk_deg")
-
-
-def parse_report(raw: object, party: str, now: float, *, max_skew_s: float, index: int = 0) -> Report:
-    """Validate one report (scenario fields plus optional ``t``, ``squawk``, ``emergency``, ``callsign``,
-    ``on_ground``), with the same limits as :class:`~airdecon.state.Fleet` (``LIMITS``).
-
-    Plain Python on purpose: a hub validates tens of thousands of reports a second, one by one,
-    so that a bad report is refused alone and names its own field.
-
-    Raises
-    ------
-    RecordError
-        Naming the report (its id, or ``#index``) and the field.
-    """
-    where = f"#{index}"
-    if not isinstance(raw, Mapping):
-        raise RecordError(where, "<report>", type(raw).__name__, "each report must be an object")
-    rid = raw.get("id")
-    if isinstance(rid, str) and _ID.match(rid):
-        where = rid
-    for key in raw:
-        if key not in _REPORT_FIELDS:
-            raise RecordError(where, str(key), None, f"unknown field (known: {sorted(_REPORT_FIELDS)})")
-    if "party" in raw and raw["party"] != party:
-        raise RecordError(where, "party", None, "a party may only report its own aircraft")
-    if not isinstance(rid, str) or not _ID.match(rid):
-        raise RecordError(where, "id", rid, "must be 1-40 characters of A-Z a-z 0-9 _ . : / - ")
-    vals: dict[str, float] = {}
-    for name in _NUMERIC:
-        v = raw.get(name)
-        if v is None:
-            if name in _REQUIRED:
-                raise RecordError(where, name, None, "missing")
-            v = 0.0
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            raise RecordError(where, name, v, "must be a number")
-        f = float(v)
-        if not math.isfinite(f):
-            raise RecordError(where, name, v, "must be a finite number")
-        lim = LIMITS.get(name)
-        if lim is not None and not lim[0] <= f <= lim[1]:
-            raise RecordError(where, name, f, f"out of range [{lim[0]:g}, {lim[1]:g}]")
-        vals[name] = f
-    t = raw.get("t", now)
-    if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t):
-        raise RecordError(where, "t", t, "must be a finite number of POSIX seconds")
-    if abs(float(t) - now) > max_skew_s:
-        raise RecordError(where, "t", t, f"more than {max_skew_s:g} s from the hub's clock")
-    squawk = raw.get("squawk")
-    if squawk is not None:
-        if isinstance(squawk, int) and not isinstance(squawk, bool):
-            squawk = f"{squawk:04d}"
-        if not isinstance(squawk, str) or not _SQUAWK.match(squawk):
-            raise RecordError(where, "squawk", squawk, "must be a 4-digit octal code")
-    emergency = raw.get("emergency")
-    if emergency is not None and (
-        isinstance(emergency, bool) or not isinstance(emergency, int) or not 0 <= emergency <= 7
-    ):
-        raise RecordError(where, "emergency", emergency, "must be an ADS-B emergency status 0-7")
-    callsign = raw.get("callsign")
-    if callsign is not None and (not isinstance(callsign, str) or len(callsign) > 16):
-        raise RecordError(where, "callsign", callsign, "must be a string of at most 16 characters")
-    on_ground = raw.get("on_ground", False)
-    if not isinstance(on_ground, bool):
-        raise RecordError(where, "on_ground", on_ground, "must be true or false")
-    lon = vals["lon"]
-    if not -180.0 <= lon < 180.0:
-        lon = (lon + 180.0) % 360.0 - 180.0
-    return Report(
-        aircraft_id=rid,
-        party=party,
-        t=float(t),
-        lat_deg=vals["lat"],
-        lon_deg=lon,
-        alt_m=vals["alt_ft"] * FT,
-        gs_mps=vals["gs_kt"] * KT,
-        trk_deg=vals["trk_deg"] % 360.0,
-        vs_mps=vals["vs_fpm"] * FPM,
-        squawk=squawk,
-        emergency=emergency,
-        callsign=callsign,
-        on_ground=on_ground,
-    )
-
-
 @dataclass
 class Track:
     """The latest report of one aircraft and when the hub received it."""
@@ -201,6 +52,83 @@ class Track:
     def __post_init__(self) -> None:
         if not self.key:
             self.key = fleet_key(self.report.party, self.report.aircraft_id)
+
+
+class _Table:
+    """The latest report of every aircraft, one row each, kept in columns so that a cycle reads
+    the whole picture with a few array copies. Rows of dropped aircraft are reused."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.reports: list[Report | None] = []
+        self.num = np.zeros((0, 7))  # t, lat_deg, lon_deg, alt_m, gs_mps, trk_deg, vs_mps
+        self.received = np.zeros(0)
+        self.live = np.zeros(0, dtype=bool)
+        self.airborne = np.zeros(0, dtype=bool)
+        self.keys = np.empty(0, dtype=object)
+        self.party = np.empty(0, dtype=object)
+        self.free: list[int] = []
+
+    def add(self, key: str, party: str) -> int:
+        if self.free:
+            i = self.free.pop()
+        else:
+            i = len(self.reports)
+            self.reports.append(None)
+            if i >= len(self.received):
+                self._grow(max(64, 2 * len(self.received)))
+        self.index[key] = i
+        self.keys[i], self.party[i], self.live[i] = key, party, True
+        return i
+
+    def _grow(self, cap: int) -> None:
+        n = len(self.received)
+        num = np.zeros((cap, 7))
+        num[:n] = self.num
+        self.num = num
+        for name, dtype in (
+            ("received", float),
+            ("live", bool),
+            ("airborne", bool),
+            ("keys", object),
+            ("party", object),
+        ):
+            old = getattr(self, name)
+            new = np.zeros(cap, dtype=dtype) if dtype is not object else np.empty(cap, dtype=object)
+            new[:n] = old
+            setattr(self, name, new)
+
+    def remove(self, i: int) -> None:
+        key = self.keys[i]
+        del self.index[key]
+        self.reports[i] = None
+        self.keys[i] = self.party[i] = None
+        self.live[i] = self.airborne[i] = False
+        self.free.append(i)
+
+    def track(self, i: int) -> Track:
+        rep = self.reports[i]
+        assert rep is not None
+        return Track(rep, float(self.received[i]), str(self.keys[i]))
+
+
+class _Tracks(Mapping[str, "Track"]):
+    """Read-only ``{fleet key: Track}`` view of the table (tracks are made on demand)."""
+
+    def __init__(self, table: _Table) -> None:
+        self._t = table
+
+    def __getitem__(self, key: str) -> Track:
+        return self._t.track(self._t.index[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._t.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._t.index))
+
+    def __len__(self) -> int:
+        return len(self._t.index)
 
 
 @dataclass
@@ -256,7 +184,8 @@ class Picture:
         escalate_after_s: float = 120.0,
     ) -> None:
         self.protocol = protocol
-        self.tracks: dict[str, Track] = {}
+        self._table = _Table()
+        self.tracks: Mapping[str, Track] = _Tracks(self._table)
         self.alerts = AlertTracker.for_protocol(protocol)
         self.distress: dict[str, DistressCase] = {}
         self._distress_by_key: dict[str, str] = {}
@@ -269,19 +198,45 @@ class Picture:
         self.last_conflicts: ConflictSet = detect(Fleet.empty(), protocol)
 
     # ------------------------------------------------------------------ inputs
-    def apply(self, reports: Iterable[Report], now: float) -> list[DistressCase]:
-        """Take validated reports; return distress cases that these reports raised."""
-        raised = []
+    def apply(
+        self, reports: Iterable[Report], now: float, *, raise_distress: bool = True
+    ) -> list[DistressCase]:
+        """Take validated reports; return distress cases that these reports raised.
+
+        A report older than the aircraft's current one is ignored. ``raise_distress=False`` only
+        loads states (a restart: distress cases come back from the record).
+        """
+        tab = self._table
+        index, stored = tab.index, tab.reports
+        raised: list[DistressCase] = []
+        rows: list[int] = []
+        vals: list[tuple[float, ...]] = []
+        ground: list[bool] = []
         for r in reports:
-            key = fleet_key(r.party, r.aircraft_id)
-            old = self.tracks.get(key)
-            if old is not None and old.report.t > r.t:
+            key = f"{r.party}/{r.aircraft_id}"
+            i = index.get(key)
+            if i is None:
+                i = tab.add(key, r.party)
+            elif stored[i].t > r.t:  # type: ignore[union-attr]
                 continue  # out of order: keep the newer state
-            self.tracks[key] = Track(r, now, key)
-            reason = self._distress_reason(r)
-            if reason and key not in self._distress_by_key:
-                raised.append(self.declare_distress(r.party, r.aircraft_id, reason, now))
+            stored[i] = r
+            rows.append(i)
+            vals.append(r[2:9])  # t, lat, lon, alt, gs, trk, vs
+            ground.append(r.on_ground)
+            if raise_distress and (r.squawk is not None or r.emergency is not None):
+                reason = self._distress_reason(r)
+                if reason and key not in self._distress_by_key:
+                    raised.append(self.declare_distress(r.party, r.aircraft_id, reason, now))
+        if rows:
+            at = np.array(rows, dtype=np.intp)
+            tab.num[at] = vals  # repeated rows: the last (newest) assignment wins
+            tab.received[at] = now
+            tab.airborne[at] = ~np.array(ground, dtype=bool)
         return raised
+
+    def reports(self) -> Iterator[Report]:
+        """The latest report of every aircraft in the picture."""
+        return (r for r in self._table.reports if r is not None)
 
     def _distress_reason(self, r: Report) -> str | None:
         if r.squawk in self._squawks:
@@ -341,15 +296,16 @@ class Picture:
         """Airborne tracks extrapolated to *now* (coasted ones with growing uncertainty), and the
         tracks dropped for staleness (removed from the picture)."""
         p = self.protocol
-        lost = [tr for tr in self.tracks.values() if now - tr.report.t > p.drop_s]  # (rare)
-        for tr in lost:
-            del self.tracks[tr.key]
-        keys = [k for k, tr in self.tracks.items() if not tr.report.on_ground]
-        n = len(keys)
-        if n == 0:
+        tab = self._table
+        n = len(tab.reports)
+        gone = np.flatnonzero(tab.live[:n] & (now - tab.num[:n, 0] > p.drop_s))  # (rare)
+        lost = [tab.track(int(i)) for i in gone]
+        for i in gone:
+            tab.remove(int(i))
+        sel = np.flatnonzero(tab.airborne[:n])
+        if len(sel) == 0:
             return Fleet.empty(), lost
-        reps = [self.tracks[k].report for k in keys]
-        cols = np.array([(r.t, r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps, r.trk_deg, r.vs_mps) for r in reps])
+        cols = tab.num[sel]
         age = np.maximum(now - cols[:, 0], 0.0)
         lat, lon = np.radians(cols[:, 1]), np.radians(cols[:, 2])
         gs, trk, vs = cols[:, 4], np.radians(cols[:, 5]), cols[:, 6]
@@ -359,10 +315,8 @@ class Picture:
         lat2 = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(trk))
         lon2 = lon + np.arctan2(np.sin(trk) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(lat2))
         stale = np.maximum(age - p.stale_s, 0.0)
-        ids = np.empty(n, dtype=object)
-        ids[:] = keys
-        party = np.empty(n, dtype=object)
-        party[:] = [r.party for r in reps]
+        ids = tab.keys[sel]
+        party = tab.party[sel]
         # every value was validated when its report was parsed: build the fleet without re-checking
         fleet = Fleet(
             ids=ids,

@@ -30,8 +30,9 @@ from typing import Any
 from airdecon.alerting import AlertEvent
 from airdecon.audit import HubKey, verify_chain
 from airdecon.detection import ConflictSet
-from airdecon.errors import InputError, RecordError
-from airdecon.hub._picture import CycleResult, DistressCase, Picture, Report, Track, fleet_key, parse_report
+from airdecon.errors import InputError
+from airdecon.hub._picture import CycleResult, DistressCase, Picture
+from airdecon.hub._reports import Report, expand, fleet_key, parse_batch, record
 from airdecon.hub._settings import HubSettings
 from airdecon.needtoknow import CursorCodec, Disclosure, StateView, threat_ref
 from airdecon.protocol import ProtocolDocument, ProtocolStore, diff_documents
@@ -180,8 +181,7 @@ class Hub:
                 )
             )
         with self.lock:
-            for r in reports:
-                self.picture.tracks[fleet_key(r.party, r.aircraft_id)] = Track(r, now)
+            self.picture.apply(reports, now, raise_distress=False)
             seq = 0
             while batch := self.store.events_after(
                 seq, kinds=("distress", "ack", "distress-closed"), limit=1000
@@ -285,7 +285,7 @@ class Hub:
             "kind": ev.kind,
             "at": ev.at,
             "from": ev.origin,
-            "data": ev.payload,
+            "data": expand(ev.payload) if ev.kind == "report" else ev.payload,
         }
 
     # ------------------------------------------------------------------ reports
@@ -302,31 +302,12 @@ class Hub:
         if len(raw) > self.settings.max_reports:
             raise InputError(f"too many reports in one batch: {len(raw)} > {self.settings.max_reports}")
         now = self.clock()
-        good: list[Report] = []
-        rejected: list[dict[str, Any]] = []
-        first_error: RecordError | None = None
-        seen: set[str] = set()
-        for k, item in enumerate(raw):
-            try:
-                rep = parse_report(item, party, now, max_skew_s=self.settings.max_skew_s, index=k)
-                if rep.aircraft_id in seen:
-                    raise RecordError(rep.aircraft_id, "id", rep.aircraft_id, "reported twice in one batch")
-                seen.add(rep.aircraft_id)
-                good.append(rep)
-            except RecordError as exc:
-                first_error = first_error or exc
-                rejected.append({"index": k, "record": exc.record, "field": exc.field, "message": str(exc)})
+        good, rows, rejected, first_error = parse_batch(raw, party, now, max_skew_s=self.settings.max_skew_s)
         if not good:
             if first_error is None:
                 raise InputError("empty report batch")
             raise first_error
-        event = NewEvent(
-            "report",
-            party,
-            {"reports": [r.to_json() for r in good]},
-            audience=[party],
-            idempotency_key=idempotency_key,
-        )
+        event = NewEvent("report", party, record(rows), audience=[party], idempotency_key=idempotency_key)
         appended = self.store.append_many([event], at=now)[0]
         if appended.replayed:
             return {"accepted": len(good), "rejected": rejected, "replayed": True}
@@ -756,13 +737,12 @@ class Hub:
         out: list[dict[str, Any]] = []
         with self.lock:
             views = self._views(self.picture.last_fleet)
-            for tr in self.picture.tracks.values():
-                r = tr.report
+            for r in self.picture.reports():
                 if r.party == party:
                     out.append(self.disclosure.own_track(r.to_json()))
                 elif self.disclosure.is_civil(r.party):
                     out.append(self.disclosure.civil_track(r.to_json()))
-            mine = {k for k, tr in self.picture.tracks.items() if tr.report.party == party}
+            mine = {r.key for r in self.picture.reports() if r.party == party}
             for al in self.picture.alerts.active:
                 if al.a in mine and al.b not in mine:
                     other, own = al.b, al.a
