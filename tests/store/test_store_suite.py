@@ -13,6 +13,7 @@ import pytest
 from airdecon.audit import GENESIS, HubKey, verify_chain
 from airdecon.errors import InputError, NotFound, StoreError, WriteConflict
 from airdecon.store import ALL, AircraftState, NewEvent, Store, open_store
+from airdecon.store._migrate import SCHEMA_VERSION
 from tests.store.conftest import OpenStore
 
 T0 = 1_764_000_000.0
@@ -223,6 +224,22 @@ def test_latest_states(store: Store) -> None:
     store.save_states([])
 
 
+def test_states_through_mark(store: Store) -> None:
+    assert store.states_through() == 0
+    store.save_states([state("B1", "BLUE", T0)], through_seq=7)
+    assert store.states_through() == 7
+    store.save_states([], through_seq=5)  # the mark never moves back
+    assert store.states_through() == 7
+    store.save_states([state("B1", "BLUE", T0 + 1)])  # no mark given: unchanged
+    assert store.states_through() == 7
+    with pytest.raises(WriteConflict):  # a refused batch does not move the mark either
+        store.save_states([state("B1", "RED", T0 + 2)], through_seq=9)
+    assert store.states_through() == 7
+    for bad in (-1, 1.5, True, "3"):
+        with pytest.raises(InputError):
+            store.save_states([], through_seq=bad)  # type: ignore[arg-type]
+
+
 def test_concurrent_appends_are_unique_gap_free_and_verify(store: Store, hub_key: object) -> None:
     threads, per_thread = 6, 20
     errors: list[BaseException] = []
@@ -285,7 +302,7 @@ def test_sql_store_reopens_with_everything(sql_url: str, open_at: OpenStore, hub
     first.save_states([state("B1", "BLUE", T0)])
     first.close()
     again = open_at(sql_url)
-    assert again.schema_version() == 1  # type: ignore[attr-defined]
+    assert again.schema_version() == SCHEMA_VERSION  # type: ignore[attr-defined]
     assert again.authenticate(token) is not None
     assert again.head().seq == 7 and [c.seq for c in again.checkpoints()] == [5]
     assert again.append(ev("BLUE", 3, key="k3"), at=T0 + 99).replayed
@@ -417,3 +434,20 @@ def test_verify_ignores_appends_committed_while_it_reads(store: Store, hub_key: 
     report = verify_chain(_BusyHub(store), hub_key.public_key, page=4)  # type: ignore[arg-type]
     assert report.entries == 10  # the head it saw first; later appends are for the next run
     assert verify_chain(store, hub_key.public_key).entries == store.head().seq > 10
+
+
+def test_a_version_1_database_gains_the_state_mark(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    first = open_store(str(path))
+    first.add_party("BLUE", at=T0)
+    first.save_states([state("B1", "BLUE", T0)], through_seq=3)
+    first.close()
+    with sqlite3.connect(path) as conn:  # as airdecon 0.1 left it: migration 1 only
+        conn.execute("DROP TABLE state_mark")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 2")
+    again = open_store(str(path))
+    try:
+        assert again.schema_version() == SCHEMA_VERSION == 2  # type: ignore[attr-defined]
+        assert again.states_through() == 0 and [s.aircraft_id for s in again.latest_states()] == ["B1"]
+    finally:
+        again.close()

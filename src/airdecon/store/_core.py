@@ -31,6 +31,7 @@ __all__ = [
     "Batch",
     "build_event",
     "check_owners",
+    "check_through",
     "due",
     "new_token",
     "plan_batch",
@@ -227,3 +228,12 @@ def check_every(every: int) -> int:
     if isinstance(every, bool) or not isinstance(every, int) or every < 0:
         raise InputError(f"checkpoint_every must be an integer >= 0, got {every!r}")
     return every
+
+
+def check_through(through_seq: int | None) -> int | None:
+    """Validate ``save_states(through_seq=…)``: None or an integer >= 0."""
+    if through_seq is None:
+        return None
+    if isinstance(through_seq, bool) or not isinstance(through_seq, int) or through_seq < 0:
+        raise InputError(f"through_seq must be an integer >= 0, got {through_seq!r}")
+    return through_seq

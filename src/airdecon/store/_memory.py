@@ -18,6 +18,7 @@ from airdecon.store._core import (
     check_kinds,
     check_owners,
     check_page,
+    check_through,
     new_token,
     plan_batch,
     sign_checkpoint,
@@ -75,6 +76,7 @@ class MemoryStore:
         self._keys: dict[tuple[str, str], int] = {}  # (origin, idempotency key) -> seq
         self._checkpoints: dict[int, Checkpoint] = {}
         self._states: dict[str, AircraftState] = {}
+        self._through = 0
         self._closed = False
 
     def _open(self) -> None:
@@ -217,8 +219,9 @@ class MemoryStore:
             return [self._checkpoints[s] for s in sorted(self._checkpoints) if s > after_seq]
 
     # -- aircraft states -------------------------------------------------------------------------
-    def save_states(self, states: Sequence[AircraftState]) -> None:
+    def save_states(self, states: Sequence[AircraftState], *, through_seq: int | None = None) -> None:
         """See :meth:`Store.save_states`."""
+        through = check_through(through_seq)
         with self._lock:
             self._open()
             check_owners(states, {s.aircraft_id: self._states[s.aircraft_id].party
@@ -227,6 +230,14 @@ class MemoryStore:
                 old = self._states.get(st.aircraft_id)
                 if old is None or old.t <= st.t:
                     self._states[st.aircraft_id] = st
+            if through is not None:
+                self._through = max(self._through, through)
+
+    def states_through(self) -> int:
+        """See :meth:`Store.states_through`."""
+        with self._lock:
+            self._open()
+            return self._through
 
     def latest_states(self, *, party: str | None = None) -> list[AircraftState]:
         """See :meth:`Store.latest_states`."""

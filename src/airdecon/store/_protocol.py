@@ -98,12 +98,21 @@ class Store(Protocol):
         ...
 
     # -- aircraft states -----------------------------------------------------------------------
-    def save_states(self, states: Sequence[AircraftState]) -> None:
+    def save_states(self, states: Sequence[AircraftState], *, through_seq: int | None = None) -> None:
         """Upsert the latest state of each aircraft (an older ``t`` never overwrites a newer one).
+
+        *through_seq*, when given, records in the same transaction that the cache now holds every
+        state reported in the log up to that entry (the mark never moves back); see
+        :meth:`states_through`.
 
         Raises :class:`~airdecon.errors.WriteConflict` if an aircraft belongs to another party;
         nothing of the batch is written then.
         """
+        ...
+
+    def states_through(self) -> int:
+        """The log entry up to which the saved states are complete (0: none recorded): a restarted
+        hub reloads :meth:`latest_states` and replays the reports after it."""
         ...
 
     def latest_states(self, *, party: str | None = None) -> list[AircraftState]:

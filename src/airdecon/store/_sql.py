@@ -21,6 +21,7 @@ from airdecon.store._core import (
     check_kinds,
     check_owners,
     check_page,
+    check_through,
     new_token,
     plan_batch,
     sign_checkpoint,
@@ -296,12 +297,18 @@ class SqlStore:
         return [_checkpoint(r) for r in rows]
 
     # -- aircraft states -------------------------------------------------------------------------
-    def save_states(self, states: Sequence[AircraftState]) -> None:
+    def save_states(self, states: Sequence[AircraftState], *, through_seq: int | None = None) -> None:
         """See :meth:`Store.save_states`."""
-        if not states:
+        through = check_through(through_seq)
+        if not states and through is None:
             return
         with self._write() as cur:
             self._lock_states(cur)
+            if through is not None:
+                self._x(cur, "UPDATE state_mark SET through_seq = ? WHERE id = 1 AND through_seq < ?",
+                        (through, through))
+            if not states:
+                return
             owners: dict[str, str] = {}
             ids = sorted({s.aircraft_id for s in states})
             for i in range(0, len(ids), _CHUNK):
@@ -322,6 +329,10 @@ class SqlStore:
                 [(s.aircraft_id, s.party, s.t, s.lat_deg, s.lon_deg, s.alt_m, s.gs_mps, s.trk_deg, s.vs_mps,
                   s.extra_text()) for s in states],
             )
+
+    def states_through(self) -> int:
+        """See :meth:`Store.states_through`."""
+        return int(self._rows("SELECT through_seq FROM state_mark WHERE id = 1")[0][0])
 
     def latest_states(self, *, party: str | None = None) -> list[AircraftState]:
         """See :meth:`Store.latest_states`."""
