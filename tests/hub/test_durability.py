@@ -84,8 +84,12 @@ def test_sigkill_mid_stream_loses_nothing_acknowledged(hub: HubProcess, tmp_path
             if e["kind"] == "message"
         }
         assert set(acked_messages) <= msgs
-        # the distress is still open: every party still sees it, and can still acknowledge it
+        # the live picture is back to the last report, though the cache of states was last saved
+        # before the kill (every 5 s): the reports after its mark are replayed from the record
         tracks = blue.get("/v1/tracks").json()["tracks"]
+        (b77,) = [t for t in tracks if t.get("id") == "BLUE-77"]
+        assert round(b77["lat"], 6) >= max(acked_reports)
+        # the distress is still open: every party still sees it, and can still acknowledge it
         assert [t["distress_id"] for t in tracks if t["kind"] == "distress"] == [distress]
         assert blue.post("/v1/acks", json={"distress_id": distress}).status_code == 200
         # the chain verifies, over the API and offline with the CLI

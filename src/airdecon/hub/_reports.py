@@ -27,7 +27,17 @@ from airdecon.errors import RecordError
 from airdecon.state import LIMITS
 from airdecon.units import FPM, FT, KT
 
-__all__ = ["RECORD_FIELDS", "Batch", "Report", "expand", "fleet_key", "parse_batch", "parse_report", "record"]
+__all__ = [
+    "RECORD_FIELDS",
+    "Batch",
+    "Report",
+    "expand",
+    "fleet_key",
+    "from_record",
+    "parse_batch",
+    "parse_report",
+    "record",
+]
 
 _SQUAWK = re.compile(r"^[0-7]{4}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,39}$")
@@ -230,6 +240,26 @@ def parse_batch(raw: Sequence[object], party: str, now: float, *, max_skew_s: fl
 def record(rows: list[list[Any]]) -> dict[str, Any]:
     """The record payload of a batch of report rows."""
     return {"fields": list(RECORD_FIELDS), "rows": rows}
+
+
+def from_record(party: str, item: Mapping[str, Any]) -> Report:
+    """A report back from the record (an item of :func:`expand`): already validated when it was
+    recorded, so only converted to SI units."""
+    return Report(
+        str(item["id"]),
+        party,
+        float(item["t"]),
+        float(item["lat"]),
+        float(item["lon"]),
+        float(item["alt_ft"]) * FT,
+        float(item["gs_kt"]) * KT,
+        float(item["trk_deg"]),
+        float(item.get("vs_fpm") or 0.0) * FPM,
+        item.get("squawk"),
+        item.get("emergency"),
+        item.get("callsign"),
+        bool(item.get("on_ground", False)),
+    )
 
 
 def expand(payload: Any) -> Any:

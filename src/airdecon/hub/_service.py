@@ -32,7 +32,7 @@ from airdecon.audit import HubKey, verify_chain
 from airdecon.detection import ConflictSet
 from airdecon.errors import InputError
 from airdecon.hub._picture import CycleResult, DistressCase, Picture
-from airdecon.hub._reports import Report, expand, fleet_key, parse_batch, record
+from airdecon.hub._reports import Report, expand, fleet_key, from_record, parse_batch, record
 from airdecon.hub._settings import HubSettings
 from airdecon.needtoknow import CursorCodec, Disclosure, StateView, threat_ref
 from airdecon.protocol import ProtocolDocument, ProtocolStore, diff_documents
@@ -142,6 +142,7 @@ class Hub:
         self._stop = threading.Event()
         self._last_cycle = 0.0
         self._unsaved: dict[str, Report] = {}  # latest states not yet in the restart cache
+        self._unsaved_through = 0  # the last report event whose states are in _unsaved or saved
         self._unsaved_lock = threading.Lock()
         self._last_save = 0.0
         self._pool: ProcessPoolExecutor | None = None
@@ -157,7 +158,8 @@ class Hub:
 
     # ------------------------------------------------------------------ lifecycle
     def _restore(self, now: float) -> None:
-        """Rebuild the live picture after a restart: latest states, open distress cases."""
+        """Rebuild the live picture after a restart: the saved latest states, the reports recorded
+        after the cache's mark, and the open distress cases."""
         reports = []
         for st in self.store.latest_states():
             if st.party not in self.parties:
@@ -174,14 +176,26 @@ class Hub:
                     gs_mps=st.gs_mps,
                     trk_deg=st.trk_deg,
                     vs_mps=st.vs_mps,
-                    squawk=ex.get("squawk"),
+                    squawk=ex.get("squawk"),  # type: ignore[arg-type]
                     emergency=ex.get("emergency"),  # type: ignore[arg-type]
-                    callsign=ex.get("callsign"),
-                    on_ground=bool(ex.get("on_ground", False)),  # type: ignore[arg-type]
+                    callsign=ex.get("callsign"),  # type: ignore[arg-type]
+                    on_ground=bool(ex.get("on_ground", False)),
                 )
             )
+        replayed: list[Report] = []
+        seq = self.store.states_through()
+        while batch := self.store.events_after(seq, kinds=("report",), limit=200):
+            for ev in batch:
+                if ev.origin in self.parties:
+                    replayed += [from_record(ev.origin, item) for item in expand(ev.payload)["reports"]]
+            seq = batch[-1].seq
+        with self._unsaved_lock:  # not in the cache yet: the next save writes them
+            for r in replayed:
+                self._unsaved[r.key] = r
+            self._unsaved_through = seq
         with self.lock:
             self.picture.apply(reports, now, raise_distress=False)
+            self.picture.apply(replayed, now, raise_distress=False)
             seq = 0
             while batch := self.store.events_after(
                 seq, kinds=("distress", "ack", "distress-closed"), limit=1000
@@ -308,12 +322,13 @@ class Hub:
                 raise InputError("empty report batch")
             raise first_error
         event = NewEvent("report", party, record(rows), audience=[party], idempotency_key=idempotency_key)
-        appended = self.store.append_many([event], at=now)[0]
-        if appended.replayed:
-            return {"accepted": len(good), "rejected": rejected, "replayed": True}
-        with self._unsaved_lock:
+        with self._unsaved_lock:  # so that a save's mark covers exactly the reports it writes
+            appended = self.store.append_many([event], at=now)[0]
+            if appended.replayed:
+                return {"accepted": len(good), "rejected": rejected, "replayed": True}
             for r in good:
-                self._unsaved[fleet_key(r.party, r.aircraft_id)] = r
+                self._unsaved[r.key] = r
+            self._unsaved_through = appended.event.seq
         with self.lock:
             raised = self.picture.apply(good, now)
             dist_events = [self._distress_event(case, "raised") for case in raised]
@@ -335,16 +350,25 @@ class Hub:
         return stored
 
     def save_states(self) -> None:
-        """Write the latest state of every aircraft reported since the last save to the restart cache.
+        """Write the latest state of every aircraft reported since the last save to the restart
+        cache, with the mark of the last report event it covers.
 
-        The reports themselves are durable in the record as soon as they are acknowledged; this
-        cache only lets a restarted hub rebuild its live picture without replaying the record.
+        The reports themselves are durable in the record as soon as they are acknowledged; the
+        cache only spares a restarted hub replaying more than the reports after its mark.
         """
         with self._unsaved_lock:
             batch, self._unsaved = self._unsaved, {}
+            through = self._unsaved_through
         self._last_save = time.monotonic()
-        if batch:
-            self.store.save_states([_state(r) for r in batch.values()])
+        if not batch:
+            return
+        try:
+            self.store.save_states([_state(r) for r in batch.values()], through_seq=through)
+        except Exception:
+            with self._unsaved_lock:  # keep them for the next save (newer states win)
+                for key, r in batch.items():
+                    self._unsaved.setdefault(key, r)
+            raise
 
     def cycle_loop(self) -> None:
         """Run cycles whenever reports arrived (coalesced) or the timer fires, until :meth:`stop`."""

@@ -50,7 +50,8 @@ class HubSettings:
         Run the resolver in a worker process (default), so that verifying manoeuvres never holds
         the server's interpreter lock.
     state_save_s : float
-        Period of the restart cache of latest aircraft states (reports are durable at once).
+        Period of the restart cache of latest aircraft states. Reports are durable in the record
+        at once; a restarted hub reloads the cache and replays the reports recorded after it.
     checkpoint_every : int
         Audit entries between two signed checkpoints.
     """
@@ -70,7 +71,7 @@ class HubSettings:
     advise_s: float = 1.0
     advise_max: int = 24
     resolver_process: bool = True
-    state_save_s: float = 1.0
+    state_save_s: float = 5.0
     checkpoint_every: int = 1000
 
     def hub_key_path(self) -> Path | None:
