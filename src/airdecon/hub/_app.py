@@ -111,7 +111,12 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threads = []
         if run_loops:
-            for target, name in ((hub.cycle_loop, "airdecon-cycle"), (hub.advise_loop, "airdecon-advise")):
+            loops = (
+                (hub.cycle_loop, "airdecon-cycle"),
+                (hub.advise_loop, "airdecon-advise"),
+                (hub.save_loop, "airdecon-save"),
+            )
+            for target, name in loops:
                 t = threading.Thread(target=target, name=name, daemon=True)
                 t.start()
                 threads.append(t)

@@ -141,10 +141,11 @@ class Hub:
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._last_cycle = 0.0
+        self._cycle_cost = 0.0  # seconds the last cycle took (paces the next under a flood)
         self._unsaved: dict[str, Report] = {}  # latest states not yet in the restart cache
         self._unsaved_through = 0  # the last report event whose states are in _unsaved or saved
         self._unsaved_lock = threading.Lock()
-        self._last_save = 0.0
+        self._save_lock = threading.Lock()  # one save at a time: marks are written in order
         self._pool: ProcessPoolExecutor | None = None
         if settings.resolver_process:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
@@ -340,14 +341,13 @@ class Hub:
     def run_cycle(self) -> list[Event]:
         """One detection cycle: alerts (disclosed per party), track losses, distress timers."""
         now = self.clock()
+        start = time.monotonic()
         with self.lock:
             result = self.picture.cycle(now)
             events = self._cycle_events(result, now)
         self._last_cycle = time.monotonic()
-        stored = self._append(events)
-        if self._last_cycle - self._last_save >= self.settings.state_save_s:
-            self.save_states()
-        return stored
+        self._cycle_cost = self._last_cycle - start
+        return self._append(events)
 
     def save_states(self) -> None:
         """Write the latest state of every aircraft reported since the last save to the restart
@@ -356,14 +356,27 @@ class Hub:
         The reports themselves are durable in the record as soon as they are acknowledged; the
         cache only spares a restarted hub replaying more than the reports after its mark.
         """
+        with self._save_lock:
+            self._save_states()
+
+    def _save_states(self) -> None:
         with self._unsaved_lock:
             batch, self._unsaved = self._unsaved, {}
             through = self._unsaved_through
-        self._last_save = time.monotonic()
         if not batch:
             return
+        reports = list(batch.values())
         try:
-            self.store.save_states([_state(r) for r in batch.values()], through_seq=through)
+            # in slices, each its own short transaction, the mark with the last: a save of 5,000
+            # states never holds the interpreter for long while a cycle waits (a crash between
+            # slices leaves the old mark, so the restart replays those reports: still exact)
+            step = 500
+            for k in range(0, len(reports), step):
+                last = k + step >= len(reports)
+                states = [_state(r) for r in reports[k : k + step]]
+                self.store.save_states(states, through_seq=through if last else None)
+                if not last:
+                    time.sleep(0)
         except Exception:
             with self._unsaved_lock:  # keep them for the next save (newer states win)
                 for key, r in batch.items():
@@ -376,7 +389,9 @@ class Hub:
             self._dirty.wait(self.settings.timer_s)
             if self._stop.is_set():
                 return
-            wait = self.settings.cycle_min_s - (time.monotonic() - self._last_cycle)
+            duty = min(max(self.settings.cycle_duty, 0.05), 1.0)
+            gap = max(self.settings.cycle_min_s, self._cycle_cost * (1.0 / duty - 1.0))
+            wait = gap - (time.monotonic() - self._last_cycle)
             if wait > 0:
                 time.sleep(wait)
             self._dirty.clear()
@@ -518,6 +533,16 @@ class Hub:
             live = {al.alert_id for al in self.picture.alerts.active}
             self._advice_sig = {k: v for k, v in self._advice_sig.items() if k[0] in live}
         return self._append(events)
+
+    def save_loop(self) -> None:
+        """Save the restart cache every ``state_save_s`` until :meth:`stop`."""
+        while not self._stop.wait(self.settings.state_save_s):
+            try:
+                self.save_states()
+            except Exception:
+                import logging
+
+                logging.getLogger("airdecon.hub").exception("could not save the latest states")
 
     def advise_loop(self) -> None:
         """Run :meth:`advise` every ``advise_s`` until :meth:`stop`."""

@@ -39,6 +39,10 @@ class HubSettings:
         Requests (HTTP and WebSocket messages) per second and burst allowed per party (429 beyond).
     cycle_min_s : float
         Shortest interval between two detection cycles (coalesces bursts of reports).
+    cycle_duty : float
+        Largest share of the time detection cycles may take while reports flood in: after a
+        cycle that took *d* seconds, the next waits at least ``d * (1 / cycle_duty - 1)``, so a
+        flood of small batches cannot starve the validation of reports.
     timer_s : float
         Detection/distress timer period when nothing arrives (coasting, re-sends, escalation).
     advise_s : float
@@ -67,6 +71,7 @@ class HubSettings:
     rate_per_s: float = 200.0
     burst: int = 400
     cycle_min_s: float = 0.02
+    cycle_duty: float = 0.5
     timer_s: float = 1.0
     advise_s: float = 1.0
     advise_max: int = 24
