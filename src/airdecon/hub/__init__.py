@@ -9,7 +9,8 @@ from airdecon.hub._bootstrap import (
     load_protocol,
     open_hub_store,
 )
-from airdecon.hub._picture import Picture, Report, parse_report
+from airdecon.hub._picture import Picture
+from airdecon.hub._reports import Report, parse_batch, parse_report
 from airdecon.hub._service import Hub
 from airdecon.hub._settings import HubSettings
 
@@ -25,5 +26,6 @@ __all__ = [
     "load_hub_key",
     "load_protocol",
     "open_hub_store",
+    "parse_batch",
     "parse_report",
 ]

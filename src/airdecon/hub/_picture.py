@@ -19,12 +19,12 @@ import numpy as np
 from airdecon.alerting import AlertEvent, AlertTracker
 from airdecon.detection import ConflictSet, detect
 from airdecon.errors import InputError
-from airdecon.hub._reports import Report, fleet_key, parse_report
+from airdecon.hub._reports import Report, fleet_key
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import Fleet
 from airdecon.units import FT
 
-__all__ = ["DistressCase", "Picture", "Report", "Track", "fleet_key", "parse_report"]
+__all__ = ["CycleResult", "DistressCase", "Picture", "Track"]
 
 _EARTH_R = 6_371_008.8
 

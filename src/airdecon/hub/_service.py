@@ -483,9 +483,8 @@ class Hub:
         with self.lock:
             fleet, conflicts = self.picture.last_fleet, self.picture.last_conflicts
             distress = frozenset(self.picture._distress_by_key)
-        if len(conflicts) == 0:
-            advice: dict[tuple[str, str], dict[str, Any]] = {}
-        else:
+        resolved: list[tuple[tuple[str, str], str, bool, list[dict[str, Any]]]] = []
+        if len(conflicts) > 0:
             m = min(len(conflicts), self.settings.advise_max)  # sorted by time to loss: most urgent first
             urgent = ConflictSet(
                 i=conflicts.i[:m],
@@ -499,11 +498,13 @@ class Hub:
                 n_candidates=conflicts.n_candidates,
             )
             resolved = self._run_resolver(fleet, urgent, self.picture.protocol, distress)
-            advice = {}
-            for pair, level, ok, advs in resolved:
-                advice[pair] = {adv["aircraft"]: self._advice_json(adv, level, ok) for adv in advs}
         events: list[NewEvent] = []
         with self.lock:
+            scrub = self._scrubber([pair for pair, *_ in resolved])
+            advice = {
+                pair: {adv["aircraft"]: self._advice_json(adv, level, ok, scrub) for adv in advs}
+                for pair, level, ok, advs in resolved
+            }
             self._latest_advice = advice
             for pair, per in advice.items():
                 al = self.picture.alerts.get(*pair)
@@ -554,12 +555,14 @@ class Hub:
 
                 logging.getLogger("airdecon.hub").exception("resolution failed")
 
-    def _advice_json(self, adv: Mapping[str, Any], level: str, resolved: bool) -> dict[str, Any]:
+    def _advice_json(
+        self, adv: Mapping[str, Any], level: str, resolved: bool, scrub: Callable[[str, str], str]
+    ) -> dict[str, Any]:
         """An advisory as its own party may see it: own id plain, other aircraft pseudonymous."""
         party, own_id = str(adv["aircraft"]).split("/", 1)
         d = dict(adv)
         d["aircraft"] = own_id
-        d["reason"] = self._scrub(str(adv["reason"]), party)
+        d["reason"] = scrub(str(adv["reason"]), party)
         d["level"] = level
         d["resolved"] = resolved
         return d
@@ -573,30 +576,34 @@ class Hub:
             return _resolve_job(fleet, conflicts, protocol, distress)
         return self._pool.submit(_resolve_job, fleet, conflicts, protocol, distress).result(timeout=120)
 
-    def _scrub(self, text: str, party: str) -> str:
-        """Rewrite aircraft keys in free text for *party*: its own and civil ids plain, any other
-        party's aircraft as the threat pseudonym of its alert with *party* (or 'another aircraft')."""
-        if "/" not in text:
-            return text
-        keys = sorted({k for pair in self._latest_pairs() for k in pair}, key=len, reverse=True)
-        for key in keys:
-            if key not in text:
-                continue
-            owner, ident = key.split("/", 1)
-            if owner == party or self.disclosure.is_civil(owner):
-                text = text.replace(key, ident)
-                continue
-            ref = "another aircraft"
-            for al in self.picture.alerts.active:
-                if key in (al.a, al.b) and party in (al.a.split("/", 1)[0], al.b.split("/", 1)[0]):
-                    ref = threat_ref(self._public_alert_id(al.alert_id))
-                    break
-            text = text.replace(key, ref)
-        return text
+    def _scrubber(self, pairs: Sequence[tuple[str, str]]) -> Callable[[str, str], str]:
+        """A rewriter of free text for one party (call with the hub lock held): aircraft keys of
+        the resolved *pairs* (the only aircraft a resolver's reason can name) become the plain id
+        for the party's own and civil aircraft, and otherwise the threat pseudonym of the pair's
+        alert with that party's aircraft (or 'another aircraft')."""
+        keys = sorted({k for pair in pairs for k in pair}, key=len, reverse=True)
+        refs: dict[tuple[str, str], str] = {}
+        for a, b in pairs:  # most urgent first: a key keeps the ref of its most urgent alert
+            al = self.picture.alerts.get(a, b)
+            if al is not None:
+                ref = threat_ref(self._public_alert_id(al.alert_id))
+                refs.setdefault((b.split("/", 1)[0], a), ref)
+                refs.setdefault((a.split("/", 1)[0], b), ref)
 
-    def _latest_pairs(self) -> list[tuple[str, str]]:
-        c = self.picture.last_conflicts
-        return [(str(c.ids[a]), str(c.ids[b])) for a, b in zip(c.i, c.j, strict=True)]
+        def scrub(text: str, party: str) -> str:
+            if "/" not in text:
+                return text
+            for key in keys:
+                if key not in text:
+                    continue
+                owner, ident = key.split("/", 1)
+                if owner == party or self.disclosure.is_civil(owner):
+                    text = text.replace(key, ident)
+                else:
+                    text = text.replace(key, refs.get((party, key), "another aircraft"))
+            return text
+
+        return scrub
 
     @staticmethod
     def _cpa_points(result: CycleResult) -> _Cpas:
