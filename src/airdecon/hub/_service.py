@@ -1015,7 +1015,13 @@ class _Views:
 
     def __init__(self, fleet: Any) -> None:
         self.fleet = fleet
-        self.rows = {str(k): n for n, k in enumerate(fleet.ids)}
+        self._rows: dict[str, int] | None = None
+
+    @property
+    def rows(self) -> dict[str, int]:
+        if self._rows is None:  # most cycles raise no event: index only when asked
+            self._rows = {str(k): n for n, k in enumerate(self.fleet.ids)}
+        return self._rows
 
     def __contains__(self, key: object) -> bool:
         return key in self.rows
@@ -1042,10 +1048,15 @@ class _Cpas:
 
     def __init__(self, fleet: Any, conflicts: Any) -> None:
         self.fleet, self.c = fleet, conflicts
-        self.index = {
-            (str(conflicts.ids[a]), str(conflicts.ids[b])): k
-            for k, (a, b) in enumerate(zip(conflicts.i, conflicts.j, strict=True))
-        }
+        self._index: dict[tuple[str, str], int] | None = None
+
+    @property
+    def index(self) -> dict[tuple[str, str], int]:
+        if self._index is None:
+            c = self.c
+            a_ids, b_ids = [str(x) for x in c.ids[c.i]], [str(x) for x in c.ids[c.j]]
+            self._index = {pair: k for k, pair in enumerate(zip(a_ids, b_ids, strict=True))}
+        return self._index
 
     def _ahead(self, row: int, t: float) -> tuple[float, float]:
         f = self.fleet
