@@ -18,6 +18,7 @@ Plain Python on purpose: the hub validates tens of thousands of reports a second
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -120,7 +121,7 @@ def _number(raw: Mapping[str, Any], name: str, lim: tuple[float, float], where: 
         if name in _REQUIRED:
             raise RecordError(where, name, None, "missing")
         return 0.0
-    elif isinstance(v, int | float) and not isinstance(v, bool):  # numpy scalars from library callers
+    elif isinstance(v, numbers.Real) and not isinstance(v, bool):  # numpy scalars from library callers
         f = float(v)
     else:
         raise RecordError(where, name, v, "must be a number")
