@@ -587,8 +587,14 @@ class Hub:
     def _distress_event(
         self, case: DistressCase, stage: str, views: Mapping[str, StateView] | None = None
     ) -> NewEvent:
+        return NewEvent("distress", HUB_PARTY, self._distress_payload(case, stage, views), audience=ALL)
+
+    def _distress_payload(
+        self, case: DistressCase, stage: str, views: Mapping[str, StateView] | None = None
+    ) -> dict[str, Any]:
+        """*case* as every party is shown it, in broadcasts and in :meth:`open_distress` alike."""
         state = (views or {}).get(case.key) or self._state_of(case.key)
-        payload = self.disclosure.distress_payload(
+        return self.disclosure.distress_payload(
             case_id=case.distress_id,
             party=case.party,
             aircraft_id=case.aircraft_id,
@@ -598,7 +604,31 @@ class Hub:
             acks=case.acks,
             raised_at=case.raised_at,
         )
-        return NewEvent("distress", HUB_PARTY, payload, audience=ALL)
+
+    def open_distress(self, party: str) -> dict[str, Any]:
+        """The open distress cases as their broadcasts show them now, and a cursor to stream from.
+
+        Every party sees every case (see :mod:`airdecon.needtoknow`); *party* only binds the cursor.
+        The cursor is the record's head *before* the cases are read: what happens after it comes on
+        the stream resumed there, so a client that loads this and then streams misses nothing (it
+        may see an event twice, whose effect it already has).
+        """
+        head = self.store.head().seq
+        with self.lock:
+            views = self._views(self.picture.last_fleet)
+            cases = [
+                self._distress_payload(case, self._stage(case), views)
+                for case in self.picture.distress.values()
+                if not case.closed
+            ]
+        return {"distress": cases, "cursor": self.cursors.encode(party, head)}
+
+    @staticmethod
+    def _stage(case: DistressCase) -> str:
+        """Where a case stands, named as its broadcasts name it: raised, resent or escalated."""
+        if case.escalated:
+            return "escalated"
+        return "resent" if case.sends > 1 else "raised"
 
     def declare_distress(
         self, party: str, aircraft_id: str, reason: str | None, idempotency_key: str | None = None
