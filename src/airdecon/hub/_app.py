@@ -334,14 +334,18 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     async def get_messages(
         party: Party, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 500
     ) -> dict[str, Any]:
-        """Line messages and receipts you sent or received, oldest first, after a cursor."""
+        """Line messages and receipts you sent or received, oldest first, after a cursor.
+
+        Each message addressed to you has ``read_by_me`` (you marked it read, from any console);
+        each message you sent has ``read_by`` (the parties that read it). Messages addressed to you
+        count as delivered once listed here: their senders get a delivery receipt, as on the stream."""
         seq = cursor_arg(party, after)
-        evs = await asyncio.to_thread(hub.history, party, ("message", "receipt"), seq, limit)
-        return {"events": [hub.wire(party, e) for e in evs]}
+        return {"events": await asyncio.to_thread(hub.messages_for, party, seq, limit)}
 
     @app.post("/v1/messages/{message_id}/read", tags=["line"])
     async def read_message(message_id: str, party: Party) -> dict[str, Any]:
-        """Mark a message addressed to you as read (its sender gets a read receipt)."""
+        """Mark a message addressed to you as read: the read receipt goes to its sender and to you
+        (your other consoles), never to a third party."""
         return await asyncio.to_thread(hub.mark_read, party, message_id)
 
     @app.get("/v1/protocol", tags=["protocol"])
