@@ -38,6 +38,7 @@ def everything_blue_can_read(hub: HubProcess) -> str:
             ("/v1/alerts", None),
             ("/v1/alerts/history", None),
             ("/v1/events", None),
+            ("/v1/distress", None),
             ("/v1/messages", None),
             ("/v1/protocol", None),
             ("/v1/audit/verify", None),

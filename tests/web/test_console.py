@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import RED_SECRETS, Console, Hub
+from tests.web.conftest import RED_SECRETS, Console, Hub, open_console
 
 # Colour counts of a canvas read back in the page (the canvases are same-origin, so readable).
 CANVAS_STATS = """(sel) => {
@@ -413,7 +413,7 @@ def test_threat_leaves_the_map_when_its_alert_clears(blue: Console, hub: Hub) ->
 
 
 def test_own_aircraft_in_distress_flashes_and_its_party_closes_the_case(blue: Console, hub: Hub) -> None:
-    """Runs last in this file: BLUE-02 in distress changes the advisories of everything near it."""
+    """Runs late in this file: BLUE-02 in distress changes the advisories of everything near it."""
     res = hub.api("BLUE").post("/v1/distress", json={"id": "BLUE-02", "reason": "hydraulic failure"})
     assert res.status_code == 201, res.text
     did = res.json()["distress_id"]
@@ -426,3 +426,66 @@ def test_own_aircraft_in_distress_flashes_and_its_party_closes_the_case(blue: Co
     expect(card).to_have_count(0)
     closed = [e for e in hub.events("RED", "distress-closed") if e["data"]["distress_id"] == did]
     assert len(closed) == 1 and closed[0]["data"]["by"] == "BLUE"
+
+
+def test_a_reload_shows_open_distress_and_read_messages_from_the_hub(
+    browser: Browser, blue: Console, hub: Hub
+) -> None:
+    """After a reload the console takes the open distress cases from ``GET /v1/distress`` and what
+    was read from ``read_by_me`` (not from its own storage, not from replayed history). Reading on
+    one of BLUE's consoles shows as read on the other at once."""
+    res = hub.api("CIVIL").post("/v1/distress", json={"id": "CIVIL-01", "reason": "low fuel"})
+    assert res.status_code == 201, res.text
+    did = res.json()["distress_id"]
+    stamp = f"{time.time():.0f}"
+    read_text, unread_text = f"RED to BLUE, read me ({stamp})", f"CIVIL to BLUE, unread ({stamp})"
+    for party, text in (("RED", read_text), ("CIVIL", unread_text)):
+        assert hub.api(party).post("/v1/messages", json={"to": "BLUE", "text": text}).status_code == 201
+    other = open_console(browser, hub, "BLUE")  # BLUE's second console
+    try:
+        bp, op = blue.page, other.page
+        for page in (bp, op):
+            expect(page.locator(".conv-list li[data-conv='RED'] .badge")).to_have_text("1", timeout=10_000)
+        card = bp.locator(f".distress-card[data-distress-id='{did}']")
+        card.locator(".ack-btn").click()
+        expect(card).to_contain_text("Acknowledged by you")
+        bp.locator(".conv-list li[data-conv='RED']").click()
+        expect(bp.locator(".msg.theirs", has_text=read_text)).to_be_visible()
+        # read here: the other console learns it from BLUE's own read receipt
+        expect(op.locator(".conv-list li[data-conv='RED'] .badge")).to_have_count(0, timeout=10_000)
+        expect(op.locator(".conv-list li[data-conv='CIVIL'] .badge")).to_have_text("1")
+    finally:
+        other.page.context.close()
+    # reload, with nothing kept in the browser's storage but the sign-in
+    sockets: list[str] = []
+    bp.on("websocket", lambda ws: sockets.append(ws.url))
+    bp.evaluate("localStorage.clear()")
+    blue.received.clear()
+    bp.reload()
+    wait_for(bp, "window.airdecon && airdecon.connection === 'live'")
+    card = bp.locator(f".distress-card[data-distress-id='{did}']")
+    expect(card).to_contain_text("CIVIL-01")
+    expect(card).to_contain_text("low fuel")
+    expect(card).to_contain_text("Acknowledged by you")
+    expect(card).to_contain_text("awaiting RED")
+    expect(card.locator(".freqs")).to_contain_text("121.5 / 243.0 MHz")
+    # the cases came from GET /v1/distress; the stream resumed after them, not from the start
+    got = [f for f in map(_json_or_none, blue.received) if isinstance(f, dict)]
+    listed = [f for f in got if set(f) == {"distress", "cursor"}]
+    assert listed and did in [c["distress_id"] for c in listed[-1]["distress"]]
+    assert sockets and all("after=" in u for u in sockets), sockets
+    assert not [f for f in got if f.get("kind") == "distress" and f["data"]["distress_id"] == did]
+    # the line: the message read before the reload is read, the other one is not
+    expect(bp.locator(".conv-list li[data-conv='RED'] .badge")).to_have_count(0)
+    expect(bp.locator(".conv-list li[data-conv='CIVIL'] .badge")).to_have_text("1")
+    expect(bp.locator("#line-unread")).to_have_text("1")
+    hub.api("CIVIL").post(f"/v1/distress/{did}/close").raise_for_status()
+    expect(card).to_have_count(0, timeout=10_000)
+    assert blue.errors == [] and bp.evaluate("airdecon.errors") == []
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

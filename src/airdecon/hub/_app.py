@@ -57,6 +57,44 @@ _REPORT_SCHEMA = {
 }
 
 
+_POSITION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "alt_ft": {"type": "number"},
+        "gs_kt": {"type": "number"},
+        "trk_deg": {"type": "number"},
+        "vs_fpm": {"type": "number"},
+    },
+}
+
+_DISTRESS_SCHEMA = {
+    "type": "object",
+    "description": "an open distress case, with the fields of its distress broadcasts",
+    "properties": {
+        "distress_id": {"type": "string"},
+        "stage": {"type": "string", "enum": ["raised", "resent", "escalated"]},
+        "party": {"type": "string", "description": "the party whose aircraft is in distress"},
+        "id": {"type": "string", "description": "the aircraft, as its party names it"},
+        "reason": {"type": "string"},
+        "raised_at": {"type": "number", "description": "POSIX seconds"},
+        "position": {"anyOf": [_POSITION_SCHEMA, {"type": "null"}], "description": "latest known"},
+        "frequencies_mhz": {"type": "array", "items": {"type": "number"}},
+        "acknowledged_by": {"type": "array", "items": {"type": "string"}},
+        "awaiting": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "parties that have not acknowledged yet",
+        },
+    },
+}
+
+
+def _answer(schema: dict[str, Any], description: str = "Successful Response") -> dict[Any, Any]:
+    return {200: {"description": description, "content": {"application/json": {"schema": schema}}}}
+
+
 def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
@@ -224,6 +262,27 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             raise InputError("reason: at most 500 characters")
         return await asyncio.to_thread(hub.declare_distress, party, aid, reason)
 
+    @app.get(
+        "/v1/distress",
+        tags=["distress"],
+        responses=_answer(
+            {
+                "type": "object",
+                "properties": {
+                    "distress": {"type": "array", "items": _DISTRESS_SCHEMA},
+                    "cursor": {"type": "string", "description": "stream from here to miss nothing after"},
+                },
+            }
+        ),
+    )
+    async def get_distress(party: Party) -> dict[str, Any]:
+        """The open distress cases, every party's, as their broadcasts show them now: stage, the
+        aircraft's latest position, the frequencies, who has acknowledged and who is awaited.
+
+        ``cursor`` comes from before the cases were read: a console that loads this and then opens
+        ``/v1/stream?after=cursor`` misses no acknowledgement or closure (it may get one twice)."""
+        return await asyncio.to_thread(hub.open_distress, party)
+
     @app.post("/v1/distress/{distress_id}/close", tags=["distress"])
     async def close_distress(distress_id: str, party: Party) -> dict[str, Any]:
         """End a distress of yours (distress traffic ended)."""
@@ -280,14 +339,18 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     async def get_messages(
         party: Party, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 500
     ) -> dict[str, Any]:
-        """Line messages and receipts you sent or received, oldest first, after a cursor."""
+        """Line messages and receipts you sent or received, oldest first, after a cursor.
+
+        Each message addressed to you has ``read_by_me`` (you marked it read, from any console);
+        each message you sent has ``read_by`` (the parties that read it). Messages addressed to you
+        count as delivered once listed here: their senders get a delivery receipt, as on the stream."""
         seq = cursor_arg(party, after)
-        evs = await asyncio.to_thread(hub.history, party, ("message", "receipt"), seq, limit)
-        return {"events": [hub.wire(party, e) for e in evs]}
+        return {"events": await asyncio.to_thread(hub.messages_for, party, seq, limit)}
 
     @app.post("/v1/messages/{message_id}/read", tags=["line"])
     async def read_message(message_id: str, party: Party) -> dict[str, Any]:
-        """Mark a message addressed to you as read (its sender gets a read receipt)."""
+        """Mark a message addressed to you as read: the read receipt goes to its sender and to you
+        (your other consoles), never to a third party."""
         return await asyncio.to_thread(hub.mark_read, party, message_id)
 
     @app.get("/v1/protocol", tags=["protocol"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import math
 import multiprocessing
@@ -30,7 +31,7 @@ from typing import Any
 from airdecon.alerting import AlertEvent
 from airdecon.audit import HubKey, verify_chain
 from airdecon.detection import ConflictSet
-from airdecon.errors import InputError
+from airdecon.errors import InputError, WriteConflict
 from airdecon.hub._picture import CycleResult, DistressCase, Picture
 from airdecon.hub._reports import Report, expand, fleet_key, from_record, parse_batch, record
 from airdecon.hub._settings import HubSettings
@@ -624,8 +625,14 @@ class Hub:
     def _distress_event(
         self, case: DistressCase, stage: str, views: Mapping[str, StateView] | None = None
     ) -> NewEvent:
+        return NewEvent("distress", HUB_PARTY, self._distress_payload(case, stage, views), audience=ALL)
+
+    def _distress_payload(
+        self, case: DistressCase, stage: str, views: Mapping[str, StateView] | None = None
+    ) -> dict[str, Any]:
+        """*case* as every party is shown it, in broadcasts and in :meth:`open_distress` alike."""
         state = (views or {}).get(case.key) or self._state_of(case.key)
-        payload = self.disclosure.distress_payload(
+        return self.disclosure.distress_payload(
             case_id=case.distress_id,
             party=case.party,
             aircraft_id=case.aircraft_id,
@@ -635,7 +642,31 @@ class Hub:
             acks=case.acks,
             raised_at=case.raised_at,
         )
-        return NewEvent("distress", HUB_PARTY, payload, audience=ALL)
+
+    def open_distress(self, party: str) -> dict[str, Any]:
+        """The open distress cases as their broadcasts show them now, and a cursor to stream from.
+
+        Every party sees every case (see :mod:`airdecon.needtoknow`); *party* only binds the cursor.
+        The cursor is the record's head *before* the cases are read: what happens after it comes on
+        the stream resumed there, so a client that loads this and then streams misses nothing (it
+        may see an event twice, whose effect it already has).
+        """
+        head = self.store.head().seq
+        with self.lock:
+            views = self._views(self.picture.last_fleet)
+            cases = [
+                self._distress_payload(case, self._stage(case), views)
+                for case in self.picture.distress.values()
+                if not case.closed
+            ]
+        return {"distress": cases, "cursor": self.cursors.encode(party, head)}
+
+    @staticmethod
+    def _stage(case: DistressCase) -> str:
+        """Where a case stands, named as its broadcasts name it: raised, resent or escalated."""
+        if case.escalated:
+            return "escalated"
+        return "resent" if case.sends > 1 else "raised"
 
     def declare_distress(
         self, party: str, aircraft_id: str, reason: str | None, idempotency_key: str | None = None
@@ -738,13 +769,17 @@ class Hub:
 
     def message_delivered(self, party: str, ev: Event) -> None:
         """Called when a message reached *party*'s socket: one delivery receipt to its sender."""
-        p = ev.payload if isinstance(ev.payload, dict) else {}
-        mid = str(p.get("message_id"))
-        if ev.kind != "message" or ev.origin == party or (mid, party) in self._delivered:
-            return
-        self._delivered.add((mid, party))
-        self._append(
-            [
+        self._deliver(party, [ev])
+
+    def _deliver(self, party: str, events: Sequence[Event]) -> None:
+        """One delivery receipt to the sender of each message of *events* handed to *party*."""
+        receipts = []
+        for ev in events:
+            mid = _message_id(ev)
+            if ev.kind != "message" or ev.origin == party or (mid, party) in self._delivered:
+                continue
+            self._delivered.add((mid, party))
+            receipts.append(
                 NewEvent(
                     "receipt",
                     HUB_PARTY,
@@ -752,27 +787,69 @@ class Hub:
                     audience=[ev.origin],
                     idempotency_key=f"delivered:{mid}:{party}",
                 )
-            ]
-        )
+            )
+        self._append(receipts)
 
     def mark_read(self, party: str, message_id: str) -> dict[str, Any]:
-        """*party* has read a message addressed to it: a read receipt to the sender."""
+        """*party* has read a message addressed to it: a read receipt to the sender, and to *party*
+        itself (its other consoles learn it was read). Nobody else: of a message to all, a third
+        party never learns who read it."""
         msg = self._find_message(party, message_id)
         if msg is None or msg.origin == party:
             raise InputError(f"unknown message {message_id!r}")
         payload = {"message_id": message_id, "status": "read", "by": party}
-        self._append(
-            [
-                NewEvent(
-                    "receipt",
-                    HUB_PARTY,
-                    payload,
-                    audience=[msg.origin],
-                    idempotency_key=f"read:{message_id}:{party}",
-                )
-            ]
+        receipt = NewEvent(
+            "receipt",
+            HUB_PARTY,
+            payload,
+            audience=[msg.origin, party],
+            idempotency_key=f"read:{message_id}:{party}",
         )
+        # a receipt recorded before readers were told too conflicts with its key: it stands as it is
+        with contextlib.suppress(WriteConflict):
+            self._append([receipt])
         return payload
+
+    def messages_for(self, party: str, after_seq: int = 0, limit: int = 500) -> list[dict[str, Any]]:
+        """*party*'s line after global entry *after_seq*: its messages and receipts as :meth:`wire`
+        events, each message with where it stands.
+
+        A message addressed to *party* carries ``read_by_me``: whether *party* has marked it read
+        (its own act, so true also for a receipt recorded when only the sender was told). A message
+        *party* sent carries ``read_by``: the parties whose read receipt *party* may see. Messages
+        addressed to *party* count as delivered once handed over here, as on the stream.
+        """
+        events = self.history(party, ("message", "receipt"), after_seq, limit)
+        messages = [ev for ev in events if ev.kind == "message"]
+        reads = self._read_receipts({_message_id(ev) for ev in messages}, after_seq)
+        out = []
+        for ev in events:
+            wired = self.wire(party, ev)
+            if ev.kind == "message":
+                readers = reads.get(_message_id(ev), {})
+                if ev.origin == party:
+                    seen = sorted(by for by, receipt in readers.items() if receipt.visible_to(party))
+                    wired["data"] = {**wired["data"], "read_by": seen}
+                else:
+                    wired["data"] = {**wired["data"], "read_by_me": party in readers}
+            out.append(wired)
+        self._deliver(party, messages)
+        return out
+
+    def _read_receipts(self, message_ids: set[str], after_seq: int) -> dict[str, dict[str, Event]]:
+        """``{message id: {reader: read receipt}}`` for these messages, from the receipts recorded
+        after *after_seq* (a receipt always follows its message).
+
+        Every party's receipts, unfiltered: the caller decides what of them a party may learn."""
+        out: dict[str, dict[str, Event]] = defaultdict(dict)
+        seq = after_seq
+        while message_ids and (batch := self.store.events_after(seq, kinds=("receipt",), limit=1000)):
+            for ev in batch:
+                p = ev.payload if isinstance(ev.payload, dict) else {}
+                if p.get("status") == "read" and p.get("message_id") in message_ids:
+                    out[str(p["message_id"])].setdefault(str(p.get("by")), ev)
+            seq = batch[-1].seq
+        return out
 
     def _find_message(self, party: str, message_id: str) -> Event | None:
         seq = 0
@@ -1095,6 +1172,11 @@ def _resolve_job(
             )
         )
     return out
+
+
+def _message_id(ev: Event) -> str:
+    """The id of a line message (or of the message a receipt is about)."""
+    return str(ev.payload.get("message_id")) if isinstance(ev.payload, dict) else ""
 
 
 def _diff_json(old: ProtocolDocument, new: ProtocolDocument) -> list[dict[str, Any]]:

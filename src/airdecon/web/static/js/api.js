@@ -31,7 +31,10 @@ export class Api {
 }
 
 // The WebSocket stream: events in order, resumed from the last cursor after any drop (no gaps).
-// Callbacks: onEvent(ev, live), onLive(), onState(text), onFatal(code).
+// Callbacks: onEvent(ev, live), onLive(), onState(text), onFatal(code), onReset(), and start():
+// called whenever there is no cursor yet (at first, and after the hub refused one), it loads the
+// current state over HTTP and resolves to the cursor to stream from. Without it, the stream
+// starts from the beginning of the party's history.
 export class Stream {
   constructor(token, handlers) {
     this.token = token;
@@ -50,8 +53,18 @@ export class Stream {
     return `${proto}//${location.host}/v1/stream?${q}`;
   }
 
-  open() {
+  async open() {
     if (this.closed) return;
+    if (!this.cursor && this.h.start) {
+      this.h.onState('loading');
+      try {
+        this.cursor = await this.h.start();
+      } catch (e) {
+        if (e.status === 401) { this.h.onFatal(4401); return; }
+        this.reopenLater();
+        return;
+      }
+    }
     this.h.onState('connecting');
     const ws = new WebSocket(this.url());
     this.ws = ws;
@@ -76,10 +89,14 @@ export class Stream {
       if (this.closed) return;
       if (e.code === 4401) { this.h.onFatal(4401); return; }
       if (e.code === 4400) { this.cursor = null; this.h.onReset && this.h.onReset(); }
-      const wait = Math.min(10000, 500 * 2 ** this.retry++);
-      this.h.onState(`reconnecting in ${Math.round(wait / 1000)} s`);
-      setTimeout(() => this.open(), wait);
+      this.reopenLater();
     };
+  }
+
+  reopenLater() {
+    const wait = Math.min(10000, 500 * 2 ** this.retry++);
+    this.h.onState(`reconnecting in ${Math.round(wait / 1000)} s`);
+    setTimeout(() => this.open(), wait);
   }
 
   close() { this.closed = true; if (this.ws) this.ws.close(); }

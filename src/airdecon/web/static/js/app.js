@@ -78,11 +78,27 @@ async function start(firstTracks) {
     onEvent, onLive, onState: (s) => { S.connection = s; renderStatus(); },
     onFatal: () => { S.connection = 'credentials refused'; renderStatus(); },
     onReset: () => { S.distress.clear(); S.line.reset(); },
+    start: loadState,
   });
   S.stream.open();
   pollTracks();
   pollAlerts();
   setInterval(tick, 1000);
+}
+
+// What the console shows at load (and after the hub refused its cursor) is read from the hub's
+// current state, not rebuilt by replaying its whole history: the open distress cases and the line.
+// The distress list's cursor was taken before the cases were read: the stream resumes there, so
+// nothing after it is missed (an event already reflected may come again; merging it changes nothing).
+async function loadState() {
+  const res = await S.api.get('/v1/distress');
+  S.distress.clear();
+  for (const d of res.distress) {
+    S.distress.set(d.distress_id, { ...d, closed: false, resends: d.stage === 'raised' ? 0 : null });
+  }
+  renderDistress();
+  await S.line.load();
+  return res.cursor;
 }
 
 function tick() {
@@ -252,9 +268,19 @@ function onEvent(ev, live) {
       if (live) refreshAlertsSoon();
       break;
     case 'distress': {
+      // merged into what the console already knows: acknowledgements only ever grow, an escalated
+      // case stays escalated while the hub keeps re-sending it, and re-sends are counted only
+      // when the console has seen the case from its start (resends === null: unknown)
       const prev = S.distress.get(d.distress_id);
-      const c = { ...(prev || {}), ...d, closed: false, at: ev.at, sends: (prev ? prev.sends : 0) + 1 };
-      if (!prev) c.first = ev.at;
+      const c = { ...(prev || {}), ...d, closed: false, at: ev.at };
+      if (prev) {
+        if (prev.stage === 'escalated') c.stage = 'escalated';
+        c.acknowledged_by = union(prev.acknowledged_by, d.acknowledged_by);
+        c.awaiting = (prev.awaiting || []).filter((p) => (d.awaiting || []).includes(p));
+        c.resends = prev.resends == null ? null : prev.resends + (d.stage === 'resent' ? 1 : 0);
+      } else {
+        c.resends = d.stage === 'raised' ? 0 : null;
+      }
       S.distress.set(d.distress_id, c);
       if (live) { beep(d.stage); renderDistress(); }
       break;
@@ -262,8 +288,8 @@ function onEvent(ev, live) {
     case 'ack': {
       const c = S.distress.get(d.distress_id);
       if (c) {
-        c.awaiting = d.awaiting;
-        c.acknowledged_by = [...new Set([...(c.acknowledged_by || []), d.by])].sort();
+        c.awaiting = (c.awaiting || []).filter((p) => (d.awaiting || []).includes(p));
+        c.acknowledged_by = union(c.acknowledged_by, [d.by]);
         if (live) renderDistress();
       }
       break;
@@ -299,6 +325,8 @@ function refreshAlertsSoon() {
 }
 
 // ------------------------------------------------------------------ distress
+const union = (a, b) => [...new Set([...(a || []), ...(b || [])])].sort();
+
 function renderDistress() {
   const box = clear($('distress'));
   const open = [...S.distress.values()].filter((d) => !d.closed);
@@ -307,7 +335,7 @@ function renderDistress() {
   for (const d of open) {
     const mine = d.party === S.party;
     const needsMe = (d.awaiting || []).includes(S.party);
-    const stage = d.stage === 'escalated' ? 'ESCALATED' : d.stage === 'resent' ? `RESENT (${d.sends - 1}×)` : 'MAYDAY';
+    const stage = d.stage === 'escalated' ? 'ESCALATED' : d.stage === 'resent' ? (d.resends ? `RESENT (${d.resends}×)` : 'RESENT') : 'MAYDAY';
     const pos = d.position;
     const card = h('div', { class: `distress-card ${needsMe ? 'unacked' : 'acked'} stage-${d.stage}`, dataset: { distressId: d.distress_id } },
       h('div', { class: 'distress-title' },
@@ -317,7 +345,7 @@ function renderDistress() {
         pos ? `${latlon(pos.lat, pos.lon)} · ${fl(pos.alt_ft)} · ${Math.round(pos.gs_kt)} kt · track ${Math.round(pos.trk_deg)}°` : 'position unknown',
         ' · common frequencies ', h('b', { class: 'freqs' }, (d.frequencies_mhz || []).map((f) => Number(f).toFixed(1)).join(' / ') + ' MHz')),
       h('div', { class: 'distress-acks' },
-        `raised ${hhmmss(d.raised_at || d.first)}Z, ${dur(now - (d.raised_at || d.first))} ago · acknowledged by ${(d.acknowledged_by || []).join(', ') || 'nobody'}`,
+        `raised ${hhmmss(d.raised_at)}Z, ${dur(now - d.raised_at)} ago · acknowledged by ${(d.acknowledged_by || []).join(', ') || 'nobody'}`,
         (d.awaiting || []).length ? ` · awaiting ${(d.awaiting || []).join(', ')}` : ' · all parties acknowledged'),
       h('div', { class: 'distress-actions' },
         needsMe ? h('button', { class: 'ack-btn', onclick: (e) => acknowledge(d, e.target) }, `Acknowledge ${d.id}`) : h('span', { class: 'acked-note' }, mine ? 'Your aircraft' : 'Acknowledged by you'),
@@ -333,8 +361,8 @@ async function acknowledge(d, btn) {
   btn.textContent = 'Acknowledging…';
   try {
     const res = await S.api.post('/v1/acks', { distress_id: d.distress_id });
-    d.awaiting = res.awaiting;
-    d.acknowledged_by = [...new Set([...(d.acknowledged_by || []), S.party])].sort();
+    d.awaiting = (d.awaiting || []).filter((p) => res.awaiting.includes(p));
+    d.acknowledged_by = union(d.acknowledged_by, [S.party]);
     renderDistress();
   } catch (e) {
     btn.disabled = false;

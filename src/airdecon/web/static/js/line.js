@@ -1,6 +1,8 @@
 // The line: conversations with the other parties (one per party, plus "all parties"), delivery and
 // read receipts (✓ delivered, ✓✓ read), structured kinds and the incident report form. A received
-// message counts as read when it is displayed: its conversation is open on screen.
+// message counts as read when it is displayed: its conversation is open on screen. What was read is
+// the hub's to say (read_by_me when the line is loaded, our own read receipts after that), so a
+// message read on one of the party's consoles shows as read on all of them, and after a reload.
 import { h, clear, hhmmss, utc } from './util.js';
 
 const KINDS = ['text', 'safety-notice', 'request', 'reply', 'incident-report'];
@@ -19,15 +21,28 @@ export class Line {
     this.el = el;
     this.messages = new Map();   // message_id -> {ev, data, delivered:Set, read:Set}
     this.order = [];
-    this.readSent = new Set(JSON.parse(localStorage.getItem(this.storeKey()) || '[]'));
+    this.readSent = new Set();   // ids of received messages read (here or on another console)
     this.conv = 'all';
     this.replyTo = null;
     this.build();
   }
 
-  storeKey() { return `airdecon.read.${this.S.party}`; }
+  reset() { this.messages.clear(); this.order = []; this.readSent.clear(); this.render(); }
 
-  reset() { this.messages.clear(); this.order = []; this.render(); }
+  // The whole line as the hub has it now, page by page (the stream then brings what follows).
+  async load() {
+    this.messages.clear(); this.order = []; this.readSent.clear();
+    let after = null;
+    for (;;) {
+      const q = new URLSearchParams({ limit: '1000' });
+      if (after) q.set('after', after);
+      const page = (await this.S.api.get(`/v1/messages?${q}`)).events;
+      if (!page.length) break;
+      for (const ev of page) this.onEvent(ev, false);
+      after = page[page.length - 1].cursor;
+    }
+    this.render();
+  }
 
   others() {
     const fromDoc = ((this.S.protocol && this.S.protocol.view && this.S.protocol.view.document.parties) || []).map((p) => p.id);
@@ -65,7 +80,12 @@ export class Line {
     if (ev.kind === 'message') {
       if (!this.messages.has(d.message_id)) this.order.push(d.message_id);
       const prev = this.messages.get(d.message_id);
-      this.messages.set(d.message_id, { ev, data: d, delivered: prev ? prev.delivered : new Set(), read: prev ? prev.read : new Set() });
+      const m = { ev, data: d, delivered: prev ? prev.delivered : new Set(), read: prev ? prev.read : new Set() };
+      this.messages.set(d.message_id, m);
+      if (d.read_by_me) this.readSent.add(d.message_id);
+      for (const p of d.read_by || []) { m.read.add(p); m.delivered.add(p); }
+    } else if (ev.kind === 'receipt' && d.by === this.S.party) {
+      this.readSent.add(d.message_id);  // we read it, maybe on another console
     } else if (ev.kind === 'receipt') {
       let m = this.messages.get(d.message_id);
       if (!m) { m = { ev: null, data: { message_id: d.message_id, from: this.S.party, to: '?' }, delivered: new Set(), read: new Set() }; this.messages.set(d.message_id, m); this.order.push(d.message_id); }
@@ -150,9 +170,7 @@ export class Line {
         await this.S.api.post(`/v1/messages/${encodeURIComponent(d.message_id)}/read`);
       } catch (e) {
         this.readSent.delete(d.message_id);
-        continue;
       }
-      localStorage.setItem(this.storeKey(), JSON.stringify([...this.readSent].slice(-2000)));
     }
     const total = this.unread();
     const badge = document.getElementById('line-unread');
