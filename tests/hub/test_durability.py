@@ -7,10 +7,23 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 
 from tests.hub.conftest import HubProcess, ac, collect, start_hub
+
+
+def _children(pid: int, command: str = "") -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and command in (stat.parent / "cmdline").read_text(errors="replace"):
+            out.append(int(stat.parent.name))
+    return out
 
 
 def test_sigkill_mid_stream_loses_nothing_acknowledged(hub: HubProcess, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -57,12 +70,23 @@ def test_sigkill_mid_stream_loses_nothing_acknowledged(hub: HubProcess, tmp_path
     threads = [threading.Thread(target=f) for f in (report_loop, message_loop)]
     for t in threads:
         t.start()
+    # a head-on pair, so that the resolver process is at work when the hub dies
+    hub.client("BLUE").post("/v1/reports", json={"reports": [ac("BLUE-01", 33.0, 36.0, 90)]})
+    red.post("/v1/reports", json={"reports": [ac("RED-01", 33.0, 36.3, 270)]})
     time.sleep(2.0)
+    deadline = time.monotonic() + 10
+    while not (workers := _children(hub.proc.pid, "spawn_main")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert workers
     hub.kill()  # SIGKILL while both loops are mid-request
     stop.set()
     for t in threads:
         t.join(timeout=10)
     assert len(acked_reports) > 5 and len(acked_messages) > 5
+    deadline = time.monotonic() + 10  # the orphaned resolver process notices and exits
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]
 
     again = start_hub(tmp_path, hub.db, hub.protocol, hub.tokens, hub.keys)
     try:

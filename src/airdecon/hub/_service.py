@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import math
 import multiprocessing
+import os
 import secrets
 import threading
 import time
@@ -149,7 +150,12 @@ class Hub:
         self._save_lock = threading.Lock()  # one save at a time: marks are written in order
         self._pool: ProcessPoolExecutor | None = None
         if settings.resolver_process:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
         self._latest_advice: dict[tuple[str, str], dict[str, Any]] = {}
         self._advice_sig: dict[tuple[str, str], tuple[Any, ...]] = {}
         now = clock()
@@ -1155,6 +1161,17 @@ class _Cpas:
             "lat": round((la1 + la2) / 2, 6),
             "lon": round(lo1 + (((lo2 - lo1) + 540.0) % 360.0 - 180.0) / 2, 6),
         }
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the resolver process: exit when the hub is gone (after a SIGKILL nothing else tells it)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="airdecon-parent-watch", daemon=True).start()
 
 
 def _resolve_job(
