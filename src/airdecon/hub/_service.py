@@ -154,7 +154,7 @@ class Hub:
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_exit_with_parent,
-                initargs=(os.getpid(),),
+                initargs=(os.getpid(), 10),  # advisories may wait; alerts and reports may not
             )
         self._latest_advice: dict[tuple[str, str], dict[str, Any]] = {}
         self._advice_sig: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -1163,8 +1163,12 @@ class _Cpas:
         }
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In the resolver process: exit when the hub is gone (after a SIGKILL nothing else tells it)."""
+def _exit_with_parent(parent: int, nice: int = 0) -> None:
+    """In the resolver process: exit when the hub is gone (after a SIGKILL nothing else tells it);
+    *nice* lowers its CPU priority."""
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
 
     def watch() -> None:
         while os.getppid() == parent:
