@@ -36,11 +36,12 @@ from airdecon.errors import InputError, WriteConflict
 from airdecon.hub._picture import CycleResult, DistressCase, Picture
 from airdecon.hub._reports import Report, expand, fleet_key, from_record, parse_batch, record
 from airdecon.hub._settings import HubSettings
+from airdecon.hub._writer import GroupWriter
 from airdecon.needtoknow import CursorCodec, Disclosure, StateView, threat_ref
 from airdecon.protocol import ProtocolDocument, ProtocolStore, diff_documents
 from airdecon.protocol._negotiation import Version
 from airdecon.resolution import resolve
-from airdecon.store import ALL, AircraftState, Event, NewEvent, Store
+from airdecon.store import ALL, AircraftState, Appended, Event, NewEvent, Store
 
 __all__ = ["MESSAGE_KINDS", "Forbidden", "Hub", "RateLimited", "Subscriber"]
 
@@ -148,6 +149,7 @@ class Hub:
         self._unsaved_through = 0  # the last report event whose states are in _unsaved or saved
         self._unsaved_lock = threading.Lock()
         self._save_lock = threading.Lock()  # one save at a time: marks are written in order
+        self._writer = GroupWriter(store, clock)
         self._pool: ProcessPoolExecutor | None = None
         if settings.resolver_process:
             self._pool = ProcessPoolExecutor(
@@ -243,6 +245,7 @@ class Hub:
             import logging
 
             logging.getLogger("airdecon.hub").warning("could not save the latest states on stop")
+        self._writer.close()
 
     # ------------------------------------------------------------------ auth and limits
     def authenticate(self, token: str | None) -> str | None:
@@ -264,10 +267,12 @@ class Hub:
         """Append durably, then publish to live subscribers; return the stored events."""
         if not events:
             return []
-        appended = self.store.append_many(list(events), at=self.clock())
-        stored = [a.event for a in appended if not a.replayed]
-        self._publish(stored)
+        appended = self._writer.append(events, self._publish_new)
         return [a.event for a in appended]
+
+    def _publish_new(self, appended: Sequence[Appended]) -> None:
+        """After a commit (in the writer thread, in sequence order): publish what is new."""
+        self._publish([a.event for a in appended if not a.replayed])
 
     def _publish(self, events: Sequence[Event]) -> None:
         with self._sub_lock:
@@ -330,13 +335,20 @@ class Hub:
                 raise InputError("empty report batch")
             raise first_error
         event = NewEvent("report", party, record(rows), audience=[party], idempotency_key=idempotency_key)
-        with self._unsaved_lock:  # so that a save's mark covers exactly the reports it writes
-            appended = self.store.append_many([event], at=now)[0]
-            if appended.replayed:
-                return {"accepted": len(good), "rejected": rejected, "replayed": True}
-            for r in good:
-                self._unsaved[r.key] = r
-            self._unsaved_through = appended.event.seq
+
+        def committed(appended: list[Appended]) -> None:
+            # in sequence order with every other commit: a save's mark never claims a report
+            # whose state it does not hold
+            if appended[0].replayed:
+                return
+            with self._unsaved_lock:
+                for r in good:
+                    self._unsaved[r.key] = r
+                self._unsaved_through = appended[0].event.seq
+            self._publish_new(appended)
+
+        if self._writer.append([event], committed)[0].replayed:
+            return {"accepted": len(good), "rejected": rejected, "replayed": True}
         with self.lock:
             raised = self.picture.apply(good, now)
             dist_events = [self._distress_event(case, "raised") for case in raised]

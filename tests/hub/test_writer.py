@@ -1,0 +1,104 @@
+"""Group commit: concurrent appends land in order, are published in order, and fail alone."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from airdecon.audit import HubKey, verify_chain
+from airdecon.errors import AirdeconError
+from airdecon.hub._writer import GroupWriter
+from airdecon.store import Appended, NewEvent, open_store
+
+T0 = 1_800_000_000.0
+
+
+def test_concurrent_appends_commit_and_publish_in_sequence_order(tmp_path: Path) -> None:
+    key = HubKey.generate()
+    store = open_store(str(tmp_path / "w.db"), signer=key, checkpoint_every=50)
+    store.add_party("BLUE", at=T0)
+    writer = GroupWriter(store, lambda: T0)
+    committed: list[int] = []  # on_commit runs in the writer thread, in order
+    results: dict[tuple[int, int], int] = {}
+    start = threading.Barrier(8)
+
+    def worker(w: int) -> None:
+        start.wait()
+        for k in range(40):
+            ev = NewEvent("note", "BLUE", {"w": w, "k": k}, idempotency_key=f"{w}-{k}")
+            got = writer.append([ev], lambda res: committed.extend(a.event.seq for a in res))
+            results[(w, k)] = got[0].event.seq
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    writer.close()
+    try:
+        assert committed == list(range(1, 321))  # every event once, published in sequence order
+        assert sorted(results.values()) == committed
+        by_seq = {ev.seq: ev.payload for ev in store.events_after(0, limit=1000)}
+        assert all(by_seq[seq] == {"w": w, "k": k} for (w, k), seq in results.items())
+        report = verify_chain(store, key.public_key)
+        assert report.entries == 320 and report.checkpoints == 6 and report.signatures_checked
+    finally:
+        store.close()
+
+
+def test_a_failing_request_fails_alone(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "w.db"))
+    store.add_party("BLUE", at=T0)
+    writer = GroupWriter(store, lambda: T0)
+    writer.append([NewEvent("note", "BLUE", {"v": 1}, idempotency_key="k")])
+    gate, holding = threading.Event(), threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def slow_commit(res: list[Appended]) -> None:
+        holding.set()
+        gate.wait(5)  # hold the writer so that the next requests queue into one group
+
+    def run(name: str, ev: NewEvent) -> None:
+        try:
+            outcomes[name] = writer.append([ev])[0]
+        except AirdeconError as exc:
+            outcomes[name] = exc
+
+    first = threading.Thread(target=lambda: writer.append([NewEvent("note", "BLUE", {"v": 0})], slow_commit))
+    first.start()
+    assert holding.wait(5)
+    others = [
+        threading.Thread(target=run, args=("good", NewEvent("note", "BLUE", {"v": 2}))),
+        # the same idempotency key with another payload: refused
+        threading.Thread(
+            target=run, args=("conflict", NewEvent("note", "BLUE", {"v": 3}, idempotency_key="k"))
+        ),
+        # the same key and payload: an idempotent replay
+        threading.Thread(
+            target=run, args=("replay", NewEvent("note", "BLUE", {"v": 1}, idempotency_key="k"))
+        ),
+    ]
+    for t in others:
+        t.start()
+    deadline = time.monotonic() + 5
+    while writer._queue.qsize() < 3 and time.monotonic() < deadline:  # all three wait: one group
+        time.sleep(0.01)
+    assert writer._queue.qsize() == 3
+    gate.set()
+    first.join()
+    for t in others:
+        t.join()
+    writer.close()
+    try:
+        assert isinstance(outcomes["conflict"], AirdeconError)
+        good, replay = outcomes["good"], outcomes["replay"]
+        assert isinstance(good, Appended) and not good.replayed and good.event.payload == {"v": 2}
+        assert isinstance(replay, Appended) and replay.replayed and replay.event.seq == 1
+        assert [ev.payload for ev in store.events_after(0)] == [{"v": 1}, {"v": 0}, {"v": 2}]
+        with pytest.raises(AirdeconError):
+            writer.append([NewEvent("note", "BLUE", {"v": 4})])  # closed
+    finally:
+        store.close()
