@@ -556,23 +556,20 @@ class Hub:
 
     def save_loop(self) -> None:
         """Save the restart cache every ``state_save_s`` until :meth:`stop`."""
-        while not self._stop.wait(self.settings.state_save_s):
-            try:
-                self.save_states()
-            except Exception:
-                import logging
-
-                logging.getLogger("airdecon.hub").exception("could not save the latest states")
+        self._every(self.settings.state_save_s, self.save_states, "could not save the latest states")
 
     def advise_loop(self) -> None:
         """Run :meth:`advise` every ``advise_s`` until :meth:`stop`."""
-        while not self._stop.wait(self.settings.advise_s):
+        self._every(self.settings.advise_s, self.advise, "resolution failed")
+
+    def _every(self, period_s: float, job: Callable[[], object], failure: str) -> None:
+        while not self._stop.wait(period_s):
             try:
-                self.advise()
+                job()
             except Exception:
                 import logging
 
-                logging.getLogger("airdecon.hub").exception("resolution failed")
+                logging.getLogger("airdecon.hub").exception(failure)
 
     def _advice_json(
         self, adv: Mapping[str, Any], level: str, resolved: bool, scrub: Callable[[str, str], str]
