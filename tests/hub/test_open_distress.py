@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.hub.conftest import HubProcess, ac, collect
+from tests.hub.conftest import HubProcess, ac, collect, start_hub
 
 PARTIES = ("BLUE", "RED", "CIVIL")
 
@@ -99,3 +99,27 @@ def test_the_route_is_documented(hub: HubProcess) -> None:
     item = schema["properties"]["distress"]["items"]
     assert {"distress_id", "stage", "position", "frequencies_mhz", "awaiting"} <= set(item["properties"])
     assert hub.client(None).get("/v1/distress").status_code == 401
+
+
+def test_a_restart_keeps_the_stage_and_does_not_escalate_again(hub_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    hub = hub_factory(ack_s=1.0, escalate_s=2.0)
+    hub.client("RED").post("/v1/reports", json={"reports": [ac("RED-04", 35.5, 40.3, 200, squawk="7700")]})
+    deadline = time.time() + 20
+    while open_cases(hub, "BLUE")["RED-04"]["stage"] != "escalated":
+        assert time.time() < deadline
+        time.sleep(0.2)
+    hub.proc.terminate()
+    hub.proc.wait(timeout=20)
+    again = start_hub(tmp_path, hub.db, hub.protocol, hub.tokens, hub.keys)
+    try:
+        assert open_cases(again, "BLUE")["RED-04"]["stage"] == "escalated"
+        time.sleep(3.0)  # several re-send periods: re-sends go on, a second escalation must not come
+        stages = [
+            e["data"]["stage"]
+            for e in again.client("BLUE").get("/v1/events", params={"limit": 1000}).json()["events"]
+            if e["kind"] == "distress"
+        ]
+        assert stages.count("escalated") == 1 and "resent" in stages[stages.index("escalated") :], stages
+    finally:
+        again.proc.terminate()
+        again.proc.wait(timeout=10)

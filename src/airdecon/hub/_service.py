@@ -226,6 +226,13 @@ class Hub:
             self.picture.distress[did] = case
             self.picture._distress_by_key[key] = did
             self.picture._next_distress = max(self.picture._next_distress, int(did.split("-")[-1]) + 1)
+        elif ev.kind == "distress" and did in self.picture.distress:  # resent or escalated
+            case = self.picture.distress[did]
+            case.last_sent = max(case.last_sent, ev.at)
+            if p.get("stage") == "escalated":
+                case.escalated = True  # escalated once: a restart must not escalate it again
+            else:
+                case.sends += 1
         elif ev.kind == "ack" and did in self.picture.distress:
             self.picture.distress[did].acks.setdefault(ev.origin, ev.at)
         elif ev.kind == "distress-closed" and did in self.picture.distress:
