@@ -5,6 +5,7 @@
     AirdeconError
     ├── InputError (ValueError)            bad data from outside: a record, a file, a field
     │   ├── ScenarioError                  a scenario file that cannot be read or parsed
+    │   ├── MalformedInput                 a message that is not the JSON expected at all
     │   ├── RecordError                    one record/field of a fleet is invalid (``.record``, ``.field``)
     │   └── IngestError                    a surveillance recording or feed cannot be read (``.source``)
     │       └── DecodeError                one frame/line is undecodable (``.kind``, ``.raw``)
@@ -28,6 +29,7 @@ __all__ = [
     "InputError",
     "IntegrityError",
     "InternalError",
+    "MalformedInput",
     "NotFound",
     "ProtocolError",
     "RecordError",
@@ -57,6 +59,11 @@ class ScenarioError(InputError):
     def __init__(self, message: str, *, path: str | None = None) -> None:
         self.path = path
         super().__init__(f"{path}: {message}" if path else message)
+
+
+class MalformedInput(InputError):
+    """A message or request body that is not what is expected at all: not JSON, a NaN literal,
+    not an object. (Its content, when readable, is judged record by record: :class:`RecordError`.)"""
 
 
 class RecordError(InputError):

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from airdecon.errors import (
     AirdeconError,
     InputError,
+    MalformedInput,
     NotFound,
     ProtocolError,
     RecordError,
@@ -54,7 +55,7 @@ class Unauthorized(AirdeconError):
     """Missing, unknown or revoked credentials (401, never saying which)."""
 
 
-class BadRequest(InputError):
+class BadRequest(MalformedInput):
     """The request itself is malformed: not JSON, NaN literals, wrong top-level shape (400)."""
 
 
@@ -80,7 +81,7 @@ def status_for(exc: BaseException) -> tuple[int, dict[str, Any]]:
         return 429, envelope("rate_limited", str(exc))
     if isinstance(exc, PayloadTooLarge):
         return 413, envelope("payload_too_large", str(exc))
-    if isinstance(exc, BadRequest):
+    if isinstance(exc, MalformedInput):
         return 400, envelope("bad_request", str(exc))
     if isinstance(exc, RecordError):
         return 422, envelope("invalid_report", str(exc), record=exc.record, field=exc.field)

@@ -34,7 +34,16 @@ from airdecon.audit import HubKey, verify_chain
 from airdecon.detection import ConflictSet
 from airdecon.errors import InputError, WriteConflict
 from airdecon.hub._picture import CycleResult, DistressCase, Picture
-from airdecon.hub._reports import Report, expand, fleet_key, from_record, parse_batch, record
+from airdecon.hub._reports import (
+    Batch,
+    Report,
+    decode_reports,
+    expand,
+    fleet_key,
+    from_record,
+    parse_batch,
+    record,
+)
 from airdecon.hub._settings import HubSettings
 from airdecon.hub._writer import GroupWriter
 from airdecon.needtoknow import CursorCodec, Disclosure, StateView, threat_ref
@@ -335,13 +344,28 @@ class Hub:
             raise InputError("'reports' must be a list of aircraft states")
         if len(raw) > self.settings.max_reports:
             raise InputError(f"too many reports in one batch: {len(raw)} > {self.settings.max_reports}")
-        now = self.clock()
-        good, rows, rejected, first_error = parse_batch(raw, party, now, max_skew_s=self.settings.max_skew_s)
+        batch = parse_batch(raw, party, self.clock(), max_skew_s=self.settings.max_skew_s)
+        return self.submit_batch(party, batch, idempotency_key=idempotency_key)
+
+    def read_reports(self, party: str, data: str | bytes) -> tuple[dict[str, Any], Batch | None]:
+        """Read the JSON text of a stream message or request body from *party* and validate the
+        reports it carries (see :func:`~airdecon.hub._reports.decode_reports`): its ``type``,
+        ``ref`` and ``idempotency_key``, and the batch (``None`` without a ``reports`` member)."""
+        s = self.settings
+        return decode_reports(data, party, self.clock(), max_skew_s=s.max_skew_s, max_reports=s.max_reports)
+
+    def submit_batch(self, party: str, batch: Batch, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        """Record a batch of *party*'s reports validated by :meth:`read_reports` or
+        :func:`parse_batch` (see :meth:`submit_reports`)."""
+        good, rows, rejected, first_error = batch
         if not good:
             if first_error is None:
                 raise InputError("empty report batch")
             raise first_error
-        event = NewEvent("report", party, record(rows), audience=[party], idempotency_key=idempotency_key)
+        # the rows are plain JSON by construction: spare the per-value type walk
+        event = NewEvent(
+            "report", party, record(rows), audience=[party], idempotency_key=idempotency_key, plain=True
+        )
 
         def committed(appended: list[Appended]) -> None:
             # in sequence order with every other commit: a save's mark never claims a report
@@ -356,6 +380,7 @@ class Hub:
 
         if self._writer.append([event], committed)[0].replayed:
             return {"accepted": len(good), "rejected": rejected, "replayed": True}
+        now = self.clock()
         with self.lock:
             raised = self.picture.apply(good, now)
             dist_events = [self._distress_event(case, "raised") for case in raised]
