@@ -7,6 +7,7 @@ reads the clock. JSON payloads are plain JSON values (``dict``/``list``/``str``/
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -48,9 +49,15 @@ _PARTY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 def check_party_name(name: str) -> str:
     """Return *name* if it is a valid party name (1-64 of ``A-Za-z0-9_.:-``, not starting with
     punctuation), else raise :class:`~airdecon.errors.InputError`."""
-    if not isinstance(name, str) or not _PARTY.fullmatch(name):
+    if not isinstance(name, str) or not _valid_party(name):
         raise InputError(f"invalid party name {name!r}: 1-64 characters of A-Z a-z 0-9 _ . : -")
     return name
+
+
+@functools.lru_cache(maxsize=256)
+def _valid_party(name: str) -> bool:
+    # a handful of parties, checked for every event and every saved state: remembered
+    return _PARTY.fullmatch(name) is not None
 
 
 def finite(value: float, what: str = "at") -> float:
@@ -330,10 +337,13 @@ class AircraftState:
                 raise InputError(f"{self.aircraft_id}.extra: not canonical JSON")
             object.__setattr__(self, "extra", dict(extra))
         else:
-            object.__setattr__(self, "extra", dict(json.loads(self.extra_text())))
+            if not isinstance(extra, Mapping):
+                raise InputError(f"{self.aircraft_id}.extra must be a mapping")
+            object.__setattr__(self, "extra", dict(json.loads(canonical_bytes(dict(extra)))))
 
     def extra_text(self) -> str:
         """``extra`` as canonical JSON text."""
         if not isinstance(self.extra, Mapping):
             raise InputError(f"{self.aircraft_id}.extra must be a mapping")
-        return canonical_bytes(dict(self.extra)).decode("utf-8")
+        # plain by construction (__post_init__ checked or re-read it): the fast encoding
+        return canonical_bytes(dict(self.extra), plain=True).decode("utf-8")

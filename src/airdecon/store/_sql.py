@@ -302,6 +302,10 @@ class SqlStore:
         through = check_through(through_seq)
         if not states and through is None:
             return
+        # the rows before the transaction: the writer lock is held for SQL only (a hub's record
+        # appends wait on it)
+        rows = [(s.aircraft_id, s.party, s.t, s.lat_deg, s.lon_deg, s.alt_m, s.gs_mps, s.trk_deg, s.vs_mps,
+                 s.extra_text()) for s in states]
         with self._write() as cur:
             self._lock_states(cur)
             if through is not None:
@@ -326,8 +330,7 @@ class SqlStore:
                     "trk_deg = excluded.trk_deg, vs_mps = excluded.vs_mps, extra = excluded.extra "
                     "WHERE aircraft.t <= excluded.t"
                 ),
-                [(s.aircraft_id, s.party, s.t, s.lat_deg, s.lon_deg, s.alt_m, s.gs_mps, s.trk_deg, s.vs_mps,
-                  s.extra_text()) for s in states],
+                rows,
             )
 
     def states_through(self) -> int:
