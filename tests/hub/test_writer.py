@@ -10,7 +10,7 @@ import pytest
 
 from airdecon.audit import HubKey, verify_chain
 from airdecon.errors import AirdeconError
-from airdecon.hub._writer import GroupWriter
+from airdecon.hub._writer import SHORT_BYTES, GroupWriter
 from airdecon.store import Appended, NewEvent, open_store
 
 T0 = 1_800_000_000.0
@@ -100,5 +100,44 @@ def test_a_failing_request_fails_alone(tmp_path: Path) -> None:
         assert [ev.payload for ev in store.events_after(0)] == [{"v": 1}, {"v": 0}, {"v": 2}]
         with pytest.raises(AirdeconError):
             writer.append([NewEvent("note", "BLUE", {"v": 4})])  # closed
+    finally:
+        store.close()
+
+
+def test_short_requests_queued_with_long_ones_are_committed_first(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "w.db"))
+    store.add_party("BLUE", at=T0)
+    writer = GroupWriter(store, lambda: T0)
+    gate, holding = threading.Event(), threading.Event()
+    order: list[str] = []  # on_commit order: the sequence order
+
+    def hold(res: list[Appended]) -> None:
+        holding.set()
+        gate.wait(5)
+
+    first = threading.Thread(target=lambda: writer.append([NewEvent("note", "BLUE", {"v": 0})], hold))
+    first.start()
+    assert holding.wait(5)
+    batch = {"rows": [[k, "x" * 40] for k in range(SHORT_BYTES // 40)]}  # a long batch, queued first
+    requests = [("long-1", batch), ("short-1", {"alert": 1}), ("long-2", batch), ("short-2", {"alert": 2})]
+    threads = []
+    for name, payload in requests:
+        t = threading.Thread(
+            target=writer.append,
+            args=([NewEvent("note", "BLUE", payload)], lambda res, name=name: order.append(name)),
+        )
+        t.start()
+        threads.append(t)
+        deadline = time.monotonic() + 5
+        while writer._queue.qsize() < len(threads) and time.monotonic() < deadline:  # in this order
+            time.sleep(0.005)
+    gate.set()
+    for t in [first, *threads]:
+        t.join()
+    writer.close()
+    try:
+        assert order == ["short-1", "short-2", "long-1", "long-2"]
+        seqs = {ev.seq: ev.payload for ev in store.events_after(0)}
+        assert [seqs[s] for s in (2, 3)] == [{"alert": 1}, {"alert": 2}] and seqs[4] == batch
     finally:
         store.close()

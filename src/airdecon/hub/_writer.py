@@ -8,6 +8,12 @@ transaction and appends it in one (one fsync), then, in sequence order and befor
 wakes, runs each request's ``on_commit`` (the hub publishes there, so subscribers always receive
 events in order). A request that makes the group fail (an idempotency conflict, say) is retried
 alone, so it fails alone.
+
+Short requests go first: when a group holds both, those under :data:`SHORT_BYTES` of payload
+(an alert, a message, one aircraft's report) are committed in a transaction of their own before
+the long ones (a batch of 1,000 reports), whatever their order in the queue. Concurrent requests
+have no order of their own to keep, and a report that causes an alert no longer waits behind
+every batch of the fleet that arrived with it.
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ from dataclasses import dataclass, field
 from airdecon.errors import StoreError
 from airdecon.store import Appended, NewEvent, Store
 
-__all__ = ["GroupWriter"]
+__all__ = ["SHORT_BYTES", "GroupWriter"]
+
+#: Requests with less payload text than this are committed before longer ones queued with them.
+SHORT_BYTES = 16_384
 
 _log = logging.getLogger("airdecon.hub")
 
@@ -30,6 +39,7 @@ _log = logging.getLogger("airdecon.hub")
 class _Request:
     events: list[NewEvent]
     on_commit: Callable[[list[Appended]], None] | None
+    size: int = 0  # payload characters
     done: threading.Event = field(default_factory=threading.Event)
     result: list[Appended] = field(default_factory=list)
     error: BaseException | None = None
@@ -56,7 +66,7 @@ class GroupWriter:
         """
         if self._closed:
             raise StoreError("the hub is stopping: nothing more is recorded")
-        req = _Request(list(events), on_commit)
+        req = _Request(list(events), on_commit, sum(len(e.payload_text()) for e in events))
         self._queue.put(req)
         req.done.wait()
         if req.error is not None:
@@ -87,7 +97,12 @@ class GroupWriter:
                     break
                 group.append(nxt)
                 n += len(nxt.events)
-            self._write(group)
+            short = [r for r in group if r.size < SHORT_BYTES]
+            if short and len(short) < len(group):
+                self._write(short)
+                self._write([r for r in group if r.size >= SHORT_BYTES])
+            else:
+                self._write(group)
             if stop:
                 return
 
