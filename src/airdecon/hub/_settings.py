@@ -40,9 +40,11 @@ class HubSettings:
     cycle_min_s : float
         Shortest interval between two detection cycles (coalesces bursts of reports).
     cycle_duty : float
-        Largest share of the time detection cycles may take while reports flood in: after a
-        cycle that took *d* seconds, the next waits at least ``d * (1 / cycle_duty - 1)``, so a
-        flood of small batches cannot starve the validation of reports.
+        Largest share of the time detection cycles may take while reports wait to be read: then,
+        after a cycle that took *d* seconds of CPU, the next waits at least
+        ``d * (1 / cycle_duty - 1)``, so a flood of batches cannot starve the reading of reports.
+        (Report work waits while a cycle computes; with none waiting, cycles follow each other
+        after ``cycle_min_s``.)
     timer_s : float
         Detection/distress timer period when nothing arrives (coasting, re-sends, escalation).
     advise_s : float
@@ -70,7 +72,7 @@ class HubSettings:
     max_skew_s: float = 300.0
     rate_per_s: float = 200.0
     burst: int = 400
-    cycle_min_s: float = 0.02
+    cycle_min_s: float = 0.01
     cycle_duty: float = 0.5
     timer_s: float = 1.0
     advise_s: float = 1.0
