@@ -166,6 +166,32 @@ def test_reports_over_the_websocket(hub: HubProcess) -> None:
     assert [t["id"] for t in tracks if t["kind"] == "own"] == ["BLUE-02"]
 
 
+def test_stream_messages_in_flight_together_are_each_acked_once(hub: HubProcess) -> None:
+    """More messages than the hub handles at once per connection, big and small, sent without
+    waiting: each is answered once with its ref (in whatever order), and every report is in."""
+    import json
+
+    big = [ac(f"BLUE-B{k:03d}", 30.0 + k * 0.01, 20.0, 90) for k in range(400)]
+    sent = {}
+    with hub.ws("BLUE") as w:
+        for n in range(10):
+            reports = big if n % 3 == 0 else [ac(f"BLUE-S{n}", 40.0, 21.0 + n * 0.1, 90)]
+            sent[f"m{n}"] = len(reports)
+            w.send(json.dumps({"type": "reports", "ref": f"m{n}", "reports": reports}))
+        w.send(json.dumps({"type": "ping", "ref": "p"}))
+        answers: dict[str, dict] = {}
+        deadline = time.time() + 20
+        while len(answers) < 11 and time.time() < deadline:
+            msg = json.loads(w.recv(timeout=20))
+            if msg.get("type") in ("ack", "pong"):
+                assert msg["ref"] not in answers, "answered twice"
+                answers[msg["ref"]] = msg
+    assert answers["p"]["type"] == "pong"
+    assert {ref: a["accepted"] for ref, a in answers.items() if ref != "p"} == sent
+    ids = {t["id"] for t in hub.client("BLUE").get("/v1/tracks").json()["tracks"] if t["kind"] == "own"}
+    assert ids == {r["id"] for r in big} | {f"BLUE-S{n}" for n in range(10) if n % 3}
+
+
 def test_openapi_documents_the_routes(hub: HubProcess) -> None:
     spec = hub.client(None).get("/openapi.json").json()
     for path in (

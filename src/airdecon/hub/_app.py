@@ -14,6 +14,7 @@ import gc
 import json
 import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, WebSocket, WebSocketDisconnect
@@ -148,6 +149,10 @@ async def current_party(request: Request, authorization: Annotated[str | None, H
 Party = Annotated[str, Depends(current_party)]
 
 
+#: Messages of one stream connection handled at once (see the receiver in :func:`create_app`).
+PIPELINE = 4
+
+
 def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     """The ASGI application for *hub* (its background loops start and stop with the app)."""
 
@@ -158,6 +163,13 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         # held the interpreter for 75-110 ms, and those passes were the slowest alerts.
         gc.collect()
         gc.freeze()
+        # The blocking work of requests and stream messages runs in this pool. asyncio's default
+        # (6 threads here) let a burst of big report batches hold every thread while a party's
+        # one-aircraft message queued behind them; threads waiting on the store or on a cycle
+        # cost nothing, and those that compute take turns on the interpreter.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="airdecon-work")
+        )
         threads = []
         if run_loops:
             loops = (
@@ -524,10 +536,31 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             except AirdeconError as exc:
                 return {"type": "error", "ref": None, **status_for(exc)[1]}
 
-        async def receiver() -> None:
-            while True:
-                text = await ws.receive_text()
+        async def reply(text: str, slot: asyncio.Semaphore) -> None:
+            try:
                 await send(await asyncio.to_thread(answer, text))
+            except (WebSocketDisconnect, RuntimeError):  # the client left: its reports are in
+                pass
+            finally:
+                slot.release()
+
+        async def receiver() -> None:
+            # Up to PIPELINE messages in flight: a short message (one aircraft's report) is not
+            # held behind its party's batch of 1,000 still being decoded and committed. Each ack
+            # carries its message's ref; they may come back in another order than sent.
+            slot = asyncio.Semaphore(PIPELINE)
+            running: set[asyncio.Task[None]] = set()
+            try:
+                while True:
+                    text = await ws.receive_text()
+                    await slot.acquire()
+                    task = asyncio.create_task(reply(text, slot))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+            finally:
+                # what is being recorded finishes (in its thread); only the replies are dropped
+                for task in running:
+                    task.cancel()
 
         tasks = [asyncio.create_task(sender()), asyncio.create_task(receiver())]
         try:
