@@ -117,3 +117,14 @@ def test_a_read_recorded_before_readers_were_told_still_counts(hub: HubProcess, 
             c.close()
         again.proc.terminate()
         again.proc.wait(timeout=10)
+
+
+def test_a_message_polled_over_http_is_delivered_once(hub: HubProcess) -> None:
+    mid = send(hub, "BLUE", "RED", "polled")
+    assert not [r for r in receipts(hub, "BLUE") if r["message_id"] == mid]  # not fetched yet
+    polled = hub.client("RED").get("/v1/events").json()["events"]
+    assert [e["data"]["text"] for e in polled if e["kind"] == "message"] == ["polled"]
+    hub.client("RED").get("/v1/events")  # fetched again: still one receipt
+    delivered = [r for r in receipts(hub, "BLUE") if r["message_id"] == mid]
+    assert delivered == [{"message_id": mid, "status": "delivered", "by": "RED"}]
+    assert not [r for r in receipts(hub, "CIVIL") if r["message_id"] == mid]  # nobody else's business

@@ -269,6 +269,8 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         """Everything for you after a cursor (the WebSocket's backlog, for clients that poll)."""
         seq = cursor_arg(party, after)
         evs = await asyncio.to_thread(hub.backlog, party, seq, limit)
+        # the poller has them now, as a socket would: their senders get delivery receipts
+        await asyncio.to_thread(hub.messages_delivered, party, evs)
         return {"events": [hub.wire(party, e) for e in evs]}
 
     @app.post(

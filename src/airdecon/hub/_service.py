@@ -859,6 +859,11 @@ class Hub:
         """Called when a message reached *party*'s socket: one delivery receipt to its sender."""
         self._deliver(party, [ev])
 
+    def messages_delivered(self, party: str, events: Sequence[Event]) -> None:
+        """Called when *events* were handed to *party* by a poll: one delivery receipt to the
+        sender of each line message among them (once per message and party, however fetched)."""
+        self._deliver(party, events)
+
     def _deliver(self, party: str, events: Sequence[Event]) -> None:
         """One delivery receipt to the sender of each message of *events* handed to *party*."""
         receipts = []
