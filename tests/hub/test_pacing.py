@@ -24,7 +24,7 @@ def _message(party: str, n: int) -> str:
     return json.dumps({"type": "reports", "reports": reports})
 
 
-def test_report_work_waits_while_a_cycle_computes_then_goes_on(tmp_path: Path) -> None:
+def test_a_big_batch_waits_while_a_cycle_computes_then_goes_on(tmp_path: Path) -> None:
     hub = _hub(tmp_path)
     party = hub.parties[0]
     try:
@@ -32,8 +32,8 @@ def test_report_work_waits_while_a_cycle_computes_then_goes_on(tmp_path: Path) -
         hub._idle.clear()  # as run_cycle does while it computes
 
         def read() -> None:
-            _, batch = hub.read_reports(party, _message(party, 3))
-            assert batch is not None and len(batch.reports) == 3
+            _, batch = hub.read_reports(party, _message(party, 300))
+            assert batch is not None and len(batch.reports) == 300
             done.set()
 
         t = threading.Thread(target=read)
@@ -44,6 +44,34 @@ def test_report_work_waits_while_a_cycle_computes_then_goes_on(tmp_path: Path) -
         assert done.wait(5)
         t.join(5)
         assert hub._waiting == 0
+    finally:
+        hub.stop()
+
+
+class _CountingEvent(threading.Event):
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits += 1
+        return super().wait(timeout)
+
+
+def test_one_aircraft_report_never_waits_for_a_cycle(tmp_path: Path) -> None:
+    hub = _hub(tmp_path)
+    party = hub.parties[0]
+    gate = hub._idle = _CountingEvent()
+    gate.set()
+    try:
+        _, batch = hub.read_reports(party, _message(party, 1))
+        assert batch is not None
+        hub.submit_batch(party, batch)
+        assert gate.waits == 0  # a short message goes straight on, even beside a cycle
+        _, batch = hub.read_reports(party, _message(party, 300))
+        assert batch is not None
+        hub.submit_batch(party, batch)
+        assert gate.waits == 2  # a big batch is read, then encoded, never beside a cycle
     finally:
         hub.stop()
 

@@ -367,15 +367,20 @@ class Hub:
     def _report_work(self, big: bool) -> Iterator[None]:
         """Around the interpreter-bound work on reports (decoding, encoding for the record).
 
-        It waits while a detection cycle computes: threads taking turns on the interpreter
-        stretched a 15 ms cycle to 60 ms, and reports that arrive during a cycle are in the next
-        one anyway. Big batches go one at a time, so a short message never queues behind four.
-        While any such work waits, cycles keep to their duty share (see :meth:`cycle_loop`).
+        Work on a big batch waits while a detection cycle computes: threads taking turns on the
+        interpreter stretched a 15 ms cycle to 60 ms, and reports that arrive during a cycle are
+        in the next one anyway. Big batches go one at a time. A short message (one aircraft's
+        report) costs the cycle next to nothing and goes straight on: by the end of the cycle it
+        is recorded and makes the next one. While big work waits, cycles keep to their duty share
+        (see :meth:`cycle_loop`).
         """
+        if not big:
+            yield
+            return
         with self._waiting_lock:
             self._waiting += 1
         try:
-            with self._heavy if big else contextlib.nullcontext():
+            with self._heavy:
                 self._idle.wait(0.25)
                 yield
         finally:
