@@ -34,22 +34,6 @@ try:
 except ImportError:  # pragma: no cover - an offline verifier without it: json alone
     msgspec = None  # type: ignore[assignment]
 
-_FAST = None if msgspec is None else msgspec.json.Encoder(order="sorted")
-_DIGITS = frozenset(b"0123456789")
-
-
-def _suspect(out: bytes) -> bool:
-    """Whether msgspec's *out* may write a float otherwise than ``json`` (see the module docstring):
-    a digit before an ``e``, or ``0.0000`` not after a digit. Plain ``find`` scans: a regex takes
-    six times as long as the encoding."""
-    for needle, digit_before in ((b"e", True), (b"0.0000", False)):
-        k = out.find(needle)
-        while k >= 0:
-            if (k > 0 and out[k - 1] in _DIGITS) == digit_before:
-                return True
-            k = out.find(needle, k + 1)
-    return False
-
 __all__ = [
     "CHECKPOINT_DOMAIN",
     "GENESIS",
@@ -65,6 +49,22 @@ GENESIS = "00" * 32
 #: Domain-separation prefix of every signed checkpoint message (a signature over anything else
 #: can never be replayed as a checkpoint).
 CHECKPOINT_DOMAIN = b"airdecon-checkpoint-v1\n"
+
+_FAST = None if msgspec is None else msgspec.json.Encoder(order="sorted")
+_DIGITS = frozenset(b"0123456789")
+
+
+def _suspect(out: bytes) -> bool:
+    """Whether msgspec's *out* may write a float otherwise than ``json`` (see the module docstring):
+    a digit before an ``e``, or ``0.0000`` not after a digit. Plain ``find`` scans: a regex takes
+    six times as long as the encoding."""
+    for needle, digit_before in ((b"e", True), (b"0.0000", False)):
+        k = out.find(needle)
+        while k >= 0:
+            if (k > 0 and out[k - 1] in _DIGITS) == digit_before:
+                return True
+            k = out.find(needle, k + 1)
+    return False
 
 
 def canonical_bytes(value: object, *, plain: bool = False) -> bytes:

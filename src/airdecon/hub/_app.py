@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from airdecon import __version__
-from airdecon.errors import AirdeconError, InputError
+from airdecon.errors import AirdeconError, InputError, MalformedInput
 from airdecon.hub._errors import (
     WS_BAD_REQUEST,
     WS_TOO_SLOW,
@@ -34,6 +34,7 @@ from airdecon.hub._errors import (
     install_error_handlers,
     status_for,
 )
+from airdecon.hub._reports import reject_json_constant
 from airdecon.hub._service import Hub, Subscriber
 from airdecon.web import static_dir
 
@@ -101,16 +102,12 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def _reject_constant(name: str) -> Any:
-    raise BadRequest(f"invalid JSON number {name}: NaN and infinities are not JSON")
-
-
 async def _json(request: Request, hub: Hub) -> dict[str, Any]:
     """The request body as a JSON object, within the size limit (413), strictly parsed (400)."""
     try:
-        value = json.loads(await _read_body(request, hub), parse_constant=_reject_constant)
+        value = json.loads(await _read_body(request, hub), parse_constant=reject_json_constant)
     except (ValueError, UnicodeDecodeError) as exc:
-        if isinstance(exc, BadRequest):
+        if isinstance(exc, MalformedInput):
             raise
         raise BadRequest(f"malformed JSON: {exc}") from None
     if not isinstance(value, dict):

@@ -327,7 +327,8 @@ _DECODER = msgspec.json.Decoder(_Message)
 _OTHERS = ("type", "ref", "idempotency_key")
 
 
-def _reject_constant(name: str) -> Any:
+def reject_json_constant(name: str) -> Any:
+    """``json.loads``'s ``parse_constant`` for the hub: NaN and infinities are refused (400)."""
     raise MalformedInput(f"invalid JSON number {name}: NaN and infinities are not JSON")
 
 
@@ -352,7 +353,7 @@ def decode_reports(
     if fast is not None:
         return fast
     try:
-        obj = json.loads(data, parse_constant=_reject_constant)
+        obj = json.loads(data, parse_constant=reject_json_constant)
     except ValueError as exc:  # UnicodeDecodeError included
         if isinstance(exc, MalformedInput):
             raise
