@@ -105,7 +105,7 @@ def test_clearing_waits_hold_s() -> None:
         assert tracker.update(float(t), _cs(APART)) == []
     assert tracker.get("A", "B") is not None
     (cleared,) = tracker.update(11.0, _cs(APART))
-    assert (cleared.kind, cleared.reason) == ("cleared", "separation assured")
+    assert (cleared.kind, cleared.reason) == ("cleared", "separation-assured")
     assert tracker.get("A", "B") is None
     # a conflict after the clear is a new alert
     (again,) = tracker.update(12.0, _cs(FAR))
@@ -116,5 +116,5 @@ def test_track_lost_clears_at_once() -> None:
     tracker = AlertTracker(hold_s=10.0)
     tracker.update(0.0, _cs(NEAR))
     (lost,) = tracker.update(0.5, _cs(NEAR), gone=["B"])
-    assert (lost.kind, lost.reason, lost.t_s) == ("cleared", "track-lost: B", 0.5)
+    assert (lost.kind, lost.reason, lost.lost, lost.t_s) == ("cleared", "track-lost", "B", 0.5)
     assert tracker.active == []

@@ -171,7 +171,7 @@ def test_stream_messages_in_flight_together_are_each_acked_once(hub: HubProcess)
     waiting: each is answered once with its ref (in whatever order), and every report is in."""
     import json
 
-    big = [ac(f"BLUE-B{k:03d}", 30.0 + k * 0.01, 20.0, 90) for k in range(400)]
+    big = [ac(f"BLUE-B{k:03d}", 30.0 + k * 0.01, 20.0, 90) for k in range(150)]
     sent = {}
     with hub.ws("BLUE") as w:
         for n in range(10):

@@ -81,7 +81,7 @@ def test_blue_sees_only_what_an_alert_requires(hub: HubProcess) -> None:
     assert by_kind == ["civil", "own", "threat"]
     disclosed = next(t for t in tracks if t["kind"] == "threat")
     assert disclosed["ref"].startswith("threat:AL-")
-    allowed = {"kind", "ref", "alert_id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "relative"}
+    allowed = {"kind", "ref", "alert_id", "precision", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "relative"}
     assert set(disclosed) <= allowed
     civ = next(t for t in tracks if t["kind"] == "civil")
     assert civ["callsign"] == "AFR123"  # civil traffic is public

@@ -52,7 +52,10 @@ class AlertEvent:
 
     ``kind`` is ``raised``, ``escalated``, ``de-escalated`` or ``cleared``; ``level`` is the level
     after the event (for ``cleared``, the last level held); ``previous`` the level before it.
-    ``reason`` says why in plain words (e.g. ``track-lost: BLUE-07``).
+    ``reason`` says why, as a code that names no aircraft (``loss-predicted``, ``closer``,
+    ``further``, ``separation-assured``, ``track-lost``, or the caller's word for
+    :meth:`AlertTracker.clear_all`); for ``track-lost``, ``lost`` is the aircraft whose track was
+    lost. A face renders sentences from these for its audience: an id never travels as text.
     """
 
     kind: str
@@ -68,6 +71,7 @@ class AlertEvent:
     dcpa_nm: float
     dalt_cpa_ft: float
     reason: str = ""
+    lost: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready mapping (infinite ``t_out_s`` becomes ``None``)."""
@@ -85,6 +89,7 @@ class AlertEvent:
             "dcpa_nm": self.dcpa_nm,
             "dalt_cpa_ft": self.dalt_cpa_ft,
             "reason": self.reason,
+            "lost": self.lost,
         }
 
 
@@ -164,7 +169,7 @@ class AlertTracker:
         gone_set = set(gone)
         for key in [k for k in self._alerts if k[0] in gone_set or k[1] in gone_set]:
             lost = key[0] if key[0] in gone_set else key[1]
-            events.append(self._event("cleared", self._alerts.pop(key), None, t_s, f"track-lost: {lost}"))
+            events.append(self._event("cleared", self._alerts.pop(key), None, t_s, "track-lost", lost))
 
         now_levels = classify(conflicts.t_in_s, self.caution_s, self.warning_s)
         relaxed = classify(conflicts.t_in_s, self.caution_s, self.warning_s, margin_s=self.margin_s)
@@ -201,7 +206,7 @@ class AlertTracker:
                 )
                 self._next += 1
                 alerts[key] = alert
-                events.append(self._event("raised", alert, None, t_s, "loss of separation predicted"))
+                events.append(self._event("raised", alert, None, t_s, "loss-predicted"))
                 continue
             alert._absent_since = None
             alert.updated_t_s = t_s
@@ -211,7 +216,7 @@ class AlertTracker:
                 prev = alert.level
                 alert.level = Level(level)
                 alert._lower_since = None
-                events.append(self._event("escalated", alert, prev, t_s, "closer to loss of separation"))
+                events.append(self._event("escalated", alert, prev, t_s, "closer"))
                 continue
             # lower only if it is lower even with the hysteresis margin, for hold_s
             calm = calms[k]
@@ -222,7 +227,7 @@ class AlertTracker:
                     prev = alert.level
                     alert.level = Level(calm)
                     alert._lower_since = None
-                    events.append(self._event("de-escalated", alert, prev, t_s, "further from loss"))
+                    events.append(self._event("de-escalated", alert, prev, t_s, "further"))
             else:
                 alert._lower_since = None
 
@@ -232,7 +237,7 @@ class AlertTracker:
                 alert._absent_since = t_s
             if t_s - alert._absent_since >= self.hold_s:
                 del self._alerts[key]
-                events.append(self._event("cleared", alert, None, t_s, "separation assured"))
+                events.append(self._event("cleared", alert, None, t_s, "separation-assured"))
         return events
 
     def clear_all(self, t_s: float, reason: str = "closed") -> list[AlertEvent]:
@@ -242,7 +247,9 @@ class AlertTracker:
         return events
 
     @staticmethod
-    def _event(kind: str, al: Alert, prev: Level | None, t_s: float, reason: str) -> AlertEvent:
+    def _event(
+        kind: str, al: Alert, prev: Level | None, t_s: float, reason: str, lost: str | None = None
+    ) -> AlertEvent:
         return AlertEvent(
             kind=kind,
             alert_id=al.alert_id,
@@ -257,4 +264,5 @@ class AlertTracker:
             dcpa_nm=al.dcpa_nm,
             dalt_cpa_ft=al.dalt_cpa_ft,
             reason=reason,
+            lost=lost,
         )

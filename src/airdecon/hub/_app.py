@@ -173,6 +173,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
                 (hub.cycle_loop, "airdecon-cycle"),
                 (hub.advise_loop, "airdecon-advise"),
                 (hub.save_loop, "airdecon-save"),
+                (hub.verify_loop, "airdecon-verify"),
             )
             for target, name in loops:
                 t = threading.Thread(target=target, name=name, daemon=True)
@@ -453,10 +454,21 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         evs = await asyncio.to_thread(hub.record_window, party, t_from, t_to)
         return {"events": [hub.wire(party, e) for e in evs]}
 
+    @app.get("/v1/disclosures", tags=["record"])
+    async def disclosures(
+        party: Party, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 500
+    ) -> dict[str, Any]:
+        """Your disclosure ledger: every time one of **your** aircraft was shown to another party
+        under an alert — when, to which party, which aircraft (your id), at what precision."""
+        seq = cursor_arg(party, after)
+        evs = await asyncio.to_thread(hub.disclosures, party, seq, limit)
+        return {"disclosures": [hub.wire(party, e) for e in evs]}
+
     @app.get("/v1/audit/verify", tags=["record"])
     async def audit_verify(party: Party) -> dict[str, Any]:
-        """Verify the whole hash chain and its signed checkpoints (no counts are disclosed)."""
-        return await asyncio.to_thread(hub.audit_verify)
+        """The hub's last verification of the whole hash chain and its signed checkpoints (made on
+        its own schedule: no counts are disclosed, and the answer costs the same whenever asked)."""
+        return hub.audit_verify()
 
     # ------------------------------------------------------------------ the stream
     @app.websocket("/v1/stream")
@@ -478,7 +490,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             await ws.close(code=WS_UNAUTHORIZED)
             return
         try:
-            last = hub.store.head().seq if after == "live" else cursor_arg(party, after)
+            last = hub.visible_seq(party) if after == "live" else cursor_arg(party, after)
         except AirdeconError as exc:
             await ws.send_json(status_for(exc)[1])
             await ws.close(code=WS_BAD_REQUEST)
@@ -520,6 +532,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
 
         def answer(text: str) -> dict[str, Any]:
             """The reply to one message (in a worker thread: decoding reports is work)."""
+            msg: dict[str, Any] = {}
             try:
                 msg, batch = hub.read_reports(party, text)
                 kind = msg.get("type")
@@ -533,7 +546,9 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
                 res = hub.submit_batch(party, batch, idempotency_key=msg.get("idempotency_key"))
                 return {"type": "ack", "ref": msg.get("ref"), **res}
             except AirdeconError as exc:
-                return {"type": "error", "ref": None, **status_for(exc)[1]}
+                ref = msg.get("ref")
+                ref = ref if isinstance(ref, str | int) and not isinstance(ref, bool) else None
+                return {"type": "error", "ref": ref, **status_for(exc)[1]}
 
         async def reply(text: str, slot: asyncio.Semaphore) -> None:
             try:

@@ -30,6 +30,7 @@ from airdecon.errors import (
     StoreError,
     WriteConflict,
 )
+from airdecon.hub._guard import QuotaExceeded
 from airdecon.hub._service import Forbidden, RateLimited
 
 __all__ = [
@@ -79,6 +80,8 @@ def status_for(exc: BaseException) -> tuple[int, dict[str, Any]]:
         return 403, envelope("forbidden", str(exc))
     if isinstance(exc, RateLimited):
         return 429, envelope("rate_limited", str(exc))
+    if isinstance(exc, QuotaExceeded):
+        return 429, envelope("quota_exceeded", str(exc))
     if isinstance(exc, PayloadTooLarge):
         return 413, envelope("payload_too_large", str(exc))
     if isinstance(exc, MalformedInput):

@@ -68,6 +68,7 @@ class _Table:
         self.keys = np.empty(0, dtype=object)
         self.party = np.empty(0, dtype=object)
         self.free: list[int] = []
+        self.counts: dict[str, int] = {}
 
     def add(self, key: str, party: str) -> int:
         if self.free:
@@ -79,6 +80,7 @@ class _Table:
                 self._grow(max(64, 2 * len(self.received)))
         self.index[key] = i
         self.keys[i], self.party[i], self.live[i] = key, party, True
+        self.counts[party] = self.counts.get(party, 0) + 1
         return i
 
     def _grow(self, cap: int) -> None:
@@ -101,6 +103,7 @@ class _Table:
     def remove(self, i: int) -> None:
         key = self.keys[i]
         del self.index[key]
+        self.counts[self.party[i]] -= 1
         self.reports[i] = None
         self.keys[i] = self.party[i] = None
         self.live[i] = self.airborne[i] = False
@@ -233,6 +236,10 @@ class Picture:
             tab.received[at] = now
             tab.airborne[at] = ~np.array(ground, dtype=bool)
         return raised
+
+    def count(self, party: str) -> int:
+        """How many aircraft of *party* the picture holds."""
+        return self._table.counts.get(party, 0)
 
     def reports(self) -> Iterator[Report]:
         """The latest report of every aircraft in the picture."""

@@ -17,7 +17,6 @@ import hashlib
 import math
 import multiprocessing
 import os
-import secrets
 import threading
 import time
 import uuid
@@ -29,11 +28,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from airdecon.alerting import AlertEvent
 from airdecon.audit import HubKey, verify_chain
 from airdecon.detection import ConflictSet
-from airdecon.errors import InputError, WriteConflict
-from airdecon.hub._picture import CycleResult, DistressCase, Picture
+from airdecon.errors import AirdeconError, InputError, WriteConflict
+from airdecon.hub._alerts import HUB_PARTY, AlertDesk
+from airdecon.hub._guard import ReportGuard
+from airdecon.hub._picture import DistressCase, Picture
 from airdecon.hub._reports import (
     Batch,
     Report,
@@ -45,8 +45,9 @@ from airdecon.hub._reports import (
     record,
 )
 from airdecon.hub._settings import HubSettings
+from airdecon.hub._views import Views
 from airdecon.hub._writer import GroupWriter
-from airdecon.needtoknow import CursorCodec, Disclosure, StateView, threat_ref
+from airdecon.needtoknow import CursorCodec, Disclosure, StateView
 from airdecon.protocol import ProtocolDocument, ProtocolStore, diff_documents
 from airdecon.protocol._negotiation import Version
 from airdecon.resolution import resolve
@@ -54,7 +55,6 @@ from airdecon.store import ALL, AircraftState, Appended, Event, NewEvent, Store
 
 __all__ = ["MESSAGE_KINDS", "Forbidden", "Hub", "RateLimited", "Subscriber"]
 
-HUB_PARTY = "HUB"
 _SMALL_BYTES = 8192  # a message this short (a few dozen reports) is read at once, beside big ones
 _SMALL_ROWS = 64
 MESSAGE_KINDS = ("text", "safety-notice", "incident-report", "request", "reply")
@@ -136,7 +136,9 @@ class Hub:
         self._proto_lock = threading.Lock()
         self.parties = tuple(document.party_ids)
         civil = [p.id for p in document.parties if p.role == "civil"]
-        self.disclosure = Disclosure(self.parties, civil, document.distress.frequencies_mhz)
+        self.disclosure = Disclosure(
+            self.parties, civil, document.distress.frequencies_mhz, document.disclosure
+        )
         self.cursors = CursorCodec(hashlib.sha256(b"airdecon-cursor\0" + hub_key.private_pem()).digest())
         self.picture = Picture(
             document.rules,
@@ -146,11 +148,21 @@ class Hub:
             escalate_after_s=document.distress.escalate_after_s,
         )
         self.picture.parties = self.parties
+        self.guard = ReportGuard(
+            document.quotas,
+            {p.id: p.role for p in document.parties},
+            last=self._last_report,
+            count=self._aircraft_of,
+        )
+        self.desk = AlertDesk(self.disclosure, self.guard)
+        self._visible: dict[str, int] = {}  # party -> last record entry it may see (for cursors)
+        self._verified: dict[str, Any] | None = None  # the last whole-chain verification
+        head = store.head().seq  # until their next event, every party's cursor is the start's head
+        self._visible.update({p: head for p in self.parties})
         self.lock = threading.RLock()  # guards picture + public id maps
         self.subscribers: set[Subscriber] = set()
         self._sub_lock = threading.Lock()
         self._buckets: dict[str, _Bucket] = defaultdict(lambda: _Bucket(settings.rate_per_s, settings.burst))
-        self._public_alert: dict[str, str] = {}
         self._delivered: set[tuple[str, str]] = set()  # (message id, party) delivery receipts sent
         self._dirty = threading.Event()
         self._idle = threading.Event()  # clear while a cycle computes: report work waits
@@ -174,8 +186,6 @@ class Hub:
                 initializer=_exit_with_parent,
                 initargs=(os.getpid(), 10),  # advisories may wait; alerts and reports may not
             )
-        self._latest_advice: dict[tuple[str, str], dict[str, Any]] = {}
-        self._advice_sig: dict[tuple[str, str], tuple[Any, ...]] = {}
         now = clock()
         store.add_party(HUB_PARTY, at=now)
         for p in self.parties:
@@ -222,6 +232,8 @@ class Hub:
         with self.lock:
             self.picture.apply(reports, now, raise_distress=False)
             self.picture.apply(replayed, now, raise_distress=False)
+            for r in self.picture.reports():  # a restart shows threats coarsely until tracks mature again
+                self.guard.first_seen[r.key] = now
             seq = 0
             while batch := self.store.events_after(
                 seq, kinds=("distress", "ack", "distress-closed"), limit=1000
@@ -270,6 +282,13 @@ class Hub:
             logging.getLogger("airdecon.hub").warning("could not save the latest states on stop")
         self._writer.close()
 
+    def _last_report(self, key: str) -> Report | None:
+        tr = self.picture.tracks.get(key)
+        return None if tr is None else tr.report
+
+    def _aircraft_of(self, party: str) -> int:
+        return self.picture.count(party)
+
     # ------------------------------------------------------------------ auth and limits
     def authenticate(self, token: str | None) -> str | None:
         """The party a bearer token belongs to, or None (unknown, revoked, or not a party of the protocol)."""
@@ -295,7 +314,12 @@ class Hub:
 
     def _publish_new(self, appended: Sequence[Appended]) -> None:
         """After a commit (in the writer thread, in sequence order): publish what is new."""
-        self._publish([a.event for a in appended if not a.replayed])
+        new = [a.event for a in appended if not a.replayed]
+        for ev in new:
+            for p in self.parties if ev.audience == ALL else ev.audience:
+                if ev.seq > self._visible.get(p, 0):
+                    self._visible[p] = ev.seq
+        self._publish(new)
 
     def _publish(self, events: Sequence[Event]) -> None:
         with self._sub_lock:
@@ -390,6 +414,7 @@ class Hub:
     def submit_batch(self, party: str, batch: Batch, *, idempotency_key: str | None = None) -> dict[str, Any]:
         """Record a batch of *party*'s reports validated by :meth:`read_reports` or
         :func:`parse_batch` (see :meth:`submit_reports`)."""
+        batch = self.guard.admit(party, batch)
         good, rows, rejected, first_error = batch
         if not good:
             if first_error is None:
@@ -412,12 +437,19 @@ class Hub:
                 self._unsaved_through = appended[0].event.seq
             self._publish_new(appended)
 
-        if self._writer.append([event], committed)[0].replayed:
+        try:
+            stored = self._writer.append([event], committed)[0]
+        except BaseException:
+            self.guard.applied(party, [], self.clock())
+            raise
+        if stored.replayed:
+            self.guard.applied(party, good, self.clock())
             return {"accepted": len(good), "rejected": rejected, "replayed": True}
         now = self.clock()
         with self.lock:
             raised = self.picture.apply(good, now)
             dist_events = [self._distress_event(case, "raised") for case in raised]
+        self.guard.applied(party, good, now)
         self._append(dist_events)
         self._dirty.set()
         return {"accepted": len(good), "rejected": rejected, "replayed": False}
@@ -499,24 +531,10 @@ class Hub:
 
                 logging.getLogger("airdecon.hub").exception("detection cycle failed")
 
-    @staticmethod
-    def _views(fleet: Any) -> _Views:
-        return _Views(fleet)
-
-    def _public_alert_id(self, internal: str) -> str:
-        pub = self._public_alert.get(internal)
-        if pub is None:
-            pub = "AL-" + secrets.token_hex(4)
-            self._public_alert[internal] = pub
-        return pub
-
-    def _cycle_events(self, result: CycleResult, now: float) -> list[NewEvent]:
-        out: list[NewEvent] = []
-        views = self._views(result.fleet)
-        advisories = self._advisories(result)
-        cpas = self._cpa_points(result)
-        for ev in result.alert_events:
-            out.extend(self._alert_events(ev, views, advisories, cpas))
+    def _cycle_events(self, result: Any, now: float) -> list[NewEvent]:
+        out = self.desk.cycle_events(result, self.picture, now)
+        out.extend(self.desk.precision_changes(self.picture))
+        self.guard.forget([tr.key for tr in result.lost])
         for tr in result.lost:
             out.append(
                 NewEvent(
@@ -526,50 +544,10 @@ class Hub:
                     audience=[tr.report.party],
                 )
             )
+        views = Views(result.fleet)
         for stage, case in result.distress_events:
             out.append(self._distress_event(case, stage, views))
         return out
-
-    def _alert_events(
-        self,
-        ev: AlertEvent,
-        views: Mapping[str, StateView],
-        advisories: Mapping[str, Any],
-        cpas: Mapping[tuple[str, str], dict[str, float]],
-    ) -> list[NewEvent]:
-        pa, ida = ev.a.split("/", 1)
-        pb, idb = ev.b.split("/", 1)
-        va, vb = views.get(ev.a), views.get(ev.b)
-        if va is None or vb is None:  # a track was lost: the alert closes without positions
-            va = va or StateView(0, 0, 0, 0, 0, 0)
-            vb = vb or StateView(0, 0, 0, 0, 0, 0)
-        pub = self._public_alert_id(ev.alert_id)
-        body = {
-            "alert_id": pub,
-            "kind": ev.kind,
-            "level": ev.level.label,
-            "previous": ev.previous.label if ev.previous else None,
-            "t_in_s": round(ev.t_in_s, 2),
-            "t_out_s": round(ev.t_out_s, 2) if math.isfinite(ev.t_out_s) else None,
-            "tcpa_s": round(ev.tcpa_s, 2),
-            "dcpa_nm": round(ev.dcpa_nm, 3),
-            "dalt_cpa_ft": round(ev.dalt_cpa_ft, 0),
-            "reason": ev.reason,
-        }
-        if ev.kind == "cleared":
-            self._public_alert.pop(ev.alert_id, None)
-        pairs = self.disclosure.alert_payloads(
-            event=body,
-            side_a=(pa, ida, va),
-            side_b=(pb, idb, vb),
-            advisories=advisories.get((ev.a, ev.b), {}),
-            cpa=cpas.get((ev.a, ev.b)),
-        )
-        return [NewEvent("alert", HUB_PARTY, payload, audience=aud) for aud, payload in pairs]
-
-    def _advisories(self, result: CycleResult) -> dict[tuple[str, str], dict[str, Any]]:
-        """The latest advisories (computed by :meth:`advise`), for the pairs still in conflict."""
-        return self._latest_advice
 
     def advise(self) -> list[Event]:
         """Resolve the current conflicts (Annex 2 / TCAS-style advisories) and publish changes.
@@ -595,41 +573,8 @@ class Hub:
                 n_candidates=conflicts.n_candidates,
             )
             resolved = self._run_resolver(fleet, urgent, self.picture.protocol, distress)
-        events: list[NewEvent] = []
         with self.lock:
-            scrub = self._scrubber([pair for pair, *_ in resolved])
-            advice = {
-                pair: {adv["aircraft"]: self._advice_json(adv, level, ok, scrub) for adv in advs}
-                for pair, level, ok, advs in resolved
-            }
-            self._latest_advice = advice
-            for pair, per in advice.items():
-                al = self.picture.alerts.get(*pair)
-                if al is None:
-                    continue
-                for key, adv in per.items():
-                    # publish only changes that matter to a crew: 5 degrees of track, 500 fpm
-                    trk, vs = adv.get("trk_deg"), adv.get("vs_fpm")
-                    sig = (
-                        adv.get("rule"),
-                        None if trk is None else round(trk / 5.0) % 72,
-                        None if vs is None else round(vs / 500.0),
-                        adv.get("level"),
-                    )
-                    if self._advice_sig.get((al.alert_id, key)) == sig:
-                        continue
-                    self._advice_sig[(al.alert_id, key)] = sig
-                    party = key.split("/", 1)[0]
-                    events.append(
-                        NewEvent(
-                            "advisory",
-                            HUB_PARTY,
-                            {"alert_id": self._public_alert_id(al.alert_id), **adv},
-                            audience=[party],
-                        )
-                    )
-            live = {al.alert_id for al in self.picture.alerts.active}
-            self._advice_sig = {k: v for k, v in self._advice_sig.items() if k[0] in live}
+            events = self.desk.take_advice(resolved, fleet, self.picture)
         return self._append(events)
 
     def save_loop(self) -> None:
@@ -649,18 +594,6 @@ class Hub:
 
                 logging.getLogger("airdecon.hub").exception(failure)
 
-    def _advice_json(
-        self, adv: Mapping[str, Any], level: str, resolved: bool, scrub: Callable[[str, str], str]
-    ) -> dict[str, Any]:
-        """An advisory as its own party may see it: own id plain, other aircraft pseudonymous."""
-        party, own_id = str(adv["aircraft"]).split("/", 1)
-        d = dict(adv)
-        d["aircraft"] = own_id
-        d["reason"] = scrub(str(adv["reason"]), party)
-        d["level"] = level
-        d["resolved"] = resolved
-        return d
-
     def _run_resolver(
         self, fleet: Any, conflicts: ConflictSet, protocol: Any, distress: frozenset[str]
     ) -> list[tuple[tuple[str, str], str, bool, list[dict[str, Any]]]]:
@@ -670,43 +603,10 @@ class Hub:
             return _resolve_job(fleet, conflicts, protocol, distress)
         return self._pool.submit(_resolve_job, fleet, conflicts, protocol, distress).result(timeout=120)
 
-    def _scrubber(self, pairs: Sequence[tuple[str, str]]) -> Callable[[str, str], str]:
-        """A rewriter of free text for one party (call with the hub lock held): aircraft keys of
-        the resolved *pairs* (the only aircraft a resolver's reason can name) become the plain id
-        for the party's own and civil aircraft, and otherwise the threat pseudonym of the pair's
-        alert with that party's aircraft (or 'another aircraft')."""
-        keys = sorted({k for pair in pairs for k in pair}, key=len, reverse=True)
-        refs: dict[tuple[str, str], str] = {}
-        for a, b in pairs:  # most urgent first: a key keeps the ref of its most urgent alert
-            al = self.picture.alerts.get(a, b)
-            if al is not None:
-                ref = threat_ref(self._public_alert_id(al.alert_id))
-                refs.setdefault((b.split("/", 1)[0], a), ref)
-                refs.setdefault((a.split("/", 1)[0], b), ref)
-
-        def scrub(text: str, party: str) -> str:
-            if "/" not in text:
-                return text
-            for key in keys:
-                if key not in text:
-                    continue
-                owner, ident = key.split("/", 1)
-                if owner == party or self.disclosure.is_civil(owner):
-                    text = text.replace(key, ident)
-                else:
-                    text = text.replace(key, refs.get((party, key), "another aircraft"))
-            return text
-
-        return scrub
-
-    @staticmethod
-    def _cpa_points(result: CycleResult) -> _Cpas:
-        return _Cpas(result.fleet, result.conflicts)
-
     # ------------------------------------------------------------------ distress
     def _state_of(self, key: str) -> StateView | None:
         """The aircraft's state in the last cycle, else its last report (None if unknown)."""
-        state = _Views(self.picture.last_fleet).get(key)
+        state = Views(self.picture.last_fleet).get(key)
         if state is not None:
             return state
         tr = self.picture.tracks.get(key)
@@ -744,9 +644,9 @@ class Hub:
         the stream resumed there, so a client that loads this and then streams misses nothing (it
         may see an event twice, whose effect it already has).
         """
-        head = self.store.head().seq
+        head = self.visible_seq(party)
         with self.lock:
-            views = self._views(self.picture.last_fleet)
+            views = Views(self.picture.last_fleet)
             cases = [
                 self._distress_payload(case, self._stage(case), views)
                 for case in self.picture.distress.values()
@@ -966,25 +866,15 @@ class Hub:
     def tracks_for(self, party: str) -> list[dict[str, Any]]:
         """Everything *party* may see right now (see :mod:`airdecon.needtoknow`)."""
         out: list[dict[str, Any]] = []
+        now = self.clock()
         with self.lock:
-            views = self._views(self.picture.last_fleet)
+            views = Views(self.picture.last_fleet)
             for r in self.picture.reports():
                 if r.party == party:
                     out.append(self.disclosure.own_track(r.to_json()))
                 elif self.disclosure.is_civil(r.party):
                     out.append(self.disclosure.civil_track(r.to_json()))
-            mine = {r.key for r in self.picture.reports() if r.party == party}
-            for al in self.picture.alerts.active:
-                if al.a in mine and al.b not in mine:
-                    other, own = al.b, al.a
-                elif al.b in mine and al.a not in mine:
-                    other, own = al.a, al.b
-                else:
-                    continue
-                if self.disclosure.is_civil(other.split("/", 1)[0]) or other not in views:
-                    continue
-                pub = self._public_alert_id(al.alert_id)
-                out.append(self.disclosure.threat_track(pub, views[other], views.get(own)))
+            out.extend(self.desk.threats_for(party, self.picture, now))
             for case in self.picture.distress.values():
                 if case.closed or case.party == party:
                     continue
@@ -998,33 +888,7 @@ class Hub:
     def alerts_for(self, party: str) -> list[dict[str, Any]]:
         """*party*'s current alerts, most urgent first, as disclosed to it."""
         with self.lock:
-            views = self._views(self.picture.last_fleet)
-            result = CycleResult(self.picture.last_fleet, self.picture.last_conflicts, [], [], [])
-            advisories = self._advisories(result)
-            cpas = self._cpa_points(result)
-            out = []
-            for al in self.picture.alerts.active:
-                if not (al.a.startswith(party + "/") or al.b.startswith(party + "/")):
-                    continue
-                ev = AlertEvent(
-                    "active",
-                    al.alert_id,
-                    al.a,
-                    al.b,
-                    al.level,
-                    None,
-                    al.updated_t_s,
-                    al.t_in_s,
-                    al.t_out_s,
-                    al.tcpa_s,
-                    al.dcpa_nm,
-                    al.dalt_cpa_ft,
-                    "",
-                )
-                for new in self._alert_events(ev, views, advisories, cpas):
-                    if new.audience != ALL and party in new.audience:
-                        out.append(new.payload)
-        return out
+            return self.desk.alerts_for(party, self.picture, self.clock())
 
     def protocol_view(self) -> dict[str, Any]:
         """The protocol in force (document, digest, signatures) and the versions awaiting signatures."""
@@ -1141,23 +1005,57 @@ class Hub:
             self.picture.alerts.warning_s = version.document.rules.warning_s
 
     def record_window(self, party: str, t_from: float, t_to: float, limit: int = 20_000) -> list[Event]:
-        """Everything *party* sent or was shown between two times (for its replay view)."""
+        """Everything *party* sent or was shown between two times (for its replay view); filtered
+        in the store, so its cost is that of *party*'s own entries."""
         if not (math.isfinite(t_from) and math.isfinite(t_to)) or t_to < t_from:
             raise InputError("from/to: finite POSIX seconds with from <= to")
         if t_to - t_from > 7 * 86400:
             raise InputError("the window may span at most 7 days")
-        evs = self.store.events_between(t_from, t_to, parties=[party])
-        return [e for e in evs if e.visible_to(party) or e.origin == party][:limit]
+        evs = self.store.events_between(t_from, t_to, parties=[party], limit=limit)
+        return [e for e in evs if e.visible_to(party) or e.origin == party]
+
+    def disclosures(self, party: str, after_seq: int = 0, limit: int = 500) -> list[Event]:
+        """The disclosure ledger of *party*: every time one of its aircraft was shown to another
+        party under an alert (when, to whom, which aircraft by its own id, at what precision)."""
+        return self.history(party, ("disclosure",), after_seq, limit)
+
+    def visible_seq(self, party: str) -> int:
+        """The last record entry *party* may see: a cursor from it moves only with *party*'s own
+        events (the record's global head would move with everyone's)."""
+        return self._visible.get(party, 0)
 
     def audit_verify(self) -> dict[str, Any]:
-        """Verify the whole chain and its signed checkpoints (answers with no counts)."""
-        report = verify_chain(self.store, self.hub_key.public_key)
-        return {
-            "ok": True,
-            "head_hash": report.head_hash,
-            "signatures_checked": report.signatures_checked,
-            "hub_key": self.hub_key.public_pem().decode(),
-        }
+        """The last verification of the whole chain and its signed checkpoints, made on the hub's
+        own schedule (``verify_s``): its cost and answer do not depend on who asks or when."""
+        if self._verified is None:
+            return {"ok": None, "state": "verifying", "hub_key": self.hub_key.public_pem().decode()}
+        return self._verified
+
+    def verify_now(self) -> None:
+        """Verify the whole chain now and keep the answer for :meth:`audit_verify`."""
+        try:
+            report = verify_chain(self.store, self.hub_key.public_key)
+            self._verified = {
+                "ok": True,
+                "state": "verified",
+                "head_hash": report.head_hash,
+                "signatures_checked": report.signatures_checked,
+                "verified_at": round(self.clock()),
+                "hub_key": self.hub_key.public_pem().decode(),
+            }
+        except AirdeconError as exc:
+            self._verified = {
+                "ok": False,
+                "state": "broken",
+                "error": str(exc),
+                "verified_at": round(self.clock()),
+                "hub_key": self.hub_key.public_pem().decode(),
+            }
+
+    def verify_loop(self) -> None:
+        """Verify the record at start and every ``verify_s`` until :meth:`stop`."""
+        self.verify_now()
+        self._every(self.settings.verify_s, self.verify_now, "record verification failed")
 
 
 def _state(r: Report) -> AircraftState:
@@ -1183,76 +1081,6 @@ def _state(r: Report) -> AircraftState:
         vs_mps=r.vs_mps,
         extra=extra,
     )
-
-
-class _Views:
-    """Lazy ``{fleet key: StateView}``: built only for the aircraft an event actually mentions."""
-
-    def __init__(self, fleet: Any) -> None:
-        self.fleet = fleet
-        self._rows: dict[str, int] | None = None
-
-    @property
-    def rows(self) -> dict[str, int]:
-        if self._rows is None:  # most cycles raise no event: index only when asked
-            self._rows = {str(k): n for n, k in enumerate(self.fleet.ids)}
-        return self._rows
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.rows
-
-    def __getitem__(self, key: str) -> StateView:
-        n, f = self.rows[key], self.fleet
-        return StateView(
-            float(f.lat_deg[n]),
-            float(f.lon_deg[n]),
-            float(f.alt_m[n]),
-            float(f.gs_mps[n]),
-            float(f.trk_deg[n]),
-            float(f.vs_mps[n]),
-        )
-
-    def get(self, key: str, default: StateView | None = None) -> StateView | None:
-        return self[key] if key in self.rows else default
-
-
-class _Cpas:
-    """Lazy predicted closest-approach points: the midpoint of the two aircraft at ``tcpa``."""
-
-    _R = 6_371_008.8
-
-    def __init__(self, fleet: Any, conflicts: Any) -> None:
-        self.fleet, self.c = fleet, conflicts
-        self._index: dict[tuple[str, str], int] | None = None
-
-    @property
-    def index(self) -> dict[tuple[str, str], int]:
-        if self._index is None:
-            c = self.c
-            a_ids, b_ids = [str(x) for x in c.ids[c.i]], [str(x) for x in c.ids[c.j]]
-            self._index = {pair: k for k, pair in enumerate(zip(a_ids, b_ids, strict=True))}
-        return self._index
-
-    def _ahead(self, row: int, t: float) -> tuple[float, float]:
-        f = self.fleet
-        lat, lon = math.radians(f.lat_deg[row]), math.radians(f.lon_deg[row])
-        trk, d = math.radians(f.trk_deg[row]), float(f.gs_mps[row]) * t / self._R
-        lat2 = math.asin(math.sin(lat) * math.cos(d) + math.cos(lat) * math.sin(d) * math.cos(trk))
-        lon2 = lon + math.atan2(
-            math.sin(trk) * math.sin(d) * math.cos(lat), math.cos(d) - math.sin(lat) * math.sin(lat2)
-        )
-        return math.degrees(lat2), (math.degrees(lon2) + 540.0) % 360.0 - 180.0
-
-    def get(self, pair: tuple[str, str], default: Any = None) -> dict[str, float] | None:
-        k = self.index.get(pair)
-        if k is None:
-            return default
-        t = float(self.c.tcpa_s[k])
-        (la1, lo1), (la2, lo2) = self._ahead(int(self.c.i[k]), t), self._ahead(int(self.c.j[k]), t)
-        return {
-            "lat": round((la1 + la2) / 2, 6),
-            "lon": round(lo1 + (((lo2 - lo1) + 540.0) % 360.0 - 180.0) / 2, 6),
-        }
 
 
 def _exit_with_parent(parent: int, nice: int = 0) -> None:

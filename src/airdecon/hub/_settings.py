@@ -60,6 +60,9 @@ class HubSettings:
         at once; a restarted hub reloads the cache and replays the reports recorded after it.
     checkpoint_every : int
         Audit entries between two signed checkpoints.
+    verify_s : float
+        Period of the hub's own verification of the whole record; ``GET /v1/audit/verify``
+        answers the last one, so its cost and answer never depend on who asks.
     """
 
     db: str = "airdecon.db"
@@ -80,6 +83,7 @@ class HubSettings:
     resolver_process: bool = True
     state_save_s: float = 5.0
     checkpoint_every: int = 1000
+    verify_s: float = 60.0
 
     def hub_key_path(self) -> Path | None:
         """Where the hub's checkpoint key lives (``None``: keep it in memory)."""

@@ -1,6 +1,18 @@
 """Need to know: what each party may see of the picture (the single filter every face uses)."""
 
 from airdecon.needtoknow._cursor import CursorCodec
-from airdecon.needtoknow._policy import Disclosure, StateView, threat_ref
+from airdecon.needtoknow._policy import AUDIENCE_RULES, Disclosure, StateView, quantised, threat_ref
+from airdecon.needtoknow._render import ALERT_CAUSES, Names, advisory_text, alert_cause
 
-__all__ = ["CursorCodec", "Disclosure", "StateView", "threat_ref"]
+__all__ = [
+    "ALERT_CAUSES",
+    "AUDIENCE_RULES",
+    "CursorCodec",
+    "Disclosure",
+    "Names",
+    "StateView",
+    "advisory_text",
+    "alert_cause",
+    "quantised",
+    "threat_ref",
+]

@@ -14,6 +14,7 @@ from airdecon.protocol._document import (
     ProtocolDocument,
     VolumeMinima,
 )
+from airdecon.protocol._limits import COARSE, FULL, DisclosureRules, Precision, Quota, Quotas
 from airdecon.protocol._negotiation import Event, Negotiation, Signature, Version, VersionStatus
 from airdecon.protocol._pairs import AirspaceVolume, AltitudeBand, FormationSpec, PairPolicy, PartyWatch
 from airdecon.protocol._rules import RulesOfTheAir, SafetyProtocol
@@ -27,13 +28,16 @@ from airdecon.protocol._signing import (
 from airdecon.protocol._store import ProtocolStore
 
 __all__ = [
+    "COARSE",
     "FORMAT",
+    "FULL",
     "AirspaceVolume",
     "Alerting",
     "AltitudeBand",
     "AltitudeBandMinima",
     "Change",
     "Contact",
+    "DisclosureRules",
     "DistressRules",
     "Event",
     "Formation",
@@ -43,8 +47,11 @@ __all__ = [
     "PairPolicy",
     "Party",
     "PartyWatch",
+    "Precision",
     "ProtocolDocument",
     "ProtocolStore",
+    "Quota",
+    "Quotas",
     "RulesOfTheAir",
     "SafetyProtocol",
     "Signature",

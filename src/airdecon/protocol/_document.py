@@ -26,6 +26,7 @@ import numpy as np
 
 from airdecon.errors import ProtocolError
 from airdecon.protocol._canonical import canonical_bytes, digest_of, read_text
+from airdecon.protocol._limits import DisclosureRules, Quotas
 from airdecon.protocol._pairs import (
     AirspaceVolume,
     AltitudeBand,
@@ -671,7 +672,7 @@ class ProtocolDocument:
         1 for a first proposal; a version derived from another has its parent's revision + 1.
     parent : str or None
         Digest (``sha256:...``) of the version this one counters or amends.
-    parties, minima, alerting, distress, rules_of_the_air, formations
+    parties, minima, alerting, distress, rules_of_the_air, formations, disclosure, quotas
         The sections of the document (see ``docs/protocol.md``).
     """
 
@@ -684,6 +685,8 @@ class ProtocolDocument:
     formations: tuple[Formation, ...] = ()
     revision: int = 1
     parent: str | None = None
+    disclosure: DisclosureRules = field(default_factory=DisclosureRules)
+    quotas: Quotas = field(default_factory=Quotas)
 
     # ---- reading --------------------------------------------------------------------------------
     @classmethod
@@ -764,10 +767,17 @@ class ProtocolDocument:
                         f"formations[{n}].aircraft[{k}]: {a!r} is already in formation {owner[a]!r}"
                     )
                 owner[a] = f.id
+        disclosure = DisclosureRules.parse(o.get("disclosure", {}), "disclosure")
+        quotas = Quotas.parse(o.get("quotas", {}), "quotas")
+        for pid, _ in quotas.parties:
+            if pid not in roles:
+                raise ProtocolError(f"quotas.parties.{pid}: unknown party {pid!r}")
         o.done()
         return cls(
             title=title,
             parties=tuple(parties),
+            disclosure=disclosure,
+            quotas=quotas,
             minima=minima,
             alerting=alerting,
             distress=distress,
@@ -791,6 +801,10 @@ class ProtocolDocument:
             "distress": self.distress.to_mapping(),
             "rules_of_the_air": _rules_of_the_air_mapping(self.rules_of_the_air),
             "formations": [f.to_mapping() for f in self.formations],
+            # sections added after the first signed versions: written only when not the defaults,
+            # so that those versions keep their canonical bytes (see airdecon.protocol._limits)
+            **({"disclosure": self.disclosure.to_mapping()} if self.disclosure != DisclosureRules() else {}),
+            **({"quotas": self.quotas.to_mapping()} if self.quotas != Quotas() else {}),
         }
 
     def canonical_bytes(self) -> bytes:
@@ -810,7 +824,8 @@ class ProtocolDocument:
         """
         base = self.to_mapping()
         for key, value in changes.items():
-            if key not in base or key in {"format", "parent", "revision"}:
+            optional = key in {"disclosure", "quotas"}  # written only when not the defaults
+            if (key not in base and not optional) or key in {"format", "parent", "revision"}:
                 raise ProtocolError(f"{key}: cannot be replaced when deriving a version")
             base[key] = _plain(value)
         base["parent"] = self.digest

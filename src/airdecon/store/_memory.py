@@ -176,17 +176,18 @@ class MemoryStore:
             return out
 
     def events_between(
-        self, t_from: float, t_to: float, *, parties: Collection[str] | None = None
+        self, t_from: float, t_to: float, *, parties: Collection[str] | None = None, limit: int | None = None
     ) -> list[Event]:
         """See :meth:`Store.events_between`."""
         t_from, t_to = finite(t_from, "t_from"), finite(t_to, "t_to")
         with self._lock:
             self._open()
-            return [
+            out = [
                 ev for ev in self._events
                 if t_from <= ev.at <= t_to
                 and (parties is None or ev.origin in parties or any(ev.visible_to(p) for p in parties))
             ]
+        return out if limit is None else out[:limit]
 
     def head(self) -> ChainHead:
         """See :meth:`Store.head`."""

@@ -77,10 +77,10 @@ class Store(Protocol):
         ...
 
     def events_between(
-        self, t_from: float, t_to: float, *, parties: Collection[str] | None = None
+        self, t_from: float, t_to: float, *, parties: Collection[str] | None = None, limit: int | None = None
     ) -> list[Event]:
         """Events with ``t_from <= at <= t_to``, in sequence order; with *parties*, only those one
-        of them sent or may see."""
+        of them sent or may see; at most *limit* of them."""
         ...
 
     def head(self) -> ChainHead:
