@@ -6,7 +6,8 @@ Each figure is computed from the code and the team's data, and written between
 * ``replay``, ``replay-af787-alerts``: replays of the AF787/TBM900 formation encounter
   (5 NM / 1000 ft) and of 3 h over Paris (3 NM / 1000 ft above 3,000 ft) from ../shared/data;
 * ``detect-demo``: detection over the bundled demo scenario;
-* ``detect-real``: detection over the real worldwide fleet (../shared/data/real_global_scenario.json).
+* ``detect-fleets``: candidate pairs and conflicts of the fleets ``bench/detect.py`` times (its seeded
+  random fleets, and the real worldwide fleet of ../shared/data/real_global_scenario.json).
 
 Timings depend on the machine and are never generated here: the docs give them as measured, with
 the date and commit. ``tests/docs/test_figures.py`` recomputes every figure and compares.
@@ -57,12 +58,26 @@ def replay_summary(which: str) -> dict[str, Any]:
         return dict(rep.summary)
 
 
+BENCH_SIZES = (1000, 10_000, 50_000)  # bench/detect.py's default --sizes
+
+
 def _detect(path: Path) -> tuple[int, int, int]:
     import airdecon
 
     sc = airdecon.load_scenario(path)
-    res = airdecon.detect(sc.fleet, sc.protocol)
+    res = airdecon.detect(sc.fleet, sc.protocol, backend="grid")
     return len(sc.fleet), int(res.n_candidates), len(res)
+
+
+def _bench_random_fleet(n: int) -> Any:
+    """The random fleet of bench/detect.py itself (seeded), so the counts are the benchmark's."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_detect", ROOT / "bench" / "detect.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.random_fleet(n)
 
 
 def fig_replay() -> str:
@@ -96,16 +111,23 @@ def fig_detect_demo() -> str:
     return f"{n} aircraft, {conflicts} conflicts"
 
 
-def fig_detect_real() -> str:
+def fig_detect_fleets() -> str:
+    import airdecon
+
+    rows = ["| fleet | N | candidate pairs | conflicts |", "|---|---|---|---|"]
+    for n in BENCH_SIZES:
+        res = airdecon.detect(_bench_random_fleet(n), airdecon.SafetyProtocol(), backend="grid")
+        rows.append(f"| random | {n:,} | {res.n_candidates:,} | {len(res):,} |")
     n, candidates, conflicts = _detect(REAL)
-    return f"{n:,} aircraft, {candidates:,} candidate pairs, {conflicts:,} conflicts"
+    rows.append(f"| real worldwide fleet | {n:,} | {candidates:,} | {conflicts:,} |")
+    return "\n" + "\n".join(rows) + "\n"
 
 
 FIGURES: dict[str, Callable[[], str]] = {
     "replay": fig_replay,
     "replay-af787-alerts": fig_replay_af787_alerts,
     "detect-demo": fig_detect_demo,
-    "detect-real": fig_detect_real,
+    "detect-fleets": fig_detect_fleets,
 }
 
 
