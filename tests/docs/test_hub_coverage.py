@@ -90,3 +90,16 @@ def test_every_setting_is_documented_with_its_default() -> None:
     assert not missing, f"hub settings missing from docs/hub.md's table (`| `name` | `default` |`): {missing}"
     wrong = {n: (rows[n], d) for n, d in defaults.items() if rows[n] != d}
     assert not wrong, f"docs/hub.md gives other defaults than HubSettings (documented, actual): {wrong}"
+
+
+def test_the_serve_options_named_in_the_settings_table_exist() -> None:
+    """The table's ``serve`` column names options ``airdecon serve`` has (docs/cli.md, from --help)."""
+    text = HUB_MD.read_text(encoding="utf-8")
+    cli = (HUB_MD.parent / "cli.md").read_text(encoding="utf-8")
+    serve = cli.split("## `airdecon serve`", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"^\| `\w+` \| `[^`]*` \| `(--[a-z-]+)` \|", text, flags=re.MULTILINE)
+    assert len(named) >= 5
+    absent = [opt for opt in named if opt not in serve]
+    assert not absent, f"docs/hub.md's settings table names serve options that do not exist: {absent}"
+    undocumented = sorted(set(re.findall(r"│ +(--[a-z][a-z-]*)", serve)) - set(named) - {"--help"})
+    assert not undocumented, f"serve options missing from docs/hub.md's settings table: {undocumented}"
