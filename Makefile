@@ -1,11 +1,15 @@
-# One entry point for humans and CI. `make demo` and `make test` work on a fresh machine with only
-# Python and pip: the first call bootstraps a virtual environment in .venv from pyproject.toml.
+# One entry point for humans and CI. `make demo` works on a fresh machine with only Python and pip:
+# the first call bootstraps a virtual environment in .venv from pyproject.toml. `make test` also needs
+# two Debian packages (PostgreSQL server, Chromium): scripts/system-deps checks for them first,
+# installs them when run as root, and otherwise stops at once with the exact command to run.
+# `make demo PORT=8001` serves on another port.
 PYTHON ?= python3
+PORT   ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test system-deps lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +18,25 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/airdecon demo
+	$(BIN)/airdecon demo $(if $(PORT),--port $(PORT))
 
-test: $(STAMP)
-	$(BIN)/ruff check src tests bench
+# system-deps runs before the virtual environment is built, so a missing package stops at once.
+test:
+	bash scripts/system-deps
+	$(MAKE) --no-print-directory $(STAMP)
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/python -m pytest
 
+system-deps:
+	bash scripts/system-deps
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+
+# regenerate the figures and the CLI reference in the docs (tests/docs fails when they drift)
+docs: $(STAMP)
+	$(BIN)/python scripts/docs_figures.py
+	$(BIN)/python scripts/docs_cli.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/detect.py

@@ -1,0 +1,166 @@
+"""Regenerate the deterministic figures quoted in the docs, between markers.
+
+Each figure is computed from the code and the team's data, and written between
+``<!-- figures:NAME -->`` and ``<!-- /figures -->`` in the docs (README.md, docs/*.md):
+
+* ``replay``, ``replay-af787-alerts``: replays of the AF787/TBM900 formation encounter
+  (5 NM / 1000 ft) and of 3 h over Paris (3 NM / 1000 ft above 3,000 ft) from ../shared/data;
+* ``detect-demo``: detection over the bundled demo scenario;
+* ``detect-fleets``: candidate pairs and conflicts of the fleets ``bench/detect.py`` times (its seeded
+  random fleets, and the real worldwide fleet of ../shared/data/real_global_scenario.json).
+
+Timings depend on the machine and are never generated here: the docs give them as measured, with
+the date and commit. ``tests/docs/test_figures.py`` recomputes every figure and compares.
+
+Run: python scripts/docs_figures.py           (rewrites the blocks in place)
+     python scripts/docs_figures.py --check   (exit 1 and name the stale blocks)
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+AF787 = DATA / "encounter_af787_tbm900_20171201.parquet"
+PARIS = DATA / "opensky_paris_20211007_1200-1500Z.parquet"
+REAL = DATA / "real_global_scenario.json"
+BLOCK = re.compile(r"(<!-- figures:([\w-]+) -->)(.*?)(<!-- /figures -->)", re.DOTALL)
+# The reference figure the AF787 recording comes with (../shared/data/README.md), quoted beside ours.
+AF787_REFERENCE_LOS_S = 1489
+
+
+def doc_files() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+@cache
+def replay_summary(which: str) -> dict[str, Any]:
+    """The replay summary of one recording, computed once per process."""
+    from airdecon.protocol import SafetyProtocol
+    from airdecon.replay import replay_recording
+    from airdecon.units import FT, NM
+
+    with tempfile.TemporaryDirectory(prefix="airdecon-figures-") as tmp:
+        if which == "af787":
+            rep = replay_recording(AF787, SafetyProtocol(), out_dir=tmp, plot=False)
+        elif which == "paris":
+            rules = SafetyProtocol(horizontal_m=3 * NM, vertical_m=1000 * FT)
+            rep = replay_recording(PARIS, rules, out_dir=tmp, plot=False, min_alt_m=3000 * FT)
+        else:
+            raise ValueError(which)
+        return dict(rep.summary)
+
+
+BENCH_SIZES = (1000, 10_000, 50_000)  # bench/detect.py's default --sizes
+
+
+def _detect(path: Path) -> tuple[int, int, int]:
+    import airdecon
+
+    sc = airdecon.load_scenario(path)
+    res = airdecon.detect(sc.fleet, sc.protocol, backend="grid")
+    return len(sc.fleet), int(res.n_candidates), len(res)
+
+
+def _bench_random_fleet(n: int) -> Any:
+    """The random fleet of bench/detect.py itself (seeded), so the counts are the benchmark's."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_detect", ROOT / "bench" / "detect.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.random_fleet(n)
+
+
+def fig_replay() -> str:
+    af, pa = replay_summary("af787"), replay_summary("paris")
+    (pair,) = af["pairs"]  # the encounter is one pair; a second one is news the docs must tell
+    rows = [
+        "| recording | result |",
+        "|---|---|",
+        f"| AF787 / TBM900, 5 NM / 1000 ft | {af['aircraft_seen']} aircraft, {af['conflicts']} conflicting "
+        f"pair, {pair['los_s']:,.0f} s in loss of separation (reference: {AF787_REFERENCE_LOS_S:,} s), "
+        f"closest {pair['min_h_nm']} NM at {pair['min_v_ft']:,.0f} ft, {af['alerts_raised']} alerts raised |",
+        f"| Paris 3 h, 3 NM / 1000 ft above 3,000 ft | {pa['aircraft_seen']} aircraft, {pa['conflicts']} "
+        f"conflicting pairs, {pa['losses_of_separation']} with loss of separation, "
+        f"{pa['alerts_raised']} alerts raised ({pa['alerts_per_hour']:.0f}/h) |",
+    ]
+    return "\n" + "\n".join(rows) + "\n"
+
+
+def fig_replay_af787_alerts() -> str:
+    af = replay_summary("af787")
+    return (
+        f"{af['alerts_raised']} raised over {af['duration_s'] / 3600:.1f} h, "
+        f"{af['alert_events']} alert events in all"
+    )
+
+
+def fig_detect_demo() -> str:
+    import airdecon
+
+    n, _, conflicts = _detect(airdecon.demo_scenario_path())
+    return f"{n} aircraft, {conflicts} conflicts"
+
+
+def fig_detect_fleets() -> str:
+    import airdecon
+
+    rows = ["| fleet | N | candidate pairs | conflicts |", "|---|---|---|---|"]
+    for n in BENCH_SIZES:
+        res = airdecon.detect(_bench_random_fleet(n), airdecon.SafetyProtocol(), backend="grid")
+        rows.append(f"| random | {n:,} | {res.n_candidates:,} | {len(res):,} |")
+    n, candidates, conflicts = _detect(REAL)
+    rows.append(f"| real worldwide fleet | {n:,} | {candidates:,} | {conflicts:,} |")
+    return "\n" + "\n".join(rows) + "\n"
+
+
+FIGURES: dict[str, Callable[[], str]] = {
+    "replay": fig_replay,
+    "replay-af787-alerts": fig_replay_af787_alerts,
+    "detect-demo": fig_detect_demo,
+    "detect-fleets": fig_detect_fleets,
+}
+
+
+def blocks(text: str) -> list[tuple[str, str]]:
+    """(name, content) of every figures block in *text*."""
+    return [(m.group(2), m.group(3)) for m in BLOCK.finditer(text)]
+
+
+def update(text: str, values: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(2)
+        if name not in values:
+            raise SystemExit(f"unknown figures block {name!r} (known: {', '.join(FIGURES)})")
+        return m.group(1) + values[name] + m.group(4)
+
+    return BLOCK.sub(sub, text)
+
+
+def main(argv: list[str]) -> int:
+    values = {name: f() for name, f in FIGURES.items()}
+    stale = []
+    for path in doc_files():
+        text = path.read_text(encoding="utf-8")
+        new = update(text, values)
+        if new != text:
+            stale.append(path.relative_to(ROOT))
+            if "--check" not in argv:
+                path.write_text(new, encoding="utf-8")
+    verb = "stale" if "--check" in argv else "updated"
+    for p in stale:
+        print(f"{verb}: {p}")
+    return 1 if stale and "--check" in argv else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
