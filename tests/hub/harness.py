@@ -104,16 +104,21 @@ def aircraft(ident: str, lat: float, lon: float, trk: float, **kw: Any) -> dict[
 
 
 @contextmanager
-def world(extra: dict[str, Any] | None = None, db: str = "memory://", **settings: Any) -> Iterator[World]:
-    """A running in-process hub (closed at the end)."""
+def world(
+    extra: dict[str, Any] | None = None,
+    db: str = "memory://",
+    doc: ProtocolDocument | None = None,
+    **settings: Any,
+) -> Iterator[World]:
+    """A running in-process hub (closed at the end), on *doc* or a fresh four-party protocol."""
     clock = Clock()
     cfg = HubSettings(db=db, resolver_process=False, **settings)
     key = HubKey.generate()
     store = open_store(db, signer=key, checkpoint_every=cfg.checkpoint_every)
-    doc = document(extra)
+    doc = doc or document(extra)
     with tempfile.TemporaryDirectory() as scratch:
-        none = Path(scratch) / "none"
-        hub = Hub(cfg, store, doc, in_force=True, hub_key=key, clock=clock, protocol_dir=none)
+        del scratch
+        hub = Hub(cfg, store, doc, in_force=True, hub_key=key, clock=clock, protocol_dir=None)
         tokens = {p: store.issue_token(p, at=clock()).token for p, _, _ in PARTIES}
         app = create_app(hub, run_loops=False)
         try:

@@ -557,7 +557,11 @@ class Hub:
         """
         with self.lock:
             fleet, conflicts = self.picture.last_fleet, self.picture.last_conflicts
-            distress = frozenset(self.picture._distress_by_key)
+            # a distress aircraft without an airborne track (on the ground, dropped) is simply not a
+            # resolution participant: the resolver refuses unknown ids, and one of them stopped
+            # every advisory of every party
+            airborne = set(fleet.ids.tolist())
+            distress = frozenset(k for k in self.picture._distress_by_key if k in airborne)
         resolved: list[tuple[tuple[str, str], str, bool, list[dict[str, Any]]]] = []
         if len(conflicts) > 0:
             m = min(len(conflicts), self.settings.advise_max)  # sorted by time to loss: most urgent first
