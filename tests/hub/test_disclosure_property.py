@@ -161,6 +161,7 @@ def _normalised(text: str) -> str:
     """Opaque cursors and random alert ids replaced by placeholders in order of appearance."""
     ids: dict[str, str] = {}
     text = re.sub(r"AL-[0-9a-f]{8}", lambda m: ids.setdefault(m.group(0), f"AL-{len(ids)}"), text)
+    text = re.sub(r"M-[0-9a-f]{12}", "M-x", text)  # random message ids
     return re.sub(r'"cursor": "[^"]*"', '"cursor": "C"', text)
 
 
