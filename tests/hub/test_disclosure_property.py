@@ -78,7 +78,9 @@ def scripts(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
                 "dt": draw(st.sampled_from([1, 5, 10, 25, 70])),
                 "silent": draw(st.sets(st.integers(0, len(planes) - 1), max_size=2)),
                 "distress": draw(st.none() | st.integers(0, len(planes) - 1)),
-                "message": draw(st.none() | st.tuples(st.sampled_from(NAMES), st.sampled_from([*NAMES, "all"]))),
+                "message": draw(
+                    st.none() | st.tuples(st.sampled_from(NAMES), st.sampled_from([*NAMES, "all"]))
+                ),
                 "ack": draw(st.booleans()),
             }
         )
