@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from airdecon.audit import export_incident
@@ -187,17 +188,47 @@ def _forbidden(planes: list[Plane], reader: str) -> list[str]:
     return [tok for tok in out if tok not in allowed]
 
 
-SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _found(tokens: list[str], text: str) -> list[str]:
+    """The tokens that occur in *text* as whole tokens: 9.850037 is not found in 39.850037."""
+    return [tok for tok in tokens if re.search(rf"(?<![\w.]){re.escape(tok)}(?![\w])", text)]
+
+
+# a failing world shrinks for at most a few examples' time: CI stays under its budget and the
+# failure is still printed with its reproduction blob
+SETTINGS = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    report_multiple_bugs=False,
+    # in CI a failure is reported as found (with its blob), not shrunk for minutes
+    phases=[ph for ph in Phase if not (os.environ.get("CI") and ph is Phase.shrink)],
+)
+
+
+def _track_lost_world() -> dict:  # type: ignore[type-arg]
+    """Issue 11's first leak: RED's aircraft stops reporting beside BLUE's (on 4a5b73d BLUE got
+    ``RSECRET1`` in the alert's reason and RED's exact position during the hold)."""
+    quiet = {"distress": None, "message": None, "ack": False}
+    return {
+        "planes": [
+            Plane("BLUE", "BLUE-TL", "KBTL", 40.000037, 10.000037, 25000, 90.0, 0.0),
+            Plane("RED", "RSECRET1", "KRS1", 40.000037, 10.065037, 25000, 270.0, 0.0),
+            Plane("GREEN", "G0Q1000", "KG0", 41.000037, 11.000037, 31000, 0.0, 0.0),
+            Plane("CIVIL", "C0Q1000", "KC0", 39.000037, 9.000037, 31000, 0.0, 0.0),
+        ],
+        "steps": [{"dt": 1, "silent": set(), **quiet}] * 3 + [{"dt": 25, "silent": {1}, **quiet}] * 4,
+    }
 
 
 @SETTINGS
+@example(_track_lost_world())
 @given(scripts())
 def test_no_party_receives_another_partys_undisclosed_tokens(script: dict) -> None:  # type: ignore[type-arg]
     with world() as w:
         run(w, script)
         for party in NAMES:
             text = collect(w, party)
-            leaked = [tok for tok in _forbidden(script["planes"], party) if tok in text]
+            leaked = _found(_forbidden(script["planes"], party), text)
             assert not leaked, f"{party} received {leaked}"
 
 

@@ -873,11 +873,15 @@ class Hub:
         now = self.clock()
         with self.lock:
             views = Views(self.picture.last_fleet)
-            for r in self.picture.reports():
-                if r.party == party:
-                    out.append(self.disclosure.own_track(r.to_json()))
-                elif self.disclosure.is_civil(r.party):
-                    out.append(self.disclosure.civil_track(r.to_json()))
+            # own, then civil, each by id: the picture's internal order depends on every party's
+            # reports and would let a reader count aircraft it may not see
+            mine = sorted((r for r in self.picture.reports() if r.party == party), key=_by_id)
+            civil = sorted(
+                (r for r in self.picture.reports() if r.party != party and self.disclosure.is_civil(r.party)),
+                key=_by_id,
+            )
+            out.extend(self.disclosure.own_track(r.to_json()) for r in mine)
+            out.extend(self.disclosure.civil_track(r.to_json()) for r in civil)
             out.extend(self.desk.threats_for(party, self.picture, now))
             for case in self.picture.distress.values():
                 if case.closed or case.party == party:
@@ -1060,6 +1064,10 @@ class Hub:
         """Verify the record at start and every ``verify_s`` until :meth:`stop`."""
         self.verify_now()
         self._every(self.settings.verify_s, self.verify_now, "record verification failed")
+
+
+def _by_id(r: Report) -> str:
+    return r.aircraft_id
 
 
 def _state(r: Report) -> AircraftState:
