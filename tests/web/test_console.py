@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import RED_SECRETS, Console, Hub, open_console
+from tests.web.conftest import FLEET, RED_SECRETS, Console, Hub, open_console
 
 # Colour counts of a canvas read back in the page (the canvases are same-origin, so readable).
 CANVAS_STATS = """(sel) => {
@@ -489,3 +489,28 @@ def _json_or_none(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return None
+
+
+def test_disclosure_ledger_lists_own_aircraft_shown_to_others(blue: Console, hub: Hub) -> None:
+    """The Disclosures tab: BLUE sees every time its aircraft were shown to RED, by its own ids,
+    with the precision, as the hub's /v1/disclosures has them — and nothing of RED's."""
+    page = blue.page
+    wait_for(page, "airdecon.alerts.some(a => a.own.some(o => o.id === 'BLUE-01'))")
+    page.locator(".tabs button[data-tab=ledger]").click()
+    wait_for(page, "document.querySelectorAll('#ledger table.ledger tbody tr').length > 0")
+    rows = page.locator("#ledger table.ledger tbody tr").all_inner_texts()
+    api = hub.api("BLUE").get("/v1/disclosures").raise_for_status().json()["disclosures"]
+    assert api and len(rows) >= len(api) - 5  # live entries may have arrived between the two reads
+    own = {ident for p, ident, *_ in FLEET if p == "BLUE"}
+    for row in rows:
+        when, to, aircraft, precision, on, alert_id = row.split("\t")
+        assert on, row
+        assert re.fullmatch(r"\d\d:\d\d:\d\d", when) and to in ("RED", "CIVIL"), row
+        assert aircraft in own and precision in ("full", "coarse"), row
+        assert alert_id.startswith("AL-"), row
+    assert any(r.split("\t")[2] == "BLUE-01" and r.split("\t")[1] == "RED" for r in rows), rows
+    text = page.locator("#ledger").inner_text()
+    for secret in RED_SECRETS:
+        assert secret not in text
+    blue.shot("blue-ledger")
+    assert blue.errors == [] and page.evaluate("airdecon.errors") == []

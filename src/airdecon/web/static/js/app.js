@@ -1,10 +1,11 @@
 // The console: sign-in, the live picture (map + alerts), distress, and the tabs (line, protocol,
-// replay). State lives in one object, exposed as window.airdecon for tests and for the curious.
+// replay, disclosures). State lives in one object, exposed as window.airdecon for tests and for the curious.
 import { Api, Stream } from './api.js';
 import { TrafficMap } from './map.js';
 import { Line } from './line.js';
 import { ProtocolPane } from './protocol.js';
 import { Replay } from './replay.js';
+import { Ledger } from './ledger.js';
 import {
   h, clear, LEVEL_RANK, fl, trend, dur, latlon, hhmmss, advisoryWords, shortRef,
 } from './util.js';
@@ -72,6 +73,7 @@ async function start(firstTracks) {
   S.line = new Line(S, $('line'));
   S.protocol = new ProtocolPane(S, $('protocol'));
   S.replay = new Replay(S, $('replay'));
+  S.ledger = new Ledger(S, $('ledger'));
   setupTabs();
   applyTracks(firstTracks, true);
   S.stream = new Stream(S.api.token, {
@@ -306,6 +308,9 @@ function onEvent(ev, live) {
     case 'receipt':
       S.line.onEvent(ev, live);
       break;
+    case 'disclosure':  // one of our aircraft was shown to another party (the ledger)
+      S.ledger.onEvent(ev, live);
+      break;
     default:
       break;
   }
@@ -420,6 +425,7 @@ export function selectTab(name) {
   S.tab = name;
   if (name === 'line') S.line.render();
   if (name === 'protocol') S.protocol.load();
+  if (name === 'ledger') S.ledger.load();
 }
 
 // ------------------------------------------------------------------ boot
