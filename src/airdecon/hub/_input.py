@@ -68,7 +68,9 @@ def load_json(data: str | bytes) -> Any:
         except UnicodeDecodeError as exc:
             raise MalformedInput(f"malformed JSON: not UTF-8 (byte {exc.start})") from None
     try:
-        value = json.loads(raw, parse_constant=reject_json_constant, parse_float=_parse_float, parse_int=_parse_int)
+        value = json.loads(
+            raw, parse_constant=reject_json_constant, parse_float=_parse_float, parse_int=_parse_int
+        )
     except MalformedInput:
         raise
     except RecursionError:
