@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from airdecon import __version__
-from airdecon.errors import AirdeconError, InputError, MalformedInput
+from airdecon.errors import AirdeconError, InputError
 from airdecon.hub._errors import (
     WS_BAD_REQUEST,
     WS_TOO_SLOW,
@@ -34,7 +34,7 @@ from airdecon.hub._errors import (
     install_error_handlers,
     status_for,
 )
-from airdecon.hub._reports import reject_json_constant
+from airdecon.hub._input import load_json
 from airdecon.hub._service import Hub, Subscriber
 from airdecon.web import static_dir
 
@@ -104,12 +104,7 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
 
 async def _json(request: Request, hub: Hub) -> dict[str, Any]:
     """The request body as a JSON object, within the size limit (413), strictly parsed (400)."""
-    try:
-        value = json.loads(await _read_body(request, hub), parse_constant=reject_json_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        if isinstance(exc, MalformedInput):
-            raise
-        raise BadRequest(f"malformed JSON: {exc}") from None
+    value = load_json(await _read_body(request, hub))  # 413 beyond the size, 400 beyond the rules
     if not isinstance(value, dict):
         raise BadRequest("the body must be a JSON object")
     return value

@@ -44,15 +44,25 @@ def _parse_float(text: str) -> float:
     return value
 
 
-def _parse_int(text: str) -> int:
-    digits = len(text) - (text[0] == "-")
-    if digits > MAX_INT_DIGITS:
-        raise MalformedInput(f"invalid JSON number: an integer of {digits} digits (at most {MAX_INT_DIGITS})")
-    return int(text)
+def _int_parser(limit: int) -> Any:
+    def parse_int(text: str) -> int:
+        digits = len(text) - (text[0] == "-")
+        if digits > limit:
+            raise MalformedInput(f"invalid JSON number: an integer of {digits} digits (at most {limit})")
+        return int(text)
+
+    return parse_int
 
 
-def load_json(data: str | bytes) -> Any:
+_PARSE_INT = {MAX_INT_DIGITS: _int_parser(MAX_INT_DIGITS)}
+
+
+def load_json(data: str | bytes, *, int_digits: int = MAX_INT_DIGITS) -> Any:
     """*data* parsed as JSON under the rules above.
+
+    *int_digits* widens the integer rule for a reader that range-checks every number itself and
+    refuses it for one record only (the report batch: a 400-digit latitude refuses that report,
+    not its batch); Python's own limit (4,300 digits) still holds.
 
     Raises
     ------
@@ -67,9 +77,10 @@ def load_json(data: str | bytes) -> Any:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MalformedInput(f"malformed JSON: not UTF-8 (byte {exc.start})") from None
+    parse_int = _PARSE_INT.get(int_digits) or _int_parser(int_digits)
     try:
         value = json.loads(
-            raw, parse_constant=reject_json_constant, parse_float=_parse_float, parse_int=_parse_int
+            raw, parse_constant=reject_json_constant, parse_float=_parse_float, parse_int=parse_int
         )
     except MalformedInput:
         raise
@@ -98,13 +109,18 @@ def _check(value: Any, surrogates: bool) -> None:
         v, depth, path = stack.pop()
         if isinstance(v, dict | list):
             if depth >= MAX_DEPTH:
-                raise MalformedInput(f"malformed JSON: nested deeper than {MAX_DEPTH} levels at {path}")
+                where = _short(path)
+                raise MalformedInput(f"malformed JSON: nested deeper than {MAX_DEPTH} levels at {where}")
             if isinstance(v, dict):
                 for k, item in v.items():
                     if surrogates and _has_surrogate(k):
-                        raise MalformedInput(f"invalid Unicode: a lone surrogate in a key at {path}")
+                        raise MalformedInput(f"invalid Unicode: a lone surrogate in a key at {_short(path)}")
                     stack.append((item, depth + 1, f"{path}.{k[:40]}"))
             else:
                 stack.extend((item, depth + 1, f"{path}[{i}]") for i, item in enumerate(v))
         elif surrogates and isinstance(v, str) and _has_surrogate(v):
-            raise MalformedInput(f"invalid Unicode: a lone surrogate in the string at {path}")
+            raise MalformedInput(f"invalid Unicode: a lone surrogate in the string at {_short(path)}")
+
+
+def _short(path: str) -> str:
+    return path if len(path) <= 60 else path[:40] + "…" + path[-16:]

@@ -22,7 +22,6 @@ time holds the interpreter lock that detection cycles wait for.
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import re
@@ -33,6 +32,7 @@ from typing import Annotated, Any, NamedTuple
 import msgspec
 
 from airdecon.errors import InputError, MalformedInput, RecordError
+from airdecon.hub._input import load_json
 from airdecon.state import LIMITS
 from airdecon.units import FPM, FT, KT
 
@@ -166,7 +166,10 @@ def _parse(raw: object, party: str, now: float, max_skew_s: float, index: int) -
     if type(t) is not float:
         if isinstance(t, bool) or not isinstance(t, int | float):
             raise RecordError(where, "t", t, "must be a finite number of POSIX seconds")
-        t = float(t)
+        try:
+            t = float(t)
+        except OverflowError:  # a 4,000-digit integer is valid JSON
+            raise RecordError(where, "t", None, "must be a finite number of POSIX seconds") from None
     if not abs(t - now) <= max_skew_s:
         if not math.isfinite(t):
             raise RecordError(where, "t", t, "must be a finite number of POSIX seconds")
@@ -327,11 +330,6 @@ _DECODER = msgspec.json.Decoder(_Message)
 _OTHERS = ("type", "ref", "idempotency_key")
 
 
-def reject_json_constant(name: str) -> Any:
-    """``json.loads``'s ``parse_constant`` for the hub: NaN and infinities are refused (400)."""
-    raise MalformedInput(f"invalid JSON number {name}: NaN and infinities are not JSON")
-
-
 def decode_reports(
     data: str | bytes, party: str, now: float, *, max_skew_s: float, max_reports: int
 ) -> tuple[dict[str, Any], Batch | None]:
@@ -352,12 +350,7 @@ def decode_reports(
     fast = _read_fast(data, party, now, max_skew_s, max_reports)
     if fast is not None:
         return fast
-    try:
-        obj = json.loads(data, parse_constant=reject_json_constant)
-    except ValueError as exc:  # UnicodeDecodeError included
-        if isinstance(exc, MalformedInput):
-            raise
-        raise MalformedInput(f"malformed JSON: {exc}") from None
+    obj = load_json(data, int_digits=4300)  # each number is range-checked per report below
     if not isinstance(obj, dict):
         raise MalformedInput("messages and bodies must be JSON objects")
     others = {k: obj[k] for k in _OTHERS if obj.get(k) is not None}

@@ -1,0 +1,124 @@
+"""Issue 12's reproductions: one party's bad data never breaks the line for the others.
+
+Each case was seen on 4a5b73d (a 500, or a route broken for good afterwards); each test here
+asserts the clear refusal and that everything else goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.hub.harness import World, aircraft, world
+
+
+def raw(w: World, party: str, path: str, body: Any) -> Any:
+    """POST *body* as JSON text with \\u escapes kept (a client may send lone surrogates)."""
+    text = body if isinstance(body, str | bytes) else json.dumps(body)
+    return w.client.post(path, content=text, headers=w.headers(party) | {"content-type": "application/json"})
+
+
+def deep(n: int) -> Any:
+    v: Any = {"x": 0}
+    for _ in range(n):
+        v = [v]
+    return v
+
+
+def head_on(w: World) -> None:
+    """BLUE and RED head-on, 20 NM apart, level: a conflict that needs an advisory."""
+    w.report("BLUE", aircraft("B-HEAD", 40.0, 10.0, 90))
+    w.report("RED", aircraft("R-HEAD", 40.0, 10.435, 270))
+
+
+def advised(w: World, party: str) -> list[dict[str, Any]]:
+    return [o for a in w.get(party, "/v1/alerts").json()["alerts"] for o in a["own"] if o.get("advisory")]
+
+
+def test_a_grounded_distress_aircraft_does_not_stop_advisories() -> None:
+    """Case 1: CIVIL squawks 7700 on the ground; a new BLUE/RED conflict still gets advisories."""
+    with world() as w:
+        gnd = aircraft("CIVGND1", -5, -5, 0, alt=0, gs=0, squawk="7700", on_ground=True)
+        assert w.report("CIVIL", gnd).status_code == 202
+        w.step(1)
+        assert any(c["id"] == "CIVGND1" for c in w.get("BLUE", "/v1/distress").json()["distress"])
+        head_on(w)
+        w.step(1)
+        w.step(1)
+        assert advised(w, "BLUE") and advised(w, "RED")
+
+
+def test_a_distress_whose_reason_is_not_unicode_is_refused_and_opens_nothing() -> None:
+    """Case 2: a lone surrogate in a distress reason (500 and a half-open case before)."""
+    with world() as w:
+        w.report("BLUE", aircraft("B1", 40, 10, 0))
+        w.step(1)
+        r = raw(w, "BLUE", "/v1/distress", '{"id": "B1", "reason": "fire \\ud800"}')
+        assert r.status_code == 400 and r.json()["error"]["code"] == "bad_request"
+        assert "lone surrogate" in r.json()["error"]["message"]
+        for party in ("BLUE", "RED", "GREEN", "CIVIL"):
+            got = w.get(party, "/v1/distress")
+            assert got.status_code == 200 and got.json()["distress"] == []
+        head_on(w)
+        w.step(1)
+        w.step(1)
+        assert advised(w, "BLUE")
+        assert w.post("BLUE", "/v1/distress", {"id": "B1", "reason": "fire"}).status_code == 201
+
+
+@pytest.mark.parametrize("to", ["GREEN", "all"])
+def test_a_poison_line_message_is_refused_and_the_line_goes_on(to: str) -> None:
+    """Case 3: a message 300 levels deep (201, then GREEN's routes answered 500 for good)."""
+    with world() as w:
+        r = raw(w, "BLUE", "/v1/messages", {"to": to, "text": "hello", "fields": {"x": deep(300)}})
+        assert r.status_code == 400 and "nested deeper than 32" in r.json()["error"]["message"]
+        assert w.post("BLUE", "/v1/messages", {"to": to, "text": "hello"}).status_code == 201
+        for path in ("/v1/messages", "/v1/events"):
+            got = w.get("GREEN", path)
+            assert got.status_code == 200, (path, got.text[:200])
+        texts = [m["data"]["text"] for m in w.get("GREEN", "/v1/messages").json()["events"]]
+        assert texts == ["hello"]
+        t = w.clock()
+        assert w.get("GREEN", "/v1/record", **{"from": t - 60, "to": t + 60}).status_code == 200
+
+
+HOSTILE = [
+    ("/v1/reports", "[" * 5000 + "]" * 5000),
+    ("/v1/messages", "[" * 5000 + "]" * 5000),
+    ("/v1/distress", "{" + '"a":' * 1 + "[" * 1500 + "]" * 1500 + "}"),
+    ("/v1/acks", "[" * 990 + "]" * 990),
+    ("/v1/messages", '{"to": "RED", "text": "hi \\udc00"}'),
+    ("/v1/messages", '{"to": "RED", "text": "hi", "callsign": "\\ud800"}'),
+    ("/v1/messages", '{"to": "RED", "text": "hi", "fields": {"\\ud800": 1}}'),
+    ("/v1/messages", '{"to": "RED", "text": "hi", "in_reply_to": "\\udfff"}'),
+    ("/v1/messages", '{"to": "RED", "text": "hi", "idempotency_key": "\\ud800"}'),
+    ("/v1/reports", '{"reports": [{"id": "B2", "lat": 40, "lon": 10, "alt_ft": 1, "gs_kt": 1, "trk_deg": 1, '
+     + '"t": 1' + "0" * 4000 + "}]}"),
+    ("/v1/messages", '{"to": "RED", "text": "hi", "fields": {"n": 1' + "0" * 400 + "}}"),
+    ("/v1/messages", '{"to": "RED", "text": "hi", "fields": {"n": 1e999}}'),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), HOSTILE)
+def test_hostile_bodies_get_a_clear_4xx_and_nothing_is_stored(path: str, body: str) -> None:
+    """Case 5: every one of these answered 500 before."""
+    with world() as w:
+        w.report("BLUE", aircraft("B1", 40, 10, 0))
+        before = len(w.get("RED", "/v1/events").json()["events"])
+        r = raw(w, "BLUE", path, body)
+        assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+        err = r.json()["error"]
+        assert err["code"] and err["message"]
+        assert len(w.get("RED", "/v1/events").json()["events"]) == before
+        assert w.get("RED", "/v1/messages").status_code == 200
+
+
+def test_a_body_over_the_limit_is_413_on_every_route() -> None:
+    """Case 5: bodies over the limit answered 400 on routes other than /v1/reports."""
+    with world() as w:
+        big = '{"to": "RED", "text": "' + "a" * (3 * 1024 * 1024) + '"}'
+        for path in ("/v1/messages", "/v1/distress", "/v1/acks", "/v1/reports"):
+            r = raw(w, "BLUE", path, big)
+            assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large", path
