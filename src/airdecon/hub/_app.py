@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import gc
 import json
-import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
@@ -34,8 +33,9 @@ from airdecon.hub._errors import (
     install_error_handlers,
     status_for,
 )
+from airdecon.hub._record import Subscriber
 from airdecon.hub._reports import reject_json_constant
-from airdecon.hub._service import Hub, Subscriber
+from airdecon.hub._service import Hub
 from airdecon.web import static_dir
 
 __all__ = ["create_app"]
@@ -167,24 +167,12 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=32, thread_name_prefix="airdecon-work")
         )
-        threads = []
         if run_loops:
-            loops = (
-                (hub.cycle_loop, "airdecon-cycle"),
-                (hub.advise_loop, "airdecon-advise"),
-                (hub.save_loop, "airdecon-save"),
-                (hub.verify_loop, "airdecon-verify"),
-            )
-            for target, name in loops:
-                t = threading.Thread(target=target, name=name, daemon=True)
-                t.start()
-                threads.append(t)
+            hub.start()
         try:
             yield
         finally:
             hub.stop()
-            for t in threads:
-                t.join(timeout=5)
             gc.unfreeze()
 
     app = FastAPI(
@@ -198,7 +186,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     app.state.hub = hub
 
     def cursor_arg(party: str, after: str | None) -> int:
-        return hub.cursors.decode(party, after) if after else 0
+        return hub.record.after(party, after)
 
     # ------------------------------------------------------------------ routes
     @app.get("/v1/health", tags=["meta"])
@@ -229,13 +217,13 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         data = await _read_body(request, hub)
 
         def submit() -> dict[str, Any]:  # decoding 1,000 reports is work: off the event loop
-            body, batch = hub.read_reports(party, data)
+            body, batch = hub.intake.read_reports(party, data)
             key = body.get("idempotency_key", idempotency_key)
             if key is not None and not isinstance(key, str):
                 raise InputError("idempotency_key: must be a string")
             if batch is None:
                 raise InputError("'reports' must be a list of aircraft states")
-            return hub.submit_batch(party, batch, idempotency_key=key)
+            return hub.intake.submit_batch(party, batch, idempotency_key=key)
 
         return await asyncio.to_thread(submit)
 
@@ -243,13 +231,13 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     async def get_tracks(party: Party) -> dict[str, Any]:
         """Everything you may see now: your aircraft, civil traffic, threats of your current alerts,
         aircraft in distress."""
-        tracks = await asyncio.to_thread(hub.tracks_for, party)
+        tracks = await asyncio.to_thread(hub.views.tracks_for, party)
         return {"party": party, "t": hub.clock(), "tracks": tracks}
 
     @app.get("/v1/alerts", tags=["alerts"])
     async def get_alerts(party: Party) -> dict[str, Any]:
         """Your current alerts, most urgent first, each with the advisory for your own aircraft."""
-        return {"alerts": await asyncio.to_thread(hub.alerts_for, party)}
+        return {"alerts": await asyncio.to_thread(hub.views.alerts_for, party)}
 
     @app.get("/v1/alerts/history", tags=["alerts"])
     async def alerts_history(
@@ -257,8 +245,8 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     ) -> dict[str, Any]:
         """Your alert and advisory events, oldest first, after a cursor."""
         seq = cursor_arg(party, after)
-        evs = await asyncio.to_thread(hub.history, party, ("alert", "advisory"), seq, limit)
-        return {"events": [hub.wire(party, e) for e in evs]}
+        evs = await asyncio.to_thread(hub.record.history, party, ("alert", "advisory"), seq, limit)
+        return {"events": [hub.record.wire(party, e) for e in evs]}
 
     @app.get("/v1/events", tags=["stream"])
     async def events(
@@ -266,10 +254,10 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     ) -> dict[str, Any]:
         """Everything for you after a cursor (the WebSocket's backlog, for clients that poll)."""
         seq = cursor_arg(party, after)
-        evs = await asyncio.to_thread(hub.backlog, party, seq, limit)
+        evs = await asyncio.to_thread(hub.record.backlog, party, seq, limit)
         # the poller has them now, as a socket would: their senders get delivery receipts
-        await asyncio.to_thread(hub.messages_delivered, party, evs)
-        return {"events": [hub.wire(party, e) for e in evs]}
+        await asyncio.to_thread(hub.line.delivered, party, evs)
+        return {"events": [hub.record.wire(party, e) for e in evs]}
 
     @app.post(
         "/v1/distress",
@@ -291,7 +279,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             raise InputError("id: the aircraft in distress (one of yours)")
         if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
             raise InputError("reason: at most 500 characters")
-        return await asyncio.to_thread(hub.declare_distress, party, aid, reason)
+        return await asyncio.to_thread(hub.distress.declare, party, aid, reason)
 
     @app.get(
         "/v1/distress",
@@ -312,12 +300,12 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
 
         ``cursor`` comes from before the cases were read: a console that loads this and then opens
         ``/v1/stream?after=cursor`` misses no acknowledgement or closure (it may get one twice)."""
-        return await asyncio.to_thread(hub.open_distress, party)
+        return await asyncio.to_thread(hub.distress.open_cases, party)
 
     @app.post("/v1/distress/{distress_id}/close", tags=["distress"])
     async def close_distress(distress_id: str, party: Party) -> dict[str, Any]:
         """End a distress of yours (distress traffic ended)."""
-        return await asyncio.to_thread(hub.close_distress, party, distress_id)
+        return await asyncio.to_thread(hub.distress.close, party, distress_id)
 
     @app.post(
         "/v1/acks",
@@ -332,7 +320,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         did = body.get("distress_id")
         if not isinstance(did, str):
             raise InputError("distress_id: required")
-        return await asyncio.to_thread(hub.acknowledge, party, did)
+        return await asyncio.to_thread(hub.distress.acknowledge, party, did)
 
     @app.post(
         "/v1/messages",
@@ -364,7 +352,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         key = body.pop("idempotency_key", idempotency_key)
         if key is not None and not isinstance(key, str):
             raise InputError("idempotency_key: must be a string")
-        return await asyncio.to_thread(hub.send_message, party, body, idempotency_key=key)
+        return await asyncio.to_thread(hub.line.send, party, body, idempotency_key=key)
 
     @app.get("/v1/messages", tags=["line"])
     async def get_messages(
@@ -376,18 +364,18 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         each message you sent has ``read_by`` (the parties that read it). Messages addressed to you
         count as delivered once listed here: their senders get a delivery receipt, as on the stream."""
         seq = cursor_arg(party, after)
-        return {"events": await asyncio.to_thread(hub.messages_for, party, seq, limit)}
+        return {"events": await asyncio.to_thread(hub.line.messages_for, party, seq, limit)}
 
     @app.post("/v1/messages/{message_id}/read", tags=["line"])
     async def read_message(message_id: str, party: Party) -> dict[str, Any]:
         """Mark a message addressed to you as read: the read receipt goes to its sender and to you
         (your other consoles), never to a third party."""
-        return await asyncio.to_thread(hub.mark_read, party, message_id)
+        return await asyncio.to_thread(hub.line.mark_read, party, message_id)
 
     @app.get("/v1/protocol", tags=["protocol"])
     async def get_protocol(party: Party) -> dict[str, Any]:
         """The protocol the hub enforces, its digest, and every party's signature."""
-        return hub.protocol_view()
+        return hub.protocol.view()
 
     @app.post(
         "/v1/protocol/versions/{digest}/signatures",
@@ -405,7 +393,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
     async def sign_version(digest: str, request: Request, party: Party) -> dict[str, Any]:
         """Accept a pending version: your signature, made where your private key lives."""
         body = await _json(request, hub)
-        return await asyncio.to_thread(hub.sign_version, party, digest, body.get("signature"))
+        return await asyncio.to_thread(hub.protocol.sign, party, digest, body.get("signature"))
 
     @app.post(
         "/v1/protocol/drafts",
@@ -424,7 +412,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         parent = body.get("parent")
         if not isinstance(parent, str):
             raise InputError("parent: the version countered or amended")
-        return await asyncio.to_thread(hub.draft_version, party, parent, body.get("document"))
+        return await asyncio.to_thread(hub.protocol.draft, party, parent, body.get("document"))
 
     @app.post(
         "/v1/protocol/versions",
@@ -444,15 +432,15 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         cb, sig = body.get("canonical_b64"), body.get("signature")
         if not isinstance(cb, str) or not isinstance(sig, str):
             raise InputError("canonical_b64 and signature: strings")
-        return await asyncio.to_thread(hub.record_version, party, cb, sig)
+        return await asyncio.to_thread(hub.protocol.propose, party, cb, sig)
 
     @app.get("/v1/record", tags=["record"])
     async def record(
         party: Party, t_from: Annotated[float, Query(alias="from")], t_to: Annotated[float, Query(alias="to")]
     ) -> dict[str, Any]:
         """What you sent or were shown in a past time window (POSIX seconds), for replay."""
-        evs = await asyncio.to_thread(hub.record_window, party, t_from, t_to)
-        return {"events": [hub.wire(party, e) for e in evs]}
+        evs = await asyncio.to_thread(hub.record.record_window, party, t_from, t_to)
+        return {"events": [hub.record.wire(party, e) for e in evs]}
 
     @app.get("/v1/disclosures", tags=["record"])
     async def disclosures(
@@ -461,14 +449,14 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         """Your disclosure ledger: every time one of **your** aircraft was shown to another party
         under an alert — when, to which party, which aircraft (your id), at what precision."""
         seq = cursor_arg(party, after)
-        evs = await asyncio.to_thread(hub.disclosures, party, seq, limit)
-        return {"disclosures": [hub.wire(party, e) for e in evs]}
+        evs = await asyncio.to_thread(hub.record.disclosures, party, seq, limit)
+        return {"disclosures": [hub.record.wire(party, e) for e in evs]}
 
     @app.get("/v1/audit/verify", tags=["record"])
     async def audit_verify(party: Party) -> dict[str, Any]:
         """The hub's last verification of the whole hash chain and its signed checkpoints (made on
         its own schedule: no counts are disclosed, and the answer costs the same whenever asked)."""
-        return hub.audit_verify()
+        return hub.record.audit_verify()
 
     # ------------------------------------------------------------------ the stream
     @app.websocket("/v1/stream")
@@ -490,13 +478,13 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             await ws.close(code=WS_UNAUTHORIZED)
             return
         try:
-            last = hub.visible_seq(party) if after == "live" else cursor_arg(party, after)
+            last = hub.record.visible_seq(party) if after == "live" else cursor_arg(party, after)
         except AirdeconError as exc:
             await ws.send_json(status_for(exc)[1])
             await ws.close(code=WS_BAD_REQUEST)
             return
         sub = Subscriber(party, loop=asyncio.get_running_loop())
-        hub.subscribe(sub)
+        hub.record.subscribe(sub)
         send_lock = asyncio.Lock()
 
         async def send(obj: dict[str, Any]) -> None:
@@ -506,20 +494,20 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
         async def deliver(ev: Any) -> None:
             if ev.kind == "report" and not reports:
                 return
-            await send(hub.wire(party, ev))
+            await send(hub.record.wire(party, ev))
             if ev.kind == "message" and ev.origin != party:
-                await asyncio.to_thread(hub.message_delivered, party, ev)
+                await asyncio.to_thread(hub.line.delivered, party, [ev])
 
         async def sender() -> None:
             nonlocal last
             while True:  # backlog first, page by page
-                batch = await asyncio.to_thread(hub.backlog, party, last)
+                batch = await asyncio.to_thread(hub.record.backlog, party, last)
                 if not batch:
                     break
                 for ev in batch:
                     await deliver(ev)
                     last = ev.seq
-            await send({"type": "live", "cursor": hub.cursors.encode(party, last)})
+            await send({"type": "live", "cursor": hub.record.cursor(party, last)})
             while True:
                 ev = await sub.queue.get()
                 if sub.overflowed:
@@ -534,7 +522,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
             """The reply to one message (in a worker thread: decoding reports is work)."""
             msg: dict[str, Any] = {}
             try:
-                msg, batch = hub.read_reports(party, text)
+                msg, batch = hub.intake.read_reports(party, text)
                 kind = msg.get("type")
                 if kind == "ping":
                     return {"type": "pong", "ref": msg.get("ref")}
@@ -543,7 +531,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
                 hub.throttle(party)
                 if batch is None:
                     raise InputError("'reports' must be a list of aircraft states")
-                res = hub.submit_batch(party, batch, idempotency_key=msg.get("idempotency_key"))
+                res = hub.intake.submit_batch(party, batch, idempotency_key=msg.get("idempotency_key"))
                 return {"type": "ack", "ref": msg.get("ref"), **res}
             except AirdeconError as exc:
                 ref = msg.get("ref")
@@ -586,7 +574,7 @@ def create_app(hub: Hub, *, run_loops: bool = True) -> FastAPI:
                 if exc is not None and not isinstance(exc, WebSocketDisconnect | RuntimeError):
                     raise exc
         finally:
-            hub.unsubscribe(sub)
+            hub.record.unsubscribe(sub)
             with contextlib.suppress(Exception):
                 await ws.close()
 
