@@ -74,7 +74,9 @@ class Cycle:
         out = ctx.desk.cycle_events(result, ctx.picture, now)
         out.extend(ctx.desk.precision_changes(ctx.picture))
         ctx.guard.forget([tr.key for tr in result.lost])
-        for tr in result.lost:
+        # by aircraft: the picture's order of its lost tracks depends on every party's fleet, and
+        # a party's track losses in that order would tell it of aircraft it may not see
+        for tr in sorted(result.lost, key=lambda tr: tr.key):
             out.append(
                 NewEvent(
                     "track-lost",
