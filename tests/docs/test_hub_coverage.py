@@ -9,14 +9,14 @@ does not have.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import MISSING, Field, fields
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIWebSocketRoute
-from starlette.routing import WebSocketRoute
+from starlette.routing import BaseRoute, WebSocketRoute
 
 from airdecon.hub import HubSettings, build_hub, create_app
 
@@ -42,6 +42,14 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
         hub.store.close()
 
 
+def _flat(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """The routes, those of included routers among them (FastAPI keeps an included router as one
+    entry of ``app.routes`` that holds the router it includes)."""
+    for r in routes:
+        included = getattr(r, "original_router", None)
+        yield from _flat(included.routes) if included is not None else (r,)
+
+
 def app_routes(app: FastAPI) -> set[str]:
     routes = {
         f"{method.upper()} {_norm(path)}"
@@ -49,7 +57,8 @@ def app_routes(app: FastAPI) -> set[str]:
         for method in item
         if method.upper() in METHODS
     }
-    routes |= {f"WS {_norm(r.path)}" for r in app.routes if isinstance(r, WebSocketRoute | APIWebSocketRoute)}
+    sockets = (r for r in _flat(app.routes) if isinstance(r, WebSocketRoute | APIWebSocketRoute))
+    routes |= {f"WS {_norm(r.path)}" for r in sockets}
     return routes
 
 

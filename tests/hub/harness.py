@@ -87,9 +87,9 @@ class World:
         return self.post(party, "/v1/reports", {"reports": list(aircraft)})
 
     def cycle(self, advise: bool = True) -> None:
-        self.hub.run_cycle()
+        self.hub.cycle.run()
         if advise:
-            self.hub.advise()
+            self.hub.advisor.advise()
 
     def step(self, dt: float, advise: bool = True) -> None:
         self.clock.advance(dt)

@@ -182,7 +182,7 @@ def test_counts_do_not_move_what_another_party_reads() -> None:
     """RED's activity moves neither BLUE's distress cursor nor the verification BLUE reads."""
     with world() as w:
         w.report("BLUE", aircraft("B1", 30, 10, 90))
-        w.hub.verify_now()
+        w.hub.record.verify_now()
         before = (w.get("BLUE", "/v1/distress").json()["cursor"], w.get("BLUE", "/v1/audit/verify").json())
         for n in range(50):
             w.report("RED", aircraft(f"R{n}", 10, 50 + n * 0.1, 90))

@@ -29,21 +29,21 @@ def test_a_big_batch_waits_while_a_cycle_computes_then_goes_on(tmp_path: Path) -
     party = hub.parties[0]
     try:
         done = threading.Event()
-        hub._idle.clear()  # as run_cycle does while it computes
+        hub.context.pacing.idle.clear()  # as a cycle does while it computes
 
         def read() -> None:
-            _, batch = hub.read_reports(party, _message(party, 300))
+            _, batch = hub.intake.read_reports(party, _message(party, 300))
             assert batch is not None and len(batch.reports) == 300
             done.set()
 
         t = threading.Thread(target=read)
         t.start()
         assert not done.wait(0.1)  # held
-        assert hub._waiting == 1  # and counted: the next cycle keeps to its duty share
-        hub._idle.set()
+        assert hub.context.pacing.waiting == 1  # and counted: the next cycle keeps to its duty share
+        hub.context.pacing.idle.set()
         assert done.wait(5)
         t.join(5)
-        assert hub._waiting == 0
+        assert hub.context.pacing.waiting == 0
     finally:
         hub.stop()
 
@@ -61,16 +61,16 @@ class _CountingEvent(threading.Event):
 def test_one_aircraft_report_never_waits_for_a_cycle(tmp_path: Path) -> None:
     hub = _hub(tmp_path)
     party = hub.parties[0]
-    gate = hub._idle = _CountingEvent()
+    gate = hub.context.pacing.idle = _CountingEvent()
     gate.set()
     try:
-        _, batch = hub.read_reports(party, _message(party, 1))
+        _, batch = hub.intake.read_reports(party, _message(party, 1))
         assert batch is not None
-        hub.submit_batch(party, batch)
+        hub.intake.submit_batch(party, batch)
         assert gate.waits == 0  # a short message goes straight on, even beside a cycle
-        _, batch = hub.read_reports(party, _message(party, 150))  # big, and within the quota
+        _, batch = hub.intake.read_reports(party, _message(party, 150))  # big, and within the quota
         assert batch is not None
-        hub.submit_batch(party, batch)
+        hub.intake.submit_batch(party, batch)
         assert gate.waits == 2  # a big batch is read, then encoded, never beside a cycle
     finally:
         hub.stop()
@@ -80,16 +80,16 @@ def test_a_cycle_opens_the_gate_again_even_when_it_fails(tmp_path: Path) -> None
     hub = _hub(tmp_path)
     party = hub.parties[0]
     try:
-        hub.submit_batch(party, hub.read_reports(party, _message(party, 5))[1])
-        events = hub.run_cycle()
-        assert hub._idle.is_set() and isinstance(events, list)
+        hub.intake.submit_batch(party, hub.intake.read_reports(party, _message(party, 5))[1])
+        events = hub.cycle.run()
+        assert hub.context.pacing.idle.is_set() and isinstance(events, list)
 
         def broken(now: float) -> None:
             raise RuntimeError("boom")
 
-        hub.picture.cycle = broken  # type: ignore[method-assign]
+        hub.context.picture.cycle = broken  # type: ignore[method-assign]
         with contextlib.suppress(RuntimeError):
-            hub.run_cycle()
-        assert hub._idle.is_set()  # report work is never left waiting on a failed cycle
+            hub.cycle.run()
+        assert hub.context.pacing.idle.is_set()  # report work is never left waiting on a failed cycle
     finally:
         hub.stop()

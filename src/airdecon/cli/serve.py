@@ -49,10 +49,10 @@ def serve_command(
     )
     with tempfile.TemporaryDirectory(prefix="airdecon-") as scratch:
         hub = build_hub(settings, scratch=Path(scratch))
-        state = "in force" if hub.in_force else "NOT in force (rehearsal)"
+        state = "in force" if hub.protocol.in_force else "NOT in force (rehearsal)"
         out_console.print(
             f"airdecon hub on http://{host}:{port}  parties: {', '.join(hub.parties)}  "
-            f"protocol {hub.document.digest[:19]} {state}"
+            f"protocol {hub.protocol.document.digest[:19]} {state}"
         )
         try:
             uvicorn.run(
@@ -118,7 +118,7 @@ def demo_command(
             time.sleep(0.05)
         base = f"http://{host}:{port}"
         out_console.print(
-            f"[bold]airdecon demo[/]: hub on {base} (protocol {hub.document.digest[:19]}, "
+            f"[bold]airdecon demo[/]: hub on {base} (protocol {hub.protocol.document.digest[:19]}, "
             f"signed by {', '.join(hub.parties)})"
         )
         for p, tok in tokens.items():

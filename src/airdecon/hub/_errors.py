@@ -31,14 +31,15 @@ from airdecon.errors import (
     WriteConflict,
 )
 from airdecon.hub._guard import QuotaExceeded
-from airdecon.hub._service import Forbidden, RateLimited
 
 __all__ = [
     "WS_BAD_REQUEST",
     "WS_TOO_SLOW",
     "WS_UNAUTHORIZED",
     "BadRequest",
+    "Forbidden",
     "PayloadTooLarge",
+    "RateLimited",
     "Unauthorized",
     "envelope",
     "install_error_handlers",
@@ -62,6 +63,14 @@ class BadRequest(MalformedInput):
 
 class PayloadTooLarge(InputError):
     """The request body exceeds the hub's limit (413)."""
+
+
+class Forbidden(InputError):
+    """The caller may not do this (maps to 403)."""
+
+
+class RateLimited(InputError):
+    """Too many requests from one party (maps to 429)."""
 
 
 def envelope(code: str, message: str, **details: Any) -> dict[str, Any]:

@@ -1,17 +1,21 @@
 """Lazy views of one cycle's fleet and conflicts: states and closest-approach points on demand.
 
 Most cycles raise no event; these index the fleet or the conflicts only when an event or a read
-needs a position, so a quiet cycle costs nothing here.
+needs a position, so a quiet cycle costs nothing here. :func:`state_of` is one aircraft's latest
+known state, from the last cycle or else its last report.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airdecon.geometry import destination
 from airdecon.needtoknow import StateView
 
-__all__ = ["Cpas", "Views"]
+if TYPE_CHECKING:
+    from airdecon.hub._picture import Picture
+
+__all__ = ["Cpas", "Views", "state_of"]
 
 
 class Views:
@@ -79,3 +83,15 @@ class Cpas:
             "lat": round((la1 + la2) / 2, 6),
             "lon": round(lo1 + (((lo2 - lo1) + 540.0) % 360.0 - 180.0) / 2, 6),
         }
+
+
+def state_of(picture: Picture, key: str) -> StateView | None:
+    """The aircraft's state in the last cycle, else its last report (None if unknown)."""
+    state = Views(picture.last_fleet).get(key)
+    if state is not None:
+        return state
+    tr = picture.tracks.get(key)
+    if tr is None:
+        return None
+    r = tr.report
+    return StateView(r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps, r.trk_deg, r.vs_mps)

@@ -1,0 +1,91 @@
+"""The detection cycle: the live picture's alerts, track losses and distress timers, paced.
+
+:class:`Cycle` runs one detection cycle of the picture, turns its result into the events each
+party may see (alerts and the disclosure ledger through the alert desk, track losses, distress
+resends and escalations) and records them. Its loop runs a cycle whenever reports arrived
+(coalesced) or the timer fires, keeping to its duty share while big report work waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from airdecon.hub._alerts import HUB_PARTY
+from airdecon.hub._context import HubContext
+from airdecon.hub._distress import Distress
+from airdecon.hub._picture import CycleResult
+from airdecon.hub._record import Record
+from airdecon.hub._views import Views
+from airdecon.store import Event, NewEvent
+
+__all__ = ["Cycle"]
+
+log = logging.getLogger("airdecon.hub")
+
+
+class Cycle:
+    """The detection cycle and its loop (see the module docstring)."""
+
+    def __init__(self, ctx: HubContext, record: Record, distress: Distress) -> None:
+        self._ctx = ctx
+        self._record = record
+        self._distress = distress
+        self._last = 0.0  # monotonic time the last cycle ended
+        self._cost = 0.0  # CPU seconds the last cycle took (paces the next under a flood)
+
+    def run(self) -> list[Event]:
+        """One detection cycle: alerts (disclosed per party), track losses, distress timers."""
+        ctx = self._ctx
+        now = ctx.clock()
+        start = time.thread_time()
+        with ctx.pacing.computing():
+            with ctx.lock:
+                result = ctx.picture.cycle(now)
+                events = self._events(result, now)
+            self._last = time.monotonic()
+            # its own CPU time, not its wall time: when threads contend for the interpreter a 12 ms
+            # cycle can take 150 ms of wall time, and pacing by that delayed the next alert as much
+            self._cost = time.thread_time() - start
+            return self._record.append(events)
+
+    def loop(self) -> None:
+        """Run cycles whenever reports arrived (coalesced) or the timer fires, until the hub stops."""
+        ctx, s = self._ctx, self._ctx.settings
+        while not ctx.stop.is_set():
+            ctx.dirty.wait(s.timer_s)
+            if ctx.stop.is_set():
+                return
+            gap = s.cycle_min_s
+            if ctx.pacing.waiting:  # reports wait for the interpreter: leave them their share
+                duty = min(max(s.cycle_duty, 0.05), 1.0)
+                gap = max(gap, self._cost * (1.0 / duty - 1.0))
+            wait = gap - (time.monotonic() - self._last)
+            if wait > 0:
+                time.sleep(wait)
+            ctx.dirty.clear()
+            try:
+                self.run()
+            except Exception:
+                log.exception("detection cycle failed")
+
+    def _events(self, result: CycleResult, now: float) -> list[NewEvent]:
+        ctx = self._ctx
+        out = ctx.desk.cycle_events(result, ctx.picture, now)
+        out.extend(ctx.desk.precision_changes(ctx.picture))
+        ctx.guard.forget([tr.key for tr in result.lost])
+        # by aircraft: the picture's order of its lost tracks depends on every party's fleet, and
+        # a party's track losses in that order would tell it of aircraft it may not see
+        for tr in sorted(result.lost, key=lambda tr: tr.key):
+            out.append(
+                NewEvent(
+                    "track-lost",
+                    HUB_PARTY,
+                    {"id": tr.report.aircraft_id, "t": tr.report.t},
+                    audience=[tr.report.party],
+                )
+            )
+        views = Views(result.fleet)
+        for stage, case in result.distress_events:
+            out.append(self._distress.event(case, stage, views))
+        return out

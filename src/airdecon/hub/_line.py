@@ -1,0 +1,175 @@
+"""The line: duty officers' messages between parties, with delivery and read receipts.
+
+:class:`Line` records a message to one party or to all before acknowledging it, sends its sender
+one delivery receipt per recipient once it reached them (by socket or by poll), and a read receipt
+when a recipient marks it read — to the sender and the reader only: of a message to all, a third
+party never learns who read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from airdecon.errors import InputError, WriteConflict
+from airdecon.hub._alerts import HUB_PARTY
+from airdecon.hub._context import HubContext
+from airdecon.hub._record import Record
+from airdecon.store import ALL, Event, NewEvent
+
+__all__ = ["MESSAGE_KINDS", "Line"]
+
+MESSAGE_KINDS = ("text", "safety-notice", "incident-report", "request", "reply")
+
+
+class Line:
+    """Messages and receipts (see the module docstring)."""
+
+    def __init__(self, ctx: HubContext, record: Record) -> None:
+        self._ctx = ctx
+        self._record = record
+        self._delivered: set[tuple[str, str]] = set()  # (message id, party) delivery receipts sent
+
+    def send(self, party: str, body: Mapping[str, Any], *, idempotency_key: str | None) -> dict[str, Any]:
+        """A line message to one party or all: stored durably before it is acknowledged."""
+        to = body.get("to")
+        kind = body.get("kind", "text")
+        text = body.get("text")
+        if kind not in MESSAGE_KINDS:
+            raise InputError(f"kind: must be one of {', '.join(MESSAGE_KINDS)}")
+        if not isinstance(text, str) or not text.strip() or len(text) > 20_000:
+            raise InputError("text: must be a non-empty string of at most 20000 characters")
+        if to == "all":
+            audience: Any = ALL
+        elif isinstance(to, str) and to in self._ctx.parties and to != party:
+            audience = [party, to]
+        else:
+            raise InputError("to: must be 'all' or another party of the protocol")
+        reply_to = body.get("in_reply_to")
+        if reply_to is not None and not isinstance(reply_to, str):
+            raise InputError("in_reply_to: must be a message id")
+        fields = body.get("fields", {})
+        if not isinstance(fields, dict):
+            raise InputError("fields: must be an object (structured content of the message kind)")
+        msg_id = (
+            "M-" + uuid.uuid4().hex[:12]
+            if idempotency_key is None
+            else "M-" + hashlib.sha256(f"{party}\0{idempotency_key}".encode()).hexdigest()[:12]
+        )
+        payload = {
+            "message_id": msg_id,
+            "from": party,
+            "to": to,
+            "kind": kind,
+            "text": text,
+            "in_reply_to": reply_to,
+            "fields": fields,
+        }
+        ev = self._record.append(
+            [NewEvent("message", party, payload, audience=audience, idempotency_key=idempotency_key)]
+        )[0]
+        return {
+            "message_id": ev.payload["message_id"] if isinstance(ev.payload, dict) else msg_id,
+            "cursor": self._record.cursor(party, ev.seq),
+            "at": ev.at,
+        }
+
+    def delivered(self, party: str, events: Sequence[Event]) -> None:
+        """*events* were handed to *party* (by its socket or a poll): one delivery receipt to the
+        sender of each line message among them (once per message and party, however fetched)."""
+        receipts = []
+        for ev in events:
+            mid = _message_id(ev)
+            if ev.kind != "message" or ev.origin == party or (mid, party) in self._delivered:
+                continue
+            self._delivered.add((mid, party))
+            receipts.append(
+                NewEvent(
+                    "receipt",
+                    HUB_PARTY,
+                    {"message_id": mid, "status": "delivered", "by": party},
+                    audience=[ev.origin],
+                    idempotency_key=f"delivered:{mid}:{party}",
+                )
+            )
+        self._record.append(receipts)
+
+    def mark_read(self, party: str, message_id: str) -> dict[str, Any]:
+        """*party* has read a message addressed to it: a read receipt to the sender, and to *party*
+        itself (its other consoles learn it was read). Nobody else: of a message to all, a third
+        party never learns who read it."""
+        msg = self._find_message(party, message_id)
+        if msg is None or msg.origin == party:
+            raise InputError(f"unknown message {message_id!r}")
+        payload = {"message_id": message_id, "status": "read", "by": party}
+        receipt = NewEvent(
+            "receipt",
+            HUB_PARTY,
+            payload,
+            audience=[msg.origin, party],
+            idempotency_key=f"read:{message_id}:{party}",
+        )
+        # a receipt recorded before readers were told too conflicts with its key: it stands as it is
+        with contextlib.suppress(WriteConflict):
+            self._record.append([receipt])
+        return payload
+
+    def messages_for(self, party: str, after_seq: int = 0, limit: int = 500) -> list[dict[str, Any]]:
+        """*party*'s line after global entry *after_seq*: its messages and receipts as
+        :meth:`~airdecon.hub._record.Record.wire` events, each message with where it stands.
+
+        A message addressed to *party* carries ``read_by_me``: whether *party* has marked it read
+        (its own act, so true also for a receipt recorded when only the sender was told). A message
+        *party* sent carries ``read_by``: the parties whose read receipt *party* may see. Messages
+        addressed to *party* count as delivered once handed over here, as on the stream.
+        """
+        events = self._record.history(party, ("message", "receipt"), after_seq, limit)
+        messages = [ev for ev in events if ev.kind == "message"]
+        reads = self._read_receipts({_message_id(ev) for ev in messages}, after_seq)
+        out = []
+        for ev in events:
+            wired = self._record.wire(party, ev)
+            if ev.kind == "message":
+                readers = reads.get(_message_id(ev), {})
+                if ev.origin == party:
+                    seen = sorted(by for by, receipt in readers.items() if receipt.visible_to(party))
+                    wired["data"] = {**wired["data"], "read_by": seen}
+                else:
+                    wired["data"] = {**wired["data"], "read_by_me": party in readers}
+            out.append(wired)
+        self.delivered(party, messages)
+        return out
+
+    def _read_receipts(self, message_ids: set[str], after_seq: int) -> dict[str, dict[str, Event]]:
+        """``{message id: {reader: read receipt}}`` for these messages, from the receipts recorded
+        after *after_seq* (a receipt always follows its message).
+
+        Every party's receipts, unfiltered: the caller decides what of them a party may learn."""
+        out: dict[str, dict[str, Event]] = defaultdict(dict)
+        seq = after_seq
+        store = self._ctx.store
+        while message_ids and (batch := store.events_after(seq, kinds=("receipt",), limit=1000)):
+            for ev in batch:
+                p = ev.payload if isinstance(ev.payload, dict) else {}
+                if p.get("status") == "read" and p.get("message_id") in message_ids:
+                    out[str(p["message_id"])].setdefault(str(p.get("by")), ev)
+            seq = batch[-1].seq
+        return out
+
+    def _find_message(self, party: str, message_id: str) -> Event | None:
+        seq = 0
+        while batch := self._ctx.store.events_after(seq, party=party, kinds=("message",), limit=1000):
+            for ev in batch:
+                if isinstance(ev.payload, dict) and ev.payload.get("message_id") == message_id:
+                    return ev
+            seq = batch[-1].seq
+        return None
+
+
+def _message_id(ev: Event) -> str:
+    """The id of a line message (or of the message a receipt is about)."""
+    return str(ev.payload.get("message_id")) if isinstance(ev.payload, dict) else ""
