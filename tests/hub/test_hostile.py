@@ -7,6 +7,7 @@ asserts the clear refusal and that everything else goes on.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -122,3 +123,52 @@ def test_a_body_over_the_limit_is_413_on_every_route() -> None:
         for path in ("/v1/messages", "/v1/distress", "/v1/acks", "/v1/reports"):
             r = raw(w, "BLUE", path, big)
             assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large", path
+
+
+def _reply(ws: Any, timeout_s: float = 10.0) -> dict[str, Any]:
+    """The next message that is not an event, within *timeout_s* (silence fails, not hangs)."""
+    got: list[dict[str, Any]] = []
+
+    def read() -> None:
+        for _ in range(200):  # the backlog of a fresh world is short
+            msg = ws.receive_json()
+            if msg.get("type") not in ("event", "live"):
+                got.append(msg)
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout_s)
+    assert got, f"no reply within {timeout_s:g} s"
+    return got[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [
+        ('{"type": "reports", "ref": "r-deep", "reports": ' + "[" * 2000 + "]" * 2000 + "}", "r-deep"),
+        ('{"type": "reports", "ref": 7, "reports": [{"id": "B1", "callsign": "\\ud800"}]}', 7),
+        ('{"ref": "r-nan", "type": "reports", "reports": [{"id": "B1", "lat": NaN}]}', "r-nan"),
+        ('{"type": "reports", "ref": "r-list", "reports": {"id": "B1"}}', "r-list"),
+        ("not json at all", None),
+    ],
+)
+def test_the_stream_answers_every_bad_message_with_its_ref(text: str, ref: Any) -> None:
+    """Case 5 over the WebSocket: no reply at all before; now an error carrying the client's ref."""
+    with world() as w, w.client.websocket_connect(f"/v1/stream?after=&token={w.tokens['BLUE']}") as ws:
+        ws.send_text(text)
+        got = _reply(ws)
+        assert got["type"] == "error" and got["ref"] == ref, got
+        assert got["error"]["code"] in ("bad_request", "invalid_input", "unprocessable"), got
+        ws.send_text('{"type": "ping", "ref": "after"}')
+        assert _reply(ws) == {"type": "pong", "ref": "after"}
+
+
+def test_a_binary_frame_is_answered_and_the_stream_stays_open() -> None:
+    """Case 5: a binary frame closed the socket with 1000 and logged a traceback."""
+    with world() as w, w.client.websocket_connect(f"/v1/stream?after=&token={w.tokens['BLUE']}") as ws:
+        ws.send_bytes(b"\x00\x01\x02")
+        got = _reply(ws)
+        assert got["type"] == "error" and "binary" in got["error"]["message"]
+        ws.send_text('{"type": "ping", "ref": 1}')
+        assert _reply(ws) == {"type": "pong", "ref": 1}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
@@ -24,6 +25,7 @@ from airdecon.hub._errors import (
     envelope,
     status_for,
 )
+from airdecon.hub._input import load_json
 from airdecon.hub._record import Subscriber
 from airdecon.hub._service import Hub
 from airdecon.store import Event
@@ -34,6 +36,21 @@ router = APIRouter(tags=["stream"])
 
 #: Messages of one stream connection handled at once (see :func:`_receive`).
 PIPELINE = 4
+
+_BINARY = {"type": "error", "ref": None, **envelope("bad_request", "binary frames are not read: send JSON")}
+# the ref of a message that could not be read as a whole (a top-level string or integer ref)
+_REF = re.compile(r'^\s*\{.*?"ref"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,19})', re.S)
+
+
+def _ref_of(text: str) -> Any:
+    """The client's ``ref`` of a message the strict reader refused, where it can be found."""
+    m = _REF.match(text[:4096])
+    if m is None:
+        return None
+    try:
+        return load_json(m.group(1))
+    except AirdeconError:
+        return None
 
 
 @router.get("/v1/events")
@@ -151,7 +168,7 @@ class _Connection:
             res = hub.intake.submit_batch(party, batch, idempotency_key=msg.get("idempotency_key"))
             return {"type": "ack", "ref": msg.get("ref"), **res}
         except AirdeconError as exc:
-            ref = msg.get("ref")
+            ref = msg.get("ref") if msg else _ref_of(text)
             ref = ref if isinstance(ref, str | int) and not isinstance(ref, bool) else None
             return {"type": "error", "ref": ref, **status_for(exc)[1]}
 
@@ -171,7 +188,13 @@ class _Connection:
         running: set[asyncio.Task[None]] = set()
         try:
             while True:
-                text = await self.ws.receive_text()
+                frame = await self.ws.receive()
+                if frame["type"] == "websocket.disconnect":
+                    raise WebSocketDisconnect(frame.get("code", 1000))
+                text = frame.get("text")
+                if text is None:  # a binary frame: answered, and the socket stays open
+                    await self._send(_BINARY)
+                    continue
                 await slot.acquire()
                 task = asyncio.create_task(self._reply(text, slot))
                 running.add(task)
