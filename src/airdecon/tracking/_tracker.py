@@ -41,7 +41,7 @@ tracker per ingest loop. Observations must be fed in time order.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -50,79 +50,19 @@ from airdecon.geometry import local_offset_m
 from airdecon.ingest import Observations
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import Fleet, is_lost, predict_fleet
+from airdecon.tracking._types import (
+    DISTRESS_SQUAWKS,
+    EMERGENCY_STATUS,
+    TrackerSettings,
+    TrackerStats,
+    TrackEvent,
+)
 from airdecon.units import FT, KT
 
-__all__ = ["DISTRESS_SQUAWKS", "TrackEvent", "Tracker", "TrackerSettings", "TrackerStats"]
+__all__ = ["Tracker"]
 
-#: Squawks that declare distress: unlawful interference, radio failure, emergency.
-DISTRESS_SQUAWKS: dict[str, str] = {"7500": "unlawful interference", "7600": "radio failure",
-                                     "7700": "emergency"}
-_EMERGENCY = {1: "general emergency", 2: "lifeguard/medical", 3: "minimum fuel", 4: "no communications",
-              5: "unlawful interference", 6: "downed aircraft"}
 _D2R = math.pi / 180.0
 _MAX_GS = 3_999.0 * KT  # Fleet's plausibility limit, a hair below
-
-
-@dataclass(frozen=True)
-class TrackerSettings:
-    """Gates and constants of the tracker (SI units). Defaults suit civil and military jets.
-
-    Attributes
-    ----------
-    max_speed_mps : float
-        Largest plausible ground speed (default 600 m/s, about Mach 1.8 at altitude).
-    gate_m, gate_mps : float
-        Position gate: base distance plus growth per second since the last position.
-    alt_gate_m, max_vs_mps : float
-        Altitude gate: base plus the largest plausible vertical rate (default 150 m, 60 m/s).
-    ceiling_m, floor_m : float
-        Altitudes outside [floor, ceiling] are rejected outright (default -2,000 ft .. 100,000 ft).
-    ground_ceiling_m : float
-        An aircraft reported on the ground cannot be above this (default 15,000 ft: the highest
-        airports are near 14,500 ft).
-    repeat_gs_mps : float
-        A track moving faster than this that reports exactly its last position again is not
-        refreshed by it (a feed repeating a stale state vector).
-    reanchor_after : int
-        Consecutive rejections after which the track is re-anchored on the latest report.
-    vel_fresh_s : float
-        A reported velocity is used for this long; then velocity is derived from positions.
-    derive_baseline_s : float
-        Shortest time between two positions used to derive a velocity.
-
-    How a coasted track's uncertainty grows is not a tracker setting: it is the live-picture
-    model's (:func:`airdecon.state.coast_error_m`), the same for the hub and replay.
-    """
-
-    max_speed_mps: float = 600.0
-    gate_m: float = 1_000.0
-    gate_mps: float = 60.0
-    alt_gate_m: float = 150.0
-    max_vs_mps: float = 60.0
-    ceiling_m: float = 100_000.0 * FT
-    floor_m: float = -2_000.0 * FT
-    ground_ceiling_m: float = 15_000.0 * FT
-    repeat_gs_mps: float = 10.0
-    reanchor_after: int = 4
-    vel_fresh_s: float = 10.0
-    derive_baseline_s: float = 4.0
-
-
-@dataclass(frozen=True)
-class TrackEvent:
-    """Something that happened to a track: ``track-new``, ``track-lost``, ``distress``,
-    ``distress-cleared``. ``detail`` says more in plain words (e.g. ``squawk 7700 (emergency)``)."""
-
-    kind: str
-    icao24: str
-    t_s: float
-    callsign: str = ""
-    detail: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready mapping."""
-        return {"kind": self.kind, "icao24": self.icao24, "t_s": self.t_s, "callsign": self.callsign,
-                "detail": self.detail}
 
 
 @dataclass
@@ -152,27 +92,6 @@ class _Track:
     rej_alt: int = 0
     ok_pos: int = 0  # accepted positions since the track began or was re-anchored
     ok_alt: int = 0
-
-
-@dataclass
-class TrackerStats:
-    """Counts of what the tracker did with the observations it was fed."""
-
-    observations: int = 0
-    positions: int = 0
-    repeated_positions: int = 0
-    outlier_positions: int = 0
-    outlier_altitudes: int = 0
-    reanchored: int = 0
-    tracks: int = 0
-    lost: int = 0
-    distress: int = 0
-    examples: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready mapping."""
-        return {k: v for k, v in self.__dict__.items()}
-
 
 class Tracker:
     """Per-aircraft tracks from observations; a :class:`~airdecon.state.Fleet` at any time.
@@ -373,8 +292,8 @@ class Tracker:
         why = ""
         if tr.squawk in DISTRESS_SQUAWKS:
             why = f"squawk {tr.squawk} ({DISTRESS_SQUAWKS[tr.squawk]})"
-        elif tr.emergency in _EMERGENCY:
-            why = f"ADS-B emergency status {tr.emergency} ({_EMERGENCY[tr.emergency]})"
+        elif tr.emergency in EMERGENCY_STATUS:
+            why = f"ADS-B emergency status {tr.emergency} ({EMERGENCY_STATUS[tr.emergency]})"
         if why and not tr.distress:
             self.stats.distress += 1
             events.append(TrackEvent("distress", tr.icao24, t, tr.callsign, why))
