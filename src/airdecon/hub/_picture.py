@@ -307,7 +307,8 @@ class Picture:
         tab = self._table
         n = len(tab.reports)
         gone = np.flatnonzero(tab.live[:n] & is_lost(tab.num[:n, 0], now, p.drop_s))  # (rare)
-        lost = [tab.track(int(i)) for i in gone]
+        # by key: the rows a track held depend on other parties' fleets, its loss's place must not
+        lost = sorted((tab.track(int(i)) for i in gone), key=lambda tr: tr.key)
         for i in gone:
             tab.remove(int(i))
         sel = np.flatnonzero(tab.airborne[:n])
