@@ -8,23 +8,20 @@ Run: python scripts/make_demo.py
 from __future__ import annotations
 
 import json
-import math
 import random
 from pathlib import Path
 
 import airdecon
+import airdecon.geometry
+from airdecon.units import NM
 
-R_EARTH_NM = 3440.065
 OUT = Path(__file__).resolve().parents[1] / "src" / "airdecon" / "data" / "demo_scenario.json"
 
 
 def destination(lat: float, lon: float, brg_deg: float, dist_nm: float) -> tuple[float, float]:
-    """Great-circle destination from (lat, lon) along a bearing (sphere, good to ~0.3 %)."""
-    d = dist_nm / R_EARTH_NM
-    p1, l1, b = math.radians(lat), math.radians(lon), math.radians(brg_deg)
-    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
-    return round(math.degrees(p2), 6), round((math.degrees(l2) + 540) % 360 - 180, 6)
+    """Great-circle destination from (lat, lon) along a bearing (airdecon's sphere), to 1e-6 deg."""
+    lat2, lon2 = airdecon.geometry.destination(lat, lon, brg_deg, dist_nm * NM)
+    return round(float(lat2), 6), round(float(lon2), 6)
 
 
 def toward(ident, party, point, trk, gs, t_meet, alt_ft, vs_fpm=0.0, offset_nm=0.0):

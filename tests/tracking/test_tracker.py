@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from airdecon.geometry import destination
 from airdecon.ingest import Observation, Observations, read_state_vectors
 from airdecon.protocol import SafetyProtocol
-from airdecon.tracking import Tracker, TrackerSettings
+from airdecon.tracking import Tracker
 from airdecon.units import FT, KT
 
 R = 6_371_008.8
@@ -54,8 +55,13 @@ def test_snapshot_extrapolates_to_the_common_epoch(velocity: bool) -> None:
     fleet = tr.snapshot(39.0)  # 10 s after the last report
     lat, lon = _east(39.0)
     assert len(fleet) == 1 and fleet.ids[0] == ICAO and fleet.party[0] == "CIVIL"
-    assert fleet.lat_deg[0] == pytest.approx(lat, abs=1e-6)
-    assert fleet.lon_deg[0] == pytest.approx(lon, abs=2e-5)  # within ~1.5 m
+    # the live-picture model flies the great circle leaving east from the last report (t = 29):
+    # 2 km on, it is d² tan(lat) / 2R = 0.35 m south of the parallel the aircraft really flies
+    glat, glon = destination(*_east(29.0), 90.0, 200.0 * 10.0)
+    assert fleet.lat_deg[0] == pytest.approx(float(glat), abs=1e-7)
+    assert fleet.lon_deg[0] == pytest.approx(float(glon), abs=2e-5)  # within ~1.5 m
+    assert fleet.lat_deg[0] == pytest.approx(lat, abs=5e-6)  # within 0.55 m of the parallel
+    assert fleet.lon_deg[0] == pytest.approx(lon, abs=2e-5)
     assert fleet.gs_mps[0] == pytest.approx(200.0, rel=1e-3) and fleet.trk_deg[0] == pytest.approx(
         90.0, abs=0.1
     )
@@ -90,10 +96,11 @@ def test_position_jump_is_rejected_then_reanchored_if_it_persists() -> None:
 
 def test_coasting_grows_uncertainty_then_track_is_lost() -> None:
     proto = SafetyProtocol(stale_s=15.0, drop_s=60.0)
-    tr = Tracker(proto, TrackerSettings(coast_error_mps=10.0))
-    _feed(tr, _flight(10))  # last report at t = 9
+    tr = Tracker(proto)
+    _feed(tr, _flight(10))  # last report at t = 9, 200 m/s
     assert tr.snapshot(20.0).pos_err_m[0] == 0.0
-    assert tr.snapshot(44.0).pos_err_m[0] == pytest.approx(10.0 * (35.0 - 15.0))
+    # the hub's coasting: 10 % of the distance flown blind beyond stale_s
+    assert tr.snapshot(44.0).pos_err_m[0] == pytest.approx(0.1 * 200.0 * (35.0 - 15.0))
     assert tr.expire(69.0) == []
     lost = tr.expire(69.5)
     assert [e.kind for e in lost] == ["track-lost"] and lost[0].icao24 == ICAO

@@ -1,4 +1,4 @@
-"""Geometry on the WGS84 ellipsoid: ECEF positions and the local frames the engine measures in."""
+"""Geometry: the WGS84 frames the engine measures in, and spherical geodesy for everything else."""
 
 from airdecon.geometry._frames import (
     WGS84_A,
@@ -8,7 +8,15 @@ from airdecon.geometry._frames import (
     geodetic_to_ecef,
     velocity_ecef,
 )
-from airdecon.geometry._sphere import EARTH_RADIUS_M, bearing_range_nm, destination, distance_m
+from airdecon.geometry._sphere import (
+    EARTH_RADIUS_M,
+    bearing_range_nm,
+    destination,
+    distance_m,
+    distances_m,
+    initial_bearing_deg,
+    local_offset_m,
+)
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -18,7 +26,10 @@ __all__ = [
     "bearing_range_nm",
     "destination",
     "distance_m",
+    "distances_m",
     "east_north_up",
     "geodetic_to_ecef",
+    "initial_bearing_deg",
+    "local_offset_m",
     "velocity_ecef",
 ]

@@ -11,7 +11,6 @@ there are conflicts, advisories, one distress and a few line messages to watch.
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -21,29 +20,30 @@ from typing import Any
 import httpx
 from websockets.sync.client import connect
 
+from airdecon.geometry import destination, initial_bearing_deg
 from airdecon.scenario import demo_scenario_path, load_scenario
+from airdecon.units import KT
 
 __all__ = ["DemoParty", "run_demo_clients"]
 
-_R_NM = 3440.065
 LOOP_S = 600.0  # the scenario replays every ten minutes
 
 
 def _fly(rec: dict[str, Any], t: float) -> dict[str, Any]:
     """The record flown forward *t* seconds in a straight line (great circle, constant rate)."""
-    d = rec["gs_kt"] * t / 3600.0 / _R_NM
-    p1, l1, b = math.radians(rec["lat"]), math.radians(rec["lon"]), math.radians(rec["trk_deg"])
-    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
-    # the track turns as the great circle does, so a straight flight stays straight
-    y = math.sin(l1 - l2) * math.cos(p1)
-    x = math.cos(p2) * math.sin(p1) - math.sin(p2) * math.cos(p1) * math.cos(l1 - l2)
-    trk = (math.degrees(math.atan2(y, x)) + 180.0) % 360.0
+    dist = rec["gs_kt"] * KT * t
+    lat, lon = destination(rec["lat"], rec["lon"], rec["trk_deg"], dist)
+    lat2, lon2 = float(lat), float(lon)
+    # the track turns as the great circle does, so a straight flight stays straight: the reverse
+    # of the bearing back to the start (undefined before the aircraft has moved)
+    trk = rec["trk_deg"]
+    if dist > 0:
+        trk = (initial_bearing_deg(lat2, lon2, rec["lat"], rec["lon"]) + 180.0) % 360.0
     alt = min(max(rec["alt_ft"] + rec.get("vs_fpm", 0.0) * t / 60.0, 500.0), 60000.0)
     return {
         "id": rec["id"],
-        "lat": round(math.degrees(p2), 6),
-        "lon": round((math.degrees(l2) + 540.0) % 360.0 - 180.0, 6),
+        "lat": round(lat2, 6),
+        "lon": round(lon2, 6),
         "alt_ft": round(alt, 0),
         "gs_kt": rec["gs_kt"],
         "trk_deg": round(trk, 2),

@@ -3,7 +3,9 @@
 Pure domain logic: no HTTP, no SQL, no clock (every method takes ``now``). The hub feeds it the
 reports parties send, runs :meth:`Picture.cycle` whenever something changed (and on a timer for
 coasting and distress re-sends), and publishes the events a cycle returns, after they have passed
-the need-to-know filter (:mod:`airdecon.needtoknow`).
+the need-to-know filter (:mod:`airdecon.needtoknow`). What a cycle detects on is each aircraft's
+latest report flown on to ``now`` by :func:`airdecon.state.predict_fleet`: the same model the replay
+tracker uses, so ``airdecon replay`` measures the picture the hub runs.
 
 Aircraft are keyed by ``(party, aircraft id)``: two parties may use the same id without their
 aircraft ever being confused, and without a report revealing whether another party uses that id.
@@ -21,12 +23,9 @@ from airdecon.detection import ConflictSet, detect
 from airdecon.errors import InputError
 from airdecon.hub._reports import Report, fleet_key
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import Fleet
-from airdecon.units import FT
+from airdecon.state import Fleet, is_lost, predict_fleet
 
 __all__ = ["CycleResult", "DistressCase", "Picture", "Track"]
-
-_EARTH_R = 6_371_008.8
 
 DEFAULT_DISTRESS_SQUAWKS = ("7500", "7600", "7700")
 DEFAULT_DISTRESS_STATUS = (1, 2, 3, 4, 5, 6)
@@ -301,40 +300,34 @@ class Picture:
     # ------------------------------------------------------------------ the cycle
     def snapshot(self, now: float) -> tuple[Fleet, list[Track]]:
         """Airborne tracks extrapolated to *now* (coasted ones with growing uncertainty), and the
-        tracks dropped for staleness (removed from the picture)."""
+        tracks dropped for staleness (removed from the picture).
+
+        The prediction is :func:`airdecon.state.predict_fleet`, the model replay scores too."""
         p = self.protocol
         tab = self._table
         n = len(tab.reports)
-        gone = np.flatnonzero(tab.live[:n] & (now - tab.num[:n, 0] > p.drop_s))  # (rare)
-        lost = [tab.track(int(i)) for i in gone]
+        gone = np.flatnonzero(tab.live[:n] & is_lost(tab.num[:n, 0], now, p.drop_s))  # (rare)
+        # by key: the rows a track held depend on other parties' fleets, its loss's place must not
+        lost = sorted((tab.track(int(i)) for i in gone), key=lambda tr: tr.key)
         for i in gone:
             tab.remove(int(i))
         sel = np.flatnonzero(tab.airborne[:n])
         if len(sel) == 0:
             return Fleet.empty(), lost
-        cols = tab.num[sel]
-        age = np.maximum(now - cols[:, 0], 0.0)
-        lat, lon = np.radians(cols[:, 1]), np.radians(cols[:, 2])
-        gs, trk, vs = cols[:, 4], np.radians(cols[:, 5]), cols[:, 6]
-        alt = cols[:, 3] + vs * age
-        # straight-line extrapolation along the track (great circle; ages are seconds to a minute)
-        d = gs * age / _EARTH_R
-        lat2 = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(trk))
-        lon2 = lon + np.arctan2(np.sin(trk) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(lat2))
-        stale = np.maximum(age - p.stale_s, 0.0)
-        ids = tab.keys[sel]
-        party = tab.party[sel]
-        # every value was validated when its report was parsed: build the fleet without re-checking
-        fleet = Fleet(
-            ids=ids,
-            party=party,
-            lat_deg=np.clip(np.degrees(lat2), -90.0, 90.0),
-            lon_deg=(np.degrees(lon2) + 180.0) % 360.0 - 180.0,
-            alt_m=np.clip(alt, -2000 * FT, 200_000 * FT),
-            gs_mps=gs,
+        cols = tab.num[sel]  # t, lat_deg, lon_deg, alt_m, gs_mps, trk_deg, vs_mps
+        # every value was validated when its report was parsed: the fleet is built unchecked
+        fleet = predict_fleet(
+            ids=tab.keys[sel],
+            party=tab.party[sel],
+            t_obs=cols[:, 0],
+            lat_deg=cols[:, 1],
+            lon_deg=cols[:, 2],
+            alt_m=cols[:, 3],
+            gs_mps=cols[:, 4],
             trk_deg=cols[:, 5],
-            vs_mps=vs,
-            pos_err_m=stale * np.maximum(gs, 50.0) * 0.1,  # coasting: 10 % of the distance flown blind
+            vs_mps=cols[:, 6],
+            t=now,
+            stale_s=p.stale_s,
         )
         return fleet, lost
 

@@ -17,13 +17,12 @@ from typing import IO
 import numpy as np
 
 from airdecon.alerting import AlertEvent
+from airdecon.geometry import distances_m
 from airdecon.replay._engine import Step
 from airdecon.tracking import TrackEvent
-from airdecon.units import FT, NM, FloatArray
+from airdecon.units import FT, NM
 
 __all__ = ["AlertLog", "EventLog", "PairRecord", "PairStats", "TrackRecorder"]
-
-_R = 6_371_008.8
 
 
 class AlertLog:
@@ -100,15 +99,6 @@ class PairRecord:
         }
 
 
-def haversine_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
-    """Great-circle distance on the mean sphere, metres (arrays in degrees)."""
-    p1, p2 = np.deg2rad(lat1), np.deg2rad(lat2)
-    dp, dl = p2 - p1, np.deg2rad(lon2 - lon1)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    out: FloatArray = 2.0 * _R * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    return out
-
-
 @dataclass
 class PairStats:
     """For each pair ever in conflict, its closest approach and seconds in loss of separation.
@@ -129,7 +119,7 @@ class PairStats:
         if not len(c):
             return
         f = step.fleet
-        h = haversine_m(f.lat_deg[c.i], f.lon_deg[c.i], f.lat_deg[c.j], f.lon_deg[c.j])
+        h = distances_m(f.lat_deg[c.i], f.lon_deg[c.i], f.lat_deg[c.j], f.lon_deg[c.j])
         v = np.abs(f.alt_m[c.j] - f.alt_m[c.i])
         los = (h < self.horizontal_m) & (v < self.vertical_m)
         for k in range(len(c)):

@@ -1,8 +1,8 @@
 """Tracking: noisy, partial surveillance observations -> per-aircraft tracks -> Fleet snapshots."""
 
-from airdecon.tracking._tracker import (
+from airdecon.tracking._tracker import Tracker
+from airdecon.tracking._types import (
     DISTRESS_SQUAWKS,
-    Tracker,
     TrackerSettings,
     TrackerStats,
     TrackEvent,

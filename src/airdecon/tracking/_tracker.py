@@ -25,14 +25,14 @@ One track per ICAO address. Each observation updates what it carries:
 * **distress**: squawk 7500/7600/7700 or an ADS-B emergency state 1..6 raises a ``distress``
   event; its end raises ``distress-cleared``.
 
-:meth:`Tracker.snapshot` extrapolates every live airborne track to a common time ``t`` along its
-velocity (vertically for at most ``stale_s``). A track without an altitude younger than
-``drop_s`` is left out: its vertical separation cannot be judged until a report passes the gate
-again (which widens with the time since the last accepted altitude).
-Tracks whose position is older than ``protocol.stale_s`` are *coasted*: their ``pos_err_m``
-grows by ``coast_error_mps`` for every second beyond ``stale_s``.
-:meth:`Tracker.expire` ends tracks whose position is older than ``protocol.drop_s`` with a
-``track-lost`` event.
+:meth:`Tracker.snapshot` flies every live airborne track on to a common time ``t`` with
+:func:`airdecon.state.predict_fleet`, the model the hub's live picture runs (great circle along the
+track, ``vs`` from the altitude's own time, coasted tracks' ``pos_err_m`` growing beyond
+``protocol.stale_s``), so replay scores measure what the hub does. A track without an altitude
+younger than ``drop_s`` is left out: its vertical separation cannot be judged until a report passes
+the gate again (which widens with the time since the last accepted altitude).
+:meth:`Tracker.expire` ends tracks whose position is older than ``protocol.drop_s``
+(:func:`airdecon.state.is_lost`, as the hub drops them) with a ``track-lost`` event.
 
 The tracker is pure: time is always a parameter, never read from a clock. Not thread-safe: one
 tracker per ingest loop. Observations must be fed in time order.
@@ -41,88 +41,28 @@ tracker per ingest loop. Observations must be fed in time order.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from airdecon.geometry import local_offset_m
 from airdecon.ingest import Observations
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import Fleet
+from airdecon.state import Fleet, is_lost, predict_fleet
+from airdecon.tracking._types import (
+    DISTRESS_SQUAWKS,
+    EMERGENCY_STATUS,
+    TrackerSettings,
+    TrackerStats,
+    TrackEvent,
+)
 from airdecon.units import FT, KT
 
-__all__ = ["DISTRESS_SQUAWKS", "TrackEvent", "Tracker", "TrackerSettings", "TrackerStats"]
+__all__ = ["Tracker"]
 
-#: Squawks that declare distress: unlawful interference, radio failure, emergency.
-DISTRESS_SQUAWKS: dict[str, str] = {"7500": "unlawful interference", "7600": "radio failure",
-                                     "7700": "emergency"}
-_EMERGENCY = {1: "general emergency", 2: "lifeguard/medical", 3: "minimum fuel", 4: "no communications",
-              5: "unlawful interference", 6: "downed aircraft"}
-_R = 6_371_008.8  # mean Earth radius, metres
 _D2R = math.pi / 180.0
 _MAX_GS = 3_999.0 * KT  # Fleet's plausibility limit, a hair below
-
-
-@dataclass(frozen=True)
-class TrackerSettings:
-    """Gates and constants of the tracker (SI units). Defaults suit civil and military jets.
-
-    Attributes
-    ----------
-    max_speed_mps : float
-        Largest plausible ground speed (default 600 m/s, about Mach 1.8 at altitude).
-    gate_m, gate_mps : float
-        Position gate: base distance plus growth per second since the last position.
-    alt_gate_m, max_vs_mps : float
-        Altitude gate: base plus the largest plausible vertical rate (default 150 m, 60 m/s).
-    ceiling_m, floor_m : float
-        Altitudes outside [floor, ceiling] are rejected outright (default -2,000 ft .. 100,000 ft).
-    ground_ceiling_m : float
-        An aircraft reported on the ground cannot be above this (default 15,000 ft: the highest
-        airports are near 14,500 ft).
-    repeat_gs_mps : float
-        A track moving faster than this that reports exactly its last position again is not
-        refreshed by it (a feed repeating a stale state vector).
-    reanchor_after : int
-        Consecutive rejections after which the track is re-anchored on the latest report.
-    vel_fresh_s : float
-        A reported velocity is used for this long; then velocity is derived from positions.
-    derive_baseline_s : float
-        Shortest time between two positions used to derive a velocity.
-    coast_error_mps : float
-        Growth of position uncertainty per second of coasting beyond ``stale_s``.
-    """
-
-    max_speed_mps: float = 600.0
-    gate_m: float = 1_000.0
-    gate_mps: float = 60.0
-    alt_gate_m: float = 150.0
-    max_vs_mps: float = 60.0
-    ceiling_m: float = 100_000.0 * FT
-    floor_m: float = -2_000.0 * FT
-    ground_ceiling_m: float = 15_000.0 * FT
-    repeat_gs_mps: float = 10.0
-    reanchor_after: int = 4
-    vel_fresh_s: float = 10.0
-    derive_baseline_s: float = 4.0
-    coast_error_mps: float = 15.0
-
-
-@dataclass(frozen=True)
-class TrackEvent:
-    """Something that happened to a track: ``track-new``, ``track-lost``, ``distress``,
-    ``distress-cleared``. ``detail`` says more in plain words (e.g. ``squawk 7700 (emergency)``)."""
-
-    kind: str
-    icao24: str
-    t_s: float
-    callsign: str = ""
-    detail: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready mapping."""
-        return {"kind": self.kind, "icao24": self.icao24, "t_s": self.t_s, "callsign": self.callsign,
-                "detail": self.detail}
 
 
 @dataclass
@@ -152,27 +92,6 @@ class _Track:
     rej_alt: int = 0
     ok_pos: int = 0  # accepted positions since the track began or was re-anchored
     ok_alt: int = 0
-
-
-@dataclass
-class TrackerStats:
-    """Counts of what the tracker did with the observations it was fed."""
-
-    observations: int = 0
-    positions: int = 0
-    repeated_positions: int = 0
-    outlier_positions: int = 0
-    outlier_altitudes: int = 0
-    reanchored: int = 0
-    tracks: int = 0
-    lost: int = 0
-    distress: int = 0
-    examples: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready mapping."""
-        return {k: v for k, v in self.__dict__.items()}
-
 
 class Tracker:
     """Per-aircraft tracks from observations; a :class:`~airdecon.state.Fleet` at any time.
@@ -328,11 +247,9 @@ class Tracker:
             # coasts, then is lost.
             self.stats.repeated_positions += 1
             return
-        coslat = math.cos(lat * _D2R)
         if tr.live and math.isfinite(tr.lat) and t - tr.t_pos <= self.protocol.drop_s:
             dt = max(t - tr.t_pos, 0.0)
-            dn = (lat - tr.lat) * _D2R * _R
-            de = ((lon - tr.lon + 540.0) % 360.0 - 180.0) * _D2R * _R * coslat
+            dn, de = local_offset_m(tr.lat, tr.lon, lat, lon)
             jump = math.hypot(dn, de)
             gs = tr.gs if t - tr.t_v <= s.vel_fresh_s * 3 else 0.0
             trk = tr.trk * _D2R
@@ -361,8 +278,8 @@ class Tracker:
             elif t - tr.anchor[0] >= s.derive_baseline_s:
                 t0, lat0, lon0 = tr.anchor
                 dt0 = t - t0
-                vn = (lat - lat0) * _D2R * _R / dt0
-                ve = ((lon - lon0 + 540.0) % 360.0 - 180.0) * _D2R * _R * coslat / dt0
+                dn0, de0 = local_offset_m(lat0, lon0, lat, lon)
+                vn, ve = dn0 / dt0, de0 / dt0
                 tr.gs = min(math.hypot(vn, ve), _MAX_GS)
                 tr.trk = math.degrees(math.atan2(ve, vn)) % 360.0
                 tr.t_v = t
@@ -375,8 +292,8 @@ class Tracker:
         why = ""
         if tr.squawk in DISTRESS_SQUAWKS:
             why = f"squawk {tr.squawk} ({DISTRESS_SQUAWKS[tr.squawk]})"
-        elif tr.emergency in _EMERGENCY:
-            why = f"ADS-B emergency status {tr.emergency} ({_EMERGENCY[tr.emergency]})"
+        elif tr.emergency in EMERGENCY_STATUS:
+            why = f"ADS-B emergency status {tr.emergency} ({EMERGENCY_STATUS[tr.emergency]})"
         if why and not tr.distress:
             self.stats.distress += 1
             events.append(TrackEvent("distress", tr.icao24, t, tr.callsign, why))
@@ -394,7 +311,7 @@ class Tracker:
         drop = self.protocol.drop_s
         events = []
         for tr in self._tracks.values():
-            if tr.live and t_s - tr.t_pos > drop:
+            if tr.live and is_lost(tr.t_pos, t_s, drop):
                 tr.live = False
                 tr.anchor = tr.alt_anchor = None
                 self.stats.lost += 1
@@ -421,12 +338,11 @@ class Tracker:
         Fleet
             Ids are ICAO addresses; ``pos_err_m`` grows for coasted tracks (see module docstring).
         """
-        s = self.settings
         drop = self.protocol.drop_s
         rows = [
             tr for tr in self._tracks.values()
             if tr.live and tr.alt == tr.alt and not (airborne and tr.onground == 1)
-            and t_s - tr.t_pos <= drop and t_s - tr.t_alt <= drop
+            and not is_lost(tr.t_pos, t_s, drop) and not is_lost(tr.t_alt, t_s, drop)
         ]
         if not rows:
             return Fleet.empty()
@@ -435,26 +351,21 @@ class Tracker:
             dtype=np.float64,
         )
         lat, lon, alt, t_pos, t_alt, gs, trk, vs = a.T
-        age = t_s - t_pos
-        rad = np.deg2rad(trk)
-        lat_t = lat + np.rad2deg(gs * np.cos(rad) * age / _R)
-        lon_t = lon + np.rad2deg(gs * np.sin(rad) * age / (_R * np.cos(np.deg2rad(lat))))
-        lat_t = np.clip(lat_t, -90.0, 90.0)
-        lon_t = (lon_t + 180.0) % 360.0 - 180.0
-        alt_t = np.clip(alt + vs * np.minimum(t_s - t_alt, self.protocol.stale_s), s.floor_m, s.ceiling_m)
-        perr = s.coast_error_mps * np.maximum(age - self.protocol.stale_s, 0.0)
         ids = np.empty(len(rows), dtype=object)
         ids[:] = [tr.icao24 for tr in rows]
         # every value is finite and in range by construction (gated above), so the unchecked
-        # constructor is safe and keeps the replay loop fast
-        return Fleet(
+        # fleet is safe and keeps the replay loop fast
+        return predict_fleet(
             ids=ids,
             party=np.full(len(rows), self.party, dtype=object),
-            lat_deg=lat_t,
-            lon_deg=lon_t,
-            alt_m=alt_t,
+            t_obs=t_pos,
+            lat_deg=lat,
+            lon_deg=lon,
+            alt_m=alt,
             gs_mps=gs,
             trk_deg=trk,
             vs_mps=vs,
-            pos_err_m=perr,
+            t=t_s,
+            stale_s=self.protocol.stale_s,
+            t_alt=t_alt,
         )
