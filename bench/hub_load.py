@@ -48,6 +48,8 @@ def make_protocol(d: Path, parties: list[str]) -> Path:
         "format": "airdecon.protocol/1", "title": "load test",
         "parties": [{"id": p, "name": p, "role": "party", "signing_key": public_key_text(keys[p]),
                      "contacts": [{"name": "duty", "phone": "+0 000 0000"}]} for p in parties],
+        # a load test of surveillance-sized feeds: each party gets the civil quota, not a force's 200
+        "quotas": {"force": {"max_aircraft": 20_000, "max_batch": 10_000}},
     })
     store = ProtocolStore.init(d / "protocol")
     n = store.load()

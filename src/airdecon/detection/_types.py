@@ -97,6 +97,13 @@ class ConflictSet:
             dalt_cpa_ft=float(self.dalt_cpa_m[k] / FT),
         )
 
+    def subset(self, keep: npt.NDArray[np.bool_]) -> ConflictSet:
+        """The conflicts where *keep* is true, in the same order."""
+        return ConflictSet(
+            self.i[keep], self.j[keep], self.t_in_s[keep], self.t_out_s[keep], self.tcpa_s[keep],
+            self.dcpa_m[keep], self.dalt_cpa_m[keep], self.ids, self.n_candidates,
+        )  # fmt: skip
+
     def pairs(self) -> set[tuple[str, str]]:
         """The conflicting pairs as a set of (a, b) ids."""
         return {(str(self.ids[a]), str(self.ids[b])) for a, b in zip(self.i, self.j, strict=True)}

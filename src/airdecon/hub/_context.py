@@ -151,6 +151,7 @@ class HubContext:
         guard = ReportGuard(
             document.quotas, {p.id: p.role for p in document.parties}, last=last_report, count=picture.count
         )
+        picture.bound_conflicts = guard.bound_own_pairs
         return cls(
             settings=settings,
             store=store,

@@ -9,6 +9,9 @@ put on the line, from the protocol's ``quotas`` (see :mod:`airdecon.protocol._li
   answers 429, naming the quota;
 * **plausibility**: a report that claims, or implies since the aircraft's previous report, a ground
   speed above ``max_gs_kt`` or a vertical rate above ``max_vs_fpm`` is refused for that aircraft;
+* **own pairs**: of the conflicts between two aircraft of one party (a party that watches its own
+  pairs, civil traffic), at most ``max_own_pairs`` a cycle are alerted, the most urgent first: a
+  party's co-located fleet cannot flood the line with its own alerts;
 * **maturity**: the guard remembers when each track was first seen; the disclosure layer shows a
   threat only coarsely to a reader whose own track is younger than ``disclosure.maturity_s``.
 
@@ -19,10 +22,15 @@ but not yet applied.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from airdecon.detection import ConflictSet
 from airdecon.errors import InputError, RecordError
 from airdecon.geometry import distance_m
 from airdecon.hub._reports import Batch, Report
@@ -30,6 +38,8 @@ from airdecon.protocol import Quota, Quotas
 from airdecon.units import FPM, FT, KT, NM
 
 __all__ = ["QuotaExceeded", "ReportGuard"]
+
+log = logging.getLogger("airdecon.hub")
 
 _SLACK_M = 1.0 * NM  # position noise allowed between two reports, whatever the time between them
 _SLACK_ALT_M = 500.0 * FT
@@ -68,10 +78,40 @@ class ReportGuard:
         self._lock = threading.Lock()
         self._pending: dict[str, set[str]] = {}
         self.first_seen: dict[str, float] = {}
+        self.own_pairs_cut: dict[str, int] = {}  # party -> own pairs not alerted in the last cycle
 
     def quota(self, party: str) -> Quota:
         """*party*'s quota."""
         return self.quotas.for_party(party, self.roles.get(party, "party"))
+
+    def bound_own_pairs(self, conflicts: ConflictSet, party: npt.NDArray[np.object_]) -> ConflictSet:
+        """*conflicts* with each party's own pairs cut to its ``max_own_pairs``, most urgent kept.
+
+        *party* gives each fleet row's party. The conflict set is ordered by time to loss (then
+        ids), so the first pairs of a party are its most urgent, and the cut is stable from one
+        cycle to the next.
+        """
+        if len(conflicts) == 0:
+            return conflicts
+        pa, pb = party[conflicts.i], party[conflicts.j]
+        same = np.flatnonzero(pa == pb)
+        if same.size == 0:
+            return conflicts
+        keep = np.ones(len(conflicts), dtype=bool)
+        owners = pa[same]
+        cut = False
+        for p in set(owners.tolist()):
+            rows = same[owners == p]
+            cap = self.quota(str(p)).max_own_pairs
+            if rows.size > cap:
+                keep[rows[cap:]] = False
+                cut = True
+                if self.own_pairs_cut.get(str(p)) is None:
+                    log.warning("%s: %d own pairs in conflict, %d alerted (max_own_pairs)", p, rows.size, cap)
+                self.own_pairs_cut[str(p)] = int(rows.size - cap)
+            else:
+                self.own_pairs_cut.pop(str(p), None)
+        return conflicts.subset(keep) if cut else conflicts
 
     def check_size(self, party: str, n: int) -> None:
         """Refuse a batch of *n* reports larger than *party*'s ``max_batch``."""

@@ -13,8 +13,9 @@ aircraft ever being confused, and without a report revealing whether another par
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -335,6 +336,8 @@ class Picture:
         """Detect on the current picture; update alerts and distress timers."""
         fleet, lost = self.snapshot(now)
         conflicts = detect(fleet, self.protocol)
+        if self.bound_conflicts is not None:
+            conflicts = self.bound_conflicts(conflicts, fleet.party)
         events = self.alerts.update(now, conflicts, gone=[tr.key for tr in lost])
         self.last_fleet, self.last_conflicts = fleet, conflicts
         dist: list[tuple[str, DistressCase]] = []
@@ -358,6 +361,8 @@ class Picture:
         return [p for p in self.parties if p not in case.acks]
 
     parties: tuple[str, ...] = ()
+    #: set by the hub: the per-party bound on conflicts alerted (``ReportGuard.bound_own_pairs``)
+    bound_conflicts: Callable[[ConflictSet, Any], ConflictSet] | None = None
 
     def track_of(self, key: str) -> Track | None:
         """The track with this party-qualified key."""

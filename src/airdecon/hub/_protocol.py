@@ -146,6 +146,8 @@ class ProtocolDesk:
             ctx.picture.protocol = version.document.rules
             ctx.picture.alerts.caution_s = version.document.rules.caution_s
             ctx.picture.alerts.warning_s = version.document.rules.warning_s
+            ctx.guard.quotas = version.document.quotas  # quotas and disclosure terms are signed too
+            ctx.disclosure.rules = version.document.disclosure
 
 
 def _pending(n: Any, v: Any) -> dict[str, Any]:

@@ -118,12 +118,18 @@ class Quota:
     max_gs_kt, max_vs_fpm : float
         Fastest plausible motion: a report that moves an aircraft faster than this since its
         previous report (or claims such a speed) is refused for that aircraft.
+    max_own_pairs : int
+        Most conflicts between two of the party's own aircraft alerted in one cycle (those of a
+        party with ``watch_own_pairs``, and civil traffic, whose aircraft are each their own
+        operator): the most urgent are kept. Two hundred co-located aircraft make 19,900 such
+        pairs; this bounds what one party's own fleet costs everyone else's alerts.
     """
 
     max_aircraft: int = 200
     max_batch: int = 200
     max_gs_kt: float = 2000.0
     max_vs_fpm: float = 60_000.0
+    max_own_pairs: int = 200
 
     @classmethod
     def parse(cls, value: object, path: str, default: Quota) -> Quota:
@@ -132,7 +138,7 @@ class Quota:
 
         o = _Obj(value, path)
         kw: dict[str, Any] = {}
-        for name in ("max_aircraft", "max_batch"):
+        for name in ("max_aircraft", "max_batch", "max_own_pairs"):
             kw[name] = _int(o.get(name, getattr(default, name)), o.at(name), ge=1, le=1_000_000)
         for name in ("max_gs_kt", "max_vs_fpm"):
             kw[name] = _number(o.get(name, getattr(default, name)), o.at(name), gt=0.0, le=1e6)
@@ -144,7 +150,7 @@ class Quota:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-_CIVIL = Quota(max_aircraft=20_000, max_batch=10_000)
+_CIVIL = Quota(max_aircraft=20_000, max_batch=10_000, max_own_pairs=2_000)
 
 
 @dataclass(frozen=True)
