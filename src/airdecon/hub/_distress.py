@@ -79,7 +79,7 @@ class Distress:
         now = ctx.clock()
         with ctx.lock:
             try:
-                existing = ctx.picture._distress_by_key.get(fleet_key(party, aircraft_id))
+                existing = ctx.picture.open_distress_of(fleet_key(party, aircraft_id))
                 case = ctx.picture.declare_distress(party, aircraft_id, reason or "MAYDAY declared", now)
             except InputError:
                 raise InputError(ctx.disclosure.unknown_aircraft(aircraft_id)) from None
@@ -137,8 +137,6 @@ class Distress:
             seq = batch[-1].seq
 
     def _replay(self, ev: Event) -> None:
-        # The picture offers no restore of its own: its case tables are rebuilt here, as before
-        # the hub was split (hub/_picture.py is not this module's to change).
         picture = self._ctx.picture
         p = ev.payload if isinstance(ev.payload, dict) else {}
         did = str(p.get("distress_id", ""))
@@ -148,9 +146,7 @@ class Distress:
                 did, key, str(p["party"]), str(p["id"]), str(p.get("reason", "")), ev.at, last_sent=ev.at
             )
             case.acks[case.party] = ev.at
-            picture.distress[did] = case
-            picture._distress_by_key[key] = did
-            picture._next_distress = max(picture._next_distress, int(did.split("-")[-1]) + 1)
+            picture.restore_distress(case)
         elif ev.kind == "distress" and did in picture.distress:  # resent or escalated
             case = picture.distress[did]
             case.last_sent = max(case.last_sent, ev.at)
@@ -161,9 +157,7 @@ class Distress:
         elif ev.kind == "ack" and did in picture.distress:
             picture.distress[did].acks.setdefault(ev.origin, ev.at)
         elif ev.kind == "distress-closed" and did in picture.distress:
-            case = picture.distress[did]
-            case.closed = True
-            picture._distress_by_key.pop(case.key, None)
+            picture.closed_distress(picture.distress[did])
 
 
 def _stage(case: DistressCase) -> str:

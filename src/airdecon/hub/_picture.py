@@ -289,14 +289,32 @@ class Picture:
         case.acks.setdefault(party, now)
         return case
 
+    def open_distress_of(self, key: str) -> str | None:
+        """The id of the open distress case of aircraft *key* (fleet key), if any."""
+        return self._distress_by_key.get(key)
+
+    def distress_keys(self) -> frozenset[str]:
+        """Fleet keys of the aircraft with an open distress case."""
+        return frozenset(self._distress_by_key)
+
+    def restore_distress(self, case: DistressCase) -> None:
+        """Put back an open case read from the record (after a restart); ids continue after it."""
+        self.distress[case.distress_id] = case
+        self._distress_by_key[case.key] = case.distress_id
+        self._next_distress = max(self._next_distress, int(case.distress_id.split("-")[-1]) + 1)
+
     def close_distress(self, party: str, distress_id: str) -> DistressCase:
         """The owning party ends a distress case (distress traffic ended)."""
         case = self.distress.get(distress_id)
         if case is None or case.party != party:
             raise InputError(f"unknown distress {distress_id!r}")
+        self.closed_distress(case)
+        return case
+
+    def closed_distress(self, case: DistressCase) -> None:
+        """Mark *case* closed (its aircraft may declare again)."""
         case.closed = True
         self._distress_by_key.pop(case.key, None)
-        return case
 
     # ------------------------------------------------------------------ the cycle
     def snapshot(self, now: float) -> tuple[Fleet, list[Track]]:
