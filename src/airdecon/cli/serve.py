@@ -13,6 +13,8 @@ import typer
 
 from airdecon.cli._app import app, out_console
 from airdecon.hub import HubSettings, build_hub, create_app
+from airdecon.hub._settings import DEFAULTS as D
+from airdecon.hub._settings import OPTION_HELP
 from airdecon.store import open_store
 
 __all__ = ["party_app"]
@@ -20,20 +22,18 @@ __all__ = ["party_app"]
 party_app = typer.Typer(help="Parties on the line: credentials.", no_args_is_help=True)
 app.add_typer(party_app, name="party")
 
-DbOpt = Annotated[str, typer.Option("--db", help="Store: SQLite path, postgresql://…, or memory://.")]
+DbOpt = Annotated[str, typer.Option("--db", help=OPTION_HELP["db"])]
 
 
 @app.command("serve")
 def serve_command(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    db: DbOpt = "airdecon.db",
-    protocol: Annotated[
-        str | None, typer.Option("--protocol", help="Protocol directory (version in force) or document file.")
-    ] = None,
-    rate_per_s: Annotated[float, typer.Option(help="Requests per second allowed per party.")] = 200.0,
-    burst: Annotated[int, typer.Option(help="Burst of requests allowed per party.")] = 400,
-    max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted.")] = 2 * 1024 * 1024,
+    host: Annotated[str, typer.Option(help=OPTION_HELP["host"])] = D.host,
+    port: Annotated[int, typer.Option(help=OPTION_HELP["port"])] = D.port,
+    db: Annotated[str, typer.Option("--db", help=OPTION_HELP["db"])] = D.db,
+    protocol: Annotated[str | None, typer.Option("--protocol", help=OPTION_HELP["protocol"])] = None,
+    rate_per_s: Annotated[float, typer.Option(help=OPTION_HELP["rate_per_s"])] = D.rate_per_s,
+    burst: Annotated[int, typer.Option(help=OPTION_HELP["burst"])] = D.burst,
+    max_body_bytes: Annotated[int, typer.Option(help=OPTION_HELP["max_body_bytes"])] = D.max_body_bytes,
 ) -> None:
     """Run the hub (HTTP + WebSocket API under /v1, the console at /)."""
     import uvicorn
@@ -69,7 +69,7 @@ def serve_command(
 
 @party_app.command("token")
 def token_command(
-    party: Annotated[str, typer.Argument(help="The party (as in the protocol).")], db: DbOpt = "airdecon.db"
+    party: Annotated[str, typer.Argument(help="The party (as in the protocol).")], db: DbOpt = D.db
 ) -> None:
     """Print a new credential for PARTY (shown once; only its hash is stored)."""
     store = open_store(db)

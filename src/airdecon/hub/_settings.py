@@ -98,3 +98,18 @@ class HubSettings:
 def setting_help() -> dict[str, str]:
     """Setting name -> default, for docs and ``--help`` (kept in step by a test)."""
     return {f.name: repr(f.default) for f in fields(HubSettings)}
+
+
+DEFAULTS = HubSettings()
+
+#: The one-line help of each setting ``airdecon serve`` takes as an option: its CLI options take
+#: their defaults from :data:`DEFAULTS` and their help from here, so the two cannot drift.
+OPTION_HELP: dict[str, str] = {
+    "host": "Address to listen on.",
+    "port": "Port to listen on.",
+    "db": "Store: SQLite path, postgresql://…, or memory://.",
+    "protocol": "Protocol directory (version in force) or document file.",
+    "rate_per_s": "Requests per second allowed per party.",
+    "burst": "Burst of requests allowed per party.",
+    "max_body_bytes": "Largest request body accepted.",
+}
