@@ -6,11 +6,13 @@ asserts the clear refusal and that everything else goes on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from typing import Any
 
 import pytest
+from starlette.websockets import WebSocketDisconnect
 
 from tests.hub.harness import World, aircraft, world
 
@@ -172,3 +174,27 @@ def test_a_binary_frame_is_answered_and_the_stream_stays_open() -> None:
         assert got["type"] == "error" and "binary" in got["error"]["message"]
         ws.send_text('{"type": "ping", "ref": 1}')
         assert _reply(ws) == {"type": "pong", "ref": 1}
+
+
+def test_one_party_cannot_hold_more_than_its_streams_and_the_others_still_connect() -> None:
+    """Case 4: a party opening stream after stream (each holding a queue) is bounded."""
+    with world(max_streams=3) as w:
+        url = "/v1/stream?after=live&token={}"
+        with contextlib.ExitStack() as stack:
+            for _ in range(3):
+                ws = stack.enter_context(w.client.websocket_connect(url.format(w.tokens["RED"])))
+                assert _reply_or_live(ws)["type"] == "live"
+            with w.client.websocket_connect(url.format(w.tokens["RED"])) as extra:
+                refused = extra.receive_json()["error"]
+                assert refused["code"] == "quota_exceeded" and "max_streams" in refused["message"]
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    extra.receive_json()
+                assert closed.value.code == 4429
+            with w.client.websocket_connect(url.format(w.tokens["BLUE"])) as blue:
+                assert _reply_or_live(blue)["type"] == "live"
+        with w.client.websocket_connect(url.format(w.tokens["RED"])) as again:  # closed ones are freed
+            assert _reply_or_live(again)["type"] == "live"
+
+
+def _reply_or_live(ws: Any) -> dict[str, Any]:
+    return ws.receive_json()  # type: ignore[no-any-return]

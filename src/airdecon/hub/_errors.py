@@ -34,6 +34,7 @@ from airdecon.hub._guard import QuotaExceeded
 
 __all__ = [
     "WS_BAD_REQUEST",
+    "WS_QUOTA",
     "WS_TOO_SLOW",
     "WS_UNAUTHORIZED",
     "BadRequest",
@@ -49,6 +50,7 @@ __all__ = [
 WS_BAD_REQUEST = 4400
 WS_UNAUTHORIZED = 4401
 WS_TOO_SLOW = 4408
+WS_QUOTA = 4429
 
 log = logging.getLogger("airdecon.hub")
 

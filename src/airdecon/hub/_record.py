@@ -104,6 +104,19 @@ class Record:
         with self._sub_lock:
             self._subscribers.add(sub)
 
+    def streams_of(self, party: str) -> int:
+        """How many live streams *party* holds open."""
+        with self._sub_lock:
+            return sum(1 for s in self._subscribers if s.party == party)
+
+    def subscribe_within(self, sub: Subscriber, limit: int) -> bool:
+        """Subscribe *sub* unless its party already holds *limit* streams (then ``False``)."""
+        with self._sub_lock:
+            if sum(1 for s in self._subscribers if s.party == sub.party) >= limit:
+                return False
+            self._subscribers.add(sub)
+            return True
+
     def unsubscribe(self, sub: Subscriber) -> None:
         """Stop pushing to *sub*."""
         with self._sub_lock:

@@ -19,6 +19,7 @@ from airdecon.errors import AirdeconError, InputError
 from airdecon.hub._api import HubDep, MaybeParty, Party, after_cursor
 from airdecon.hub._errors import (
     WS_BAD_REQUEST,
+    WS_QUOTA,
     WS_TOO_SLOW,
     WS_UNAUTHORIZED,
     BadRequest,
@@ -99,13 +100,19 @@ class _Connection:
 
     def __init__(self, hub: Hub, ws: WebSocket, party: str, reports: bool) -> None:
         self.hub, self.ws, self.party, self.reports = hub, ws, party, reports
-        self.sub = Subscriber(party, loop=asyncio.get_running_loop())
+        size = hub.context.settings.stream_queue
+        self.sub = Subscriber(party, queue=asyncio.Queue(maxsize=size), loop=asyncio.get_running_loop())
         self.send_lock = asyncio.Lock()
 
     async def run(self, last: int) -> None:
         """Send *party*'s events after global entry *last* and answer its messages until either side ends."""
         hub, ws = self.hub, self.ws
-        hub.record.subscribe(self.sub)
+        limit = hub.context.settings.max_streams
+        if not hub.record.subscribe_within(self.sub, limit):
+            msg = f"quota max_streams: {self.party} may hold {limit} streams open at once"
+            await ws.send_json(envelope("quota_exceeded", msg))
+            await ws.close(code=WS_QUOTA)
+            return
         tasks = [asyncio.create_task(self._send_events(last)), asyncio.create_task(self._receive())]
         try:
             done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

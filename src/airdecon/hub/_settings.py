@@ -63,6 +63,13 @@ class HubSettings:
     verify_s : float
         Period of the hub's own verification of the whole record; ``GET /v1/audit/verify``
         answers the last one, so its cost and answer never depend on who asks.
+    max_streams : int
+        Most WebSocket streams one party may hold open at once; one more is refused (close code
+        4429, ``quota_exceeded``).
+    stream_queue : int
+        Events queued for one stream that its client has not read yet; beyond, the stream is
+        closed (code 4408) and the client resumes from its cursor: a consumer that never reads
+        holds a bounded amount of the hub's memory.
     """
 
     db: str = "airdecon.db"
@@ -84,6 +91,8 @@ class HubSettings:
     state_save_s: float = 5.0
     checkpoint_every: int = 1000
     verify_s: float = 60.0
+    max_streams: int = 8
+    stream_queue: int = 10_000
 
     def hub_key_path(self) -> Path | None:
         """Where the hub's checkpoint key lives (``None``: keep it in memory)."""
