@@ -198,3 +198,19 @@ def test_one_party_cannot_hold_more_than_its_streams_and_the_others_still_connec
 
 def _reply_or_live(ws: Any) -> dict[str, Any]:
     return ws.receive_json()  # type: ignore[no-any-return]
+
+
+def test_a_repeated_acknowledgement_answers_the_first_and_records_one() -> None:
+    """Issue 13: a retry or a second console acknowledging again gets 200, not a 409."""
+    with world() as w:
+        w.report("BLUE", aircraft("B1", 40, 10, 0))
+        w.step(1)
+        did = w.post("BLUE", "/v1/distress", {"id": "B1"}).json()["distress_id"]
+        first = w.post("RED", "/v1/acks", {"distress_id": did})
+        w.clock.advance(5)
+        again = w.post("RED", "/v1/acks", {"distress_id": did})
+        assert first.status_code == again.status_code == 200
+        assert again.json() == first.json()
+        events = w.get("BLUE", "/v1/events").json()["events"]
+        acks = [e for e in events if e["kind"] == "ack" and e["from"] == "RED"]
+        assert len(acks) == 1

@@ -101,7 +101,7 @@ class Distress:
             payload = {
                 "distress_id": case.distress_id,
                 "by": party,
-                "at": now,
+                "at": case.acks.get(party, now),  # a repeated acknowledgement answers the first
                 "awaiting": ctx.picture.missing_acks(case),
             }
         self._record.append(
