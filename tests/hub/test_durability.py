@@ -104,7 +104,7 @@ def test_sigkill_mid_stream_loses_nothing_acknowledged(hub: HubProcess, tmp_path
         assert set(acked_reports) <= stored_lats
         msgs = {
             e["data"]["message_id"]
-            for e in blue.get("/v1/messages", params={"limit": 1000}).json()["events"]
+            for e in blue.get("/v1/messages", params={"limit": 1000}).json()["messages"]
             if e["kind"] == "message"
         }
         assert set(acked_messages) <= msgs

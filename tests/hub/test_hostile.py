@@ -81,7 +81,7 @@ def test_a_poison_line_message_is_refused_and_the_line_goes_on(to: str) -> None:
         for path in ("/v1/messages", "/v1/events"):
             got = w.get("GREEN", path)
             assert got.status_code == 200, (path, got.text[:200])
-        texts = [m["data"]["text"] for m in w.get("GREEN", "/v1/messages").json()["events"]]
+        texts = [m["data"]["text"] for m in w.get("GREEN", "/v1/messages").json()["messages"]]
         assert texts == ["hello"]
         t = w.clock()
         assert w.get("GREEN", "/v1/record", **{"from": t - 60, "to": t + 60}).status_code == 200

@@ -107,7 +107,7 @@ def test_line_messages_with_delivery_and_read_receipts(hub: HubProcess) -> None:
             assert red.post(f"/v1/messages/{mid}/read").status_code == 200
         collect(wb, lambda ev: any(e["kind"] == "receipt" and e["data"]["status"] == "read" for e in ev))
     # CIVIL was not a recipient: it never sees the message
-    assert all(e["kind"] != "message" for e in civil.get("/v1/messages").json()["events"])
+    assert all(e["kind"] != "message" for e in civil.get("/v1/messages").json()["messages"])
     # a third party cannot mark it read, nor reveal it exists
     r = civil.post(f"/v1/messages/{mid}/read")
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
@@ -116,7 +116,7 @@ def test_line_messages_with_delivery_and_read_receipts(hub: HubProcess) -> None:
     m1 = blue.post("/v1/messages", json={"to": "all", "text": "hello", **k}).json()
     m2 = blue.post("/v1/messages", json={"to": "all", "text": "hello", **k}).json()
     assert m1["message_id"] == m2["message_id"]
-    alls = [e for e in red.get("/v1/messages").json()["events"] if e["data"].get("text") == "hello"]
+    alls = [e for e in red.get("/v1/messages").json()["messages"] if e["data"].get("text") == "hello"]
     assert len(alls) == 1
     r = blue.post("/v1/messages", json={"to": "all", "text": "different", **k})
     assert r.status_code == 409

@@ -55,7 +55,7 @@ async def get_messages(
     each message you sent has ``read_by`` (the parties that read it). Messages addressed to you
     count as delivered once listed here: their senders get a delivery receipt, as on the stream."""
     seq = after_cursor(hub, party, after)
-    return {"events": await asyncio.to_thread(hub.line.messages_for, party, seq, limit)}
+    return {"messages": await asyncio.to_thread(hub.line.messages_for, party, seq, limit)}
 
 
 @router.post("/v1/messages/{message_id}/read")

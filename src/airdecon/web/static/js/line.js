@@ -36,7 +36,7 @@ export class Line {
     for (;;) {
       const q = new URLSearchParams({ limit: '1000' });
       if (after) q.set('after', after);
-      const page = (await this.S.api.get(`/v1/messages?${q}`)).events;
+      const page = (await this.S.api.get(`/v1/messages?${q}`)).messages;
       if (!page.length) break;
       for (const ev of page) this.onEvent(ev, false);
       after = page[page.length - 1].cursor;
