@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except AirdeconError as exc:
-        err_console.print(Text.assemble(("error: ", "bold red"), str(exc)))
+        err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
         return 1
     return 0
 

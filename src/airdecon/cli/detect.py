@@ -1,6 +1,7 @@
 """`airdecon detect` and `airdecon demo`: offline detection and resolution over a scenario file.
 
-Each conflict is printed with its alert level and each aircraft's advisory, as a table or as JSON.
+Each conflict is printed with its alert level and each aircraft's advisory, as a compact table (one
+line per pair, the advisories wrapped under it, 80 columns enough) or as JSON.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.text import Text
 
 from airdecon.alerting import Level
 from airdecon.cli._app import app, out_console
@@ -22,7 +23,7 @@ from airdecon.detection import ConflictSet, detect
 from airdecon.resolution import Resolution, resolve
 from airdecon.scenario import Scenario, demo_scenario_path, load_scenario
 
-__all__ = ["conflicts_json", "render_table"]
+__all__ = ["ConflictTable", "conflicts_json", "render_table"]
 
 
 class OutputFormat(StrEnum):
@@ -71,52 +72,96 @@ _LEVEL_STYLE: dict[Level, str | None] = {
     Level.LOSS: "bold red",
 }
 
+#: The numeric columns: header and alignment (``>`` right). ``in``/``out``: seconds until the loss
+#: of separation begins and ends; ``cpa``: seconds to the closest point of approach.
+_HEAD = (("in s", ">"), ("out s", ">"), ("cpa s", ">"), ("cpa NM", ">"), ("Δalt ft", ">"))
+_GAP = "  "
+_LEGEND = "in/out: s until separation is lost/regained; cpa: closest point of approach"
+_Row = tuple[list[Text], str | None]  # the cells of one pair's line, and its style
 
-def render_table(scenario: Scenario, conflicts: ConflictSet, resolution: Resolution | None = None) -> Table:
-    """A readable rich table of the conflicts, with each aircraft's party, and with a *resolution*
-    each conflict's level and each aircraft's advisory in plain words."""
-    fleet = scenario.fleet
-    p = scenario.protocol
-    title = (
-        f"{len(conflicts)} conflict(s) among {len(fleet)} aircraft "
-        f"({p.horizontal_nm:g} NM / {p.vertical_ft:g} ft, look-ahead {p.lookahead_s:g} s)"
-    )
-    table = Table(title=title, title_justify="left")
-    for name, justify in (
-        ("a", "left"),
-        ("b", "left"),
-        ("LoS in (s)", "right"),
-        ("LoS out (s)", "right"),
-        ("CPA (s)", "right"),
-        ("CPA dist (NM)", "right"),
-        ("CPA Δalt (ft)", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    if resolution is not None:
-        table.add_column("level", justify="left")
-        table.add_column("advisories", justify="left", overflow="fold")
-    for k, c in enumerate(conflicts):
-        pa = fleet.party[conflicts.i[k]]
-        pb = fleet.party[conflicts.j[k]]
-        t_in = "now" if c.t_in_s == 0 else f"{c.t_in_s:.0f}"
-        t_out = "never" if math.isinf(c.t_out_s) else f"{c.t_out_s:.0f}"
-        style = "bold red" if c.t_in_s == 0 else ("yellow" if c.t_in_s < 120 else None)
-        cells = [
-            f"{c.a} [dim]{pa}[/]",
-            f"{c.b} [dim]{pb}[/]",
-            t_in,
-            t_out,
-            f"{c.tcpa_s:.0f}",
-            f"{c.dcpa_nm:.2f}",
-            f"{c.dalt_cpa_ft:.0f}",
-        ]
-        if resolution is not None:
-            cr = resolution[k]
-            style = _LEVEL_STYLE[cr.level]
-            cells.append(cr.level.label)
-            cells.append("\n".join(f"{adv.aircraft}: {escape(adv.reason)}" for adv in cr.advisories))
-        table.add_row(*cells, style=style)
-    return table
+
+class ConflictTable:
+    """The conflicts as a compact table: one line per pair (full ids, each with its party when the
+    width allows), and each aircraft's advisory on its own indented lines under the pair, wrapped
+    to the console's width. Columns are sized to their content, never truncated."""
+
+    def __init__(self, scenario: Scenario, conflicts: ConflictSet, resolution: Resolution | None) -> None:
+        self.scenario, self.conflicts, self.resolution = scenario, conflicts, resolution
+
+    def _rows(self, parties: bool) -> list[_Row]:
+        fleet, conflicts = self.scenario.fleet, self.conflicts
+        rows: list[_Row] = []
+        for k, c in enumerate(conflicts):
+            ids = []
+            for ident, row in ((c.a, conflicts.i[k]), (c.b, conflicts.j[k])):
+                cell = Text(ident)
+                if parties:
+                    cell.append(f" {fleet.party[row]}", style="dim")
+                ids.append(cell)
+            t_in = "now" if c.t_in_s == 0 else f"{c.t_in_s:.0f}"
+            t_out = "never" if math.isinf(c.t_out_s) else f"{c.t_out_s:.0f}"
+            nums = [t_in, t_out, f"{c.tcpa_s:.0f}", f"{c.dcpa_nm:.2f}", f"{c.dalt_cpa_ft:.0f}"]
+            cells = [*ids, *(Text(n) for n in nums)]
+            style = "bold red" if c.t_in_s == 0 else ("yellow" if c.t_in_s < 120 else None)
+            if self.resolution is not None:
+                level = self.resolution[k].level
+                cells.append(Text(level.label))
+                style = _LEVEL_STYLE[level]
+            rows.append((cells, style))
+        return rows
+
+    def _layout(self, max_width: int) -> tuple[list[str], list[str], list[_Row], list[int]]:
+        heads = ["a", "b", *(h for h, _ in _HEAD)] + (["level"] if self.resolution is not None else [])
+        aligns = ["<", "<", *(a for _, a in _HEAD)] + (["<"] if self.resolution is not None else [])
+        for parties in (True, False):  # drop the party names before anything else
+            rows = self._rows(parties)
+            widths = [max([len(h), *(r[0][n].cell_len for r in rows)]) for n, h in enumerate(heads)]
+            if sum(widths) + len(_GAP) * (len(widths) - 1) <= max_width:
+                break
+        return heads, aligns, rows, widths
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        p, fleet = self.scenario.protocol, self.scenario.fleet
+        yield Text(
+            f"{len(self.conflicts)} conflict(s) among {len(fleet)} aircraft "
+            f"({p.horizontal_nm:g} NM / {p.vertical_ft:g} ft, look-ahead {p.lookahead_s:g} s)",
+            style="bold",
+        )
+        if not len(self.conflicts):
+            return
+        yield Text(_LEGEND, style="dim")
+        heads, aligns, rows, widths = self._layout(options.max_width)
+
+        def line(cells: list[Text], style: str | None) -> Text:
+            out = Text(style=style or "", no_wrap=True, overflow="ignore")
+            for n, (cell, align, w) in enumerate(zip(cells, aligns, widths, strict=True)):
+                pad = " " * (w - cell.cell_len)
+                out.append_text(Text.assemble(pad, cell) if align == ">" else Text.assemble(cell, pad))
+                if n < len(cells) - 1:
+                    out.append(_GAP)
+            out.rstrip()
+            return out
+
+        yield line([Text(h) for h in heads], "bold")
+        for k, (cells, style) in enumerate(rows):
+            yield line(cells, style)
+            if self.resolution is None:
+                continue
+            for adv in self.resolution[k].advisories:  # "ID: reason", the reason hanging under itself
+                head = f"    {adv.aircraft}: "
+                width = max(20, options.max_width - len(head))
+                for n, part in enumerate(Text(adv.reason).wrap(console, width, overflow="fold")):
+                    part.rstrip()
+                    yield Text.assemble(head if n == 0 else " " * len(head), part)
+
+
+def render_table(
+    scenario: Scenario, conflicts: ConflictSet, resolution: Resolution | None = None
+) -> ConflictTable:
+    """A readable table of the conflicts (a rich renderable), with each aircraft's party, and with
+    a *resolution* each conflict's level and each aircraft's advisory in plain words, under its
+    pair. Fits 80 columns for ids of up to about 10 characters."""
+    return ConflictTable(scenario, conflicts, resolution)
 
 
 def _run(

@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from airdecon.cli._app import app, out_console
+from airdecon.cli._app import app, err_console, out_console
+from airdecon.cli._preflight import DEMO_WARNING, check_party, check_port, known_parties
 from airdecon.hub import HubSettings, build_hub, create_app
 from airdecon.hub._settings import DEFAULTS as D
 from airdecon.hub._settings import OPTION_HELP
@@ -23,6 +24,7 @@ party_app = typer.Typer(help="Parties on the line: credentials.", no_args_is_hel
 app.add_typer(party_app, name="party")
 
 DbOpt = Annotated[str, typer.Option("--db", help=OPTION_HELP["db"])]
+ProtocolOpt = Annotated[str | None, typer.Option("--protocol", help=OPTION_HELP["protocol"])]
 
 
 @app.command("serve")
@@ -30,14 +32,19 @@ def serve_command(
     host: Annotated[str, typer.Option(help=OPTION_HELP["host"])] = D.host,
     port: Annotated[int, typer.Option(help=OPTION_HELP["port"])] = D.port,
     db: Annotated[str, typer.Option("--db", help=OPTION_HELP["db"])] = D.db,
-    protocol: Annotated[str | None, typer.Option("--protocol", help=OPTION_HELP["protocol"])] = None,
+    protocol: ProtocolOpt = None,
     rate_per_s: Annotated[float, typer.Option(help=OPTION_HELP["rate_per_s"])] = D.rate_per_s,
     burst: Annotated[int, typer.Option(help=OPTION_HELP["burst"])] = D.burst,
     max_body_bytes: Annotated[int, typer.Option(help=OPTION_HELP["max_body_bytes"])] = D.max_body_bytes,
 ) -> None:
-    """Run the hub (HTTP + WebSocket API under /v1, the console at /)."""
+    """Run the hub (HTTP + WebSocket API under /v1, the console at /).
+
+    Without --protocol it runs the built-in demo protocol, whose keys nobody holds (a warning
+    says so); a port already in use is refused before anything starts.
+    """
     import uvicorn
 
+    check_port(host, port)  # before any output or file: a busy port is one clear line, exit 1
     settings = HubSettings(
         db=db,
         protocol=protocol,
@@ -50,6 +57,9 @@ def serve_command(
     with tempfile.TemporaryDirectory(prefix="airdecon-") as scratch:
         hub = build_hub(settings, scratch=Path(scratch))
         state = "in force" if hub.protocol.in_force else "NOT in force (rehearsal)"
+        if protocol is None:
+            err_console.print(DEMO_WARNING, soft_wrap=True)
+            state = "in force (DEMO protocol: keys nobody holds)"
         out_console.print(
             f"airdecon hub on http://{host}:{port}  parties: {', '.join(hub.parties)}  "
             f"protocol {hub.protocol.document.digest[:19]} {state}"
@@ -69,9 +79,17 @@ def serve_command(
 
 @party_app.command("token")
 def token_command(
-    party: Annotated[str, typer.Argument(help="The party (as in the protocol).")], db: DbOpt = D.db
+    party: Annotated[str, typer.Argument(help="The party (its id in the protocol, case-sensitive).")],
+    db: DbOpt = D.db,
+    protocol: ProtocolOpt = None,
 ) -> None:
-    """Print a new credential for PARTY (shown once; only its hash is stored)."""
+    """Print a new credential for PARTY (shown once; only its hash is stored).
+
+    PARTY must be a party of the protocol the hub runs on: --protocol as given to `serve`, or the
+    built-in demo protocol (BLUE, RED, CIVIL) without it. Any other name is refused (exit 1).
+    """
+    known, source = known_parties(protocol)
+    check_party(party, known, source)
     store = open_store(db)
     try:
         store.add_party(party, at=time.time())
@@ -95,6 +113,7 @@ def demo_command(
 
     from airdecon.hub._demo import run_demo_clients
 
+    check_port(host, port)
     logging.getLogger("airdecon.hub").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="airdecon-demo-") as scratch:
         settings = HubSettings(db=db or str(Path(scratch) / "demo.db"), host=host, port=port)

@@ -7,7 +7,9 @@
                    "alt_ft": 25000, "gs_kt": 450, "trk_deg": 90, "vs_fpm": 0}]}
 
 ``protocol`` is optional (defaults: 5 NM, 1000 ft, 300 s). Duplicate keys in an object are refused
-(a JSON parser would otherwise silently keep the last one).
+(a JSON parser would otherwise silently keep the last one). Aircraft records are checked by
+:func:`~airdecon.scenario._records.record_problems` first: unknown fields refused (with the nearest
+known name), every problem listed at once with the values as written.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import yaml
 
 from airdecon.errors import InputError, ScenarioError
 from airdecon.protocol import SafetyProtocol
+from airdecon.scenario._records import record_problems
 from airdecon.state import Fleet
 
 __all__ = ["Scenario", "demo_scenario_path", "load_scenario", "parse_scenario"]
@@ -85,6 +88,13 @@ def parse_scenario(text: str, *, fmt: str = "json", source: str | None = None) -
     aircraft = doc["aircraft"]
     if not isinstance(aircraft, list):
         raise ScenarioError("'aircraft' must be a list", path=source)
+    problems, total = record_problems(aircraft)
+    if total == 1:
+        raise ScenarioError(problems[0], path=source)
+    if total:
+        more = f"\n  ... and {total - len(problems)} more" if total > len(problems) else ""
+        listed = "".join(f"\n  {p}" for p in problems)
+        raise ScenarioError(f"{total} problems in the aircraft records:{listed}{more}", path=source)
     try:
         protocol = SafetyProtocol.from_mapping(doc.get("protocol"))
         fleet = Fleet.from_records(aircraft)
