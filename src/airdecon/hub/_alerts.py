@@ -47,6 +47,7 @@ class AlertDesk:
         self._frozen: dict[tuple[str, str], dict[str, Any]] = {}  # (public id, reader): last disclosed
         self._ledgered: dict[tuple[str, str], str] = {}  # (public id, reader): precision in the ledger
         self.advice: dict[Pair, dict[str, dict[str, Any]]] = {}
+        self.failed: set[Pair] = set()  # pairs the resolver could not resolve on its last run
         self._advice_sig: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     # ------------------------------------------------------------------ identities
@@ -148,7 +149,10 @@ class AlertDesk:
 
     def _advice_status(self, pair: Pair) -> str:
         """Why an aircraft of an alert has no advisory: ``pending`` until the resolver has run on
-        the pair, then ``none-needed`` (its pair is resolved by the other aircraft's manoeuvre)."""
+        the pair, then ``none-needed`` (its pair is resolved by the other aircraft's manoeuvre),
+        or ``failed`` when the resolver could not resolve the pair's encounter this time."""
+        if pair in self.failed:
+            return "failed"
         return "none-needed" if pair in self.advice else "pending"
 
     def _ledger(self, pub: str, pair: Pair, kind: str) -> list[NewEvent]:
@@ -264,15 +268,21 @@ class AlertDesk:
 
     def take_advice(
         self,
-        resolved: Sequence[tuple[Pair, str, bool, list[dict[str, Any]]]],
+        resolved: Sequence[tuple[Pair, str, bool, list[dict[str, Any]], str | None]],
         fleet: Any,
         picture: Picture,
     ) -> list[NewEvent]:
         """Keep the resolver's latest advice (structured) and return an ``advisory`` event for
-        each advisory that changed in a way that matters to a crew (5° of track, 500 fpm, rule)."""
+        each advisory that changed in a way that matters to a crew (5° of track, 500 fpm, rule).
+
+        A pair the resolver could not resolve (its error is not None) has no advice this run: its
+        alert's own entries say ``advisory_status: "failed"``."""
         views = Views(fleet)
         advice: dict[Pair, dict[str, dict[str, Any]]] = {}
-        for pair, level, ok, advs in resolved:
+        self.failed = {pair for pair, *_rest, error in resolved if error is not None}
+        for pair, level, ok, advs, error in resolved:
+            if error is not None:
+                continue
             per: dict[str, dict[str, Any]] = {}
             for adv in advs:
                 key = str(adv["aircraft"])
