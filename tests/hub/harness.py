@@ -109,9 +109,11 @@ def world(
     doc: ProtocolDocument | None = None,
     **settings: Any,
 ) -> Iterator[World]:
-    """A running in-process hub (closed at the end), on *doc* or a fresh four-party protocol."""
+    """A running in-process hub (closed at the end), on *doc* or a fresh four-party protocol.
+
+    The resolver runs in-process unless *settings* say ``resolver_process=True``."""
     clock = Clock()
-    cfg = HubSettings(db=db, resolver_process=False, **settings)
+    cfg = HubSettings(**{"db": db, "resolver_process": False, **settings})
     key = HubKey.generate()
     store = open_store(db, signer=key, checkpoint_every=cfg.checkpoint_every)
     doc = doc or document(extra)
@@ -124,4 +126,5 @@ def world(
             with TestClient(app, raise_server_exceptions=False) as client:
                 yield World(hub, client, clock, tokens)
         finally:
+            hub.advisor.close()
             store.close()

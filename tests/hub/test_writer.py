@@ -141,3 +141,82 @@ def test_short_requests_queued_with_long_ones_are_committed_first(tmp_path: Path
         assert [seqs[s] for s in (2, 3)] == [{"alert": 1}, {"alert": 2}] and seqs[4] == batch
     finally:
         store.close()
+
+
+class _StuckStore:
+    """A store whose appends never return until released (a disk or database that hangs)."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner, self.release, self.entered = inner, threading.Event(), threading.Event()
+
+    def append_many(self, events: object, at: float) -> object:
+        self.entered.set()
+        self.release.wait(60)
+        return self.inner.append_many(events, at=at)  # type: ignore[attr-defined]
+
+
+def _outcome(
+    writer: GroupWriter, payload: dict[str, int], box: dict[str, object], name: str
+) -> threading.Thread:
+    def run() -> None:
+        try:
+            box[name] = writer.append([NewEvent("note", "BLUE", payload)])
+        except BaseException as exc:
+            box[name] = exc
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def test_close_with_a_store_that_hangs_fails_every_waiting_caller(tmp_path: Path) -> None:
+    """Shutdown with a store that never answers: the caller in the transaction and the callers
+    queued behind it get an error within the close's timeout, none waits forever."""
+    inner = open_store(str(tmp_path / "w.db"))
+    inner.add_party("BLUE", at=T0)
+    stuck = _StuckStore(inner)
+    writer = GroupWriter(stuck, lambda: T0)  # type: ignore[arg-type]
+    box: dict[str, object] = {}
+    try:
+        first = _outcome(writer, {"v": 1}, box, "in-flight")
+        assert stuck.entered.wait(5)
+        queued = _outcome(writer, {"v": 2}, box, "queued")
+        deadline = time.monotonic() + 5
+        while writer._queue.qsize() < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        writer.close(timeout=0.2)
+        first.join(5)
+        queued.join(5)
+        assert not first.is_alive() and not queued.is_alive(), "a caller still waits after the close"
+        assert isinstance(box["in-flight"], AirdeconError) and isinstance(box["queued"], AirdeconError)
+        late = _outcome(writer, {"v": 3}, box, "late")
+        late.join(5)
+        assert isinstance(box["late"], AirdeconError)
+    finally:
+        stuck.release.set()
+        inner.close()
+
+
+def test_a_writer_thread_that_dies_fails_its_callers_instead_of_leaving_them_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(str(tmp_path / "w.db"))
+    store.add_party("BLUE", at=T0)
+    writer = GroupWriter(store, lambda: T0)
+    box: dict[str, object] = {}
+
+    def bug(group: object) -> None:
+        raise RuntimeError("a bug in the writer")
+
+    monkeypatch.setattr(writer, "_write", bug)
+    try:
+        t = _outcome(writer, {"v": 1}, box, "first")
+        t.join(5)
+        assert not t.is_alive(), "the caller waits forever on a dead writer"
+        assert isinstance(box["first"], AirdeconError)
+        t = _outcome(writer, {"v": 2}, box, "after")
+        t.join(5)
+        assert not t.is_alive() and isinstance(box["after"], AirdeconError)
+    finally:
+        writer.close(timeout=1)
+        store.close()

@@ -4,27 +4,49 @@
 TCAS-style advisories) and records the changes each party may see. Alerts never wait for it: it
 runs on its own loop and, when configured, in a worker process of lower priority that exits with
 the hub.
+
+The worker is supervised. A worker that died (killed, out of memory, crashed) is replaced on the
+next run; a job that runs past ``resolver_budget_s`` is abandoned, its worker killed and replaced;
+a fresh worker is started (and its imports done) before the budget of a job starts counting. Each
+such failure is logged once, not at every run, and the advice already given stands until the
+resolver answers again. Inside a run, a cluster whose resolution fails is reported per pair
+(``advisory_status: "failed"`` on that alert's own entries) while every other pair is advised.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import logging
 import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from airdecon.detection import ConflictSet
+from airdecon.errors import AirdeconError
 from airdecon.hub._context import HubContext
+from airdecon.hub._faults import FaultLog
 from airdecon.hub._record import Record
 from airdecon.resolution import resolve
 from airdecon.store import Event
 
-__all__ = ["Advisor"]
+__all__ = ["Advisor", "ResolverUnavailable"]
 
-Resolved = list[tuple[tuple[str, str], str, bool, list[dict[str, Any]]]]
+log = logging.getLogger("airdecon.hub")
+
+#: (pair, level, resolved, advisories, error): one conflict as the resolver process returns it.
+Resolved = list[tuple[tuple[str, str], str, bool, list[dict[str, Any]], str | None]]
+
+_START_S = 120.0  # a fresh worker must import the resolver within this (a loaded host is slow)
+
+
+class ResolverUnavailable(AirdeconError):
+    """The resolver gave no answer this run: its worker died or its job ran past the budget."""
 
 
 class Advisor:
@@ -33,25 +55,36 @@ class Advisor:
     def __init__(self, ctx: HubContext, record: Record) -> None:
         self._ctx = ctx
         self._record = record
+        self._faults = FaultLog(log)
+        self._lock = threading.Lock()  # guards the pool's replacement
         self._pool: ProcessPoolExecutor | None = None
-        if ctx.settings.resolver_process:
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
-                initargs=(os.getpid(), 10),  # advisories may wait; alerts and reports may not
-            )
+        self._fresh = False  # the pool has not answered yet
+        self._closed = False
+        #: what the worker runs (plain data in, plain data out); module-level, so it pickles
+        self.job: Callable[..., Resolved] = _resolve_job
+        #: workers replaced since the hub started (died or abandoned)
+        self.restarts = 0
 
     def close(self) -> None:
         """Stop the resolver process (what it computes is dropped)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            _kill(pool)
+
+    def worker_pids(self) -> list[int]:
+        """The resolver worker's process ids (none before its first job, or in-process)."""
+        pool = self._pool
+        procs = getattr(pool, "_processes", None) or {}
+        return [int(pid) for pid in procs]
 
     def advise(self) -> list[Event]:
         """Resolve the current conflicts (Annex 2 / TCAS-style advisories) and publish changes.
 
         Runs on its own slower loop: alerts never wait for the resolver. Each party receives an
-        ``advisory`` event when the advice for one of its own aircraft changes.
+        ``advisory`` event when the advice for one of its own aircraft changes. When the resolver
+        gives no answer (see :class:`ResolverUnavailable`) nothing changes this run.
         """
         ctx = self._ctx
         picture = ctx.picture
@@ -76,7 +109,13 @@ class Advisor:
                 ids=conflicts.ids,
                 n_candidates=conflicts.n_candidates,
             )
-            resolved = self._resolve(fleet, urgent, picture.protocol, distress)
+            try:
+                resolved = self._resolve(fleet, urgent, picture.protocol, distress)
+            except ResolverUnavailable as exc:
+                self._faults.failed("resolver", f"no advisories this run: {exc}")
+                return []
+        self._faults.cleared("resolver", "the resolver answers again")
+        self._note_failed_pairs(resolved)
         with ctx.lock:
             events = ctx.desk.take_advice(resolved, fleet, picture)
         return self._record.append(events)
@@ -85,14 +124,88 @@ class Advisor:
         """Run :meth:`advise` every ``advise_s`` until the hub stops."""
         self._ctx.every(self._ctx.settings.advise_s, self.advise, "resolution failed")
 
+    def _note_failed_pairs(self, resolved: Resolved) -> None:
+        """Log each pair the resolver could not resolve once (not at every run), and its recovery."""
+        failed = []
+        for pair, _level, _ok, _advs, error in resolved:
+            key = ("pair", pair)
+            if error is None:
+                self._faults.cleared(key, f"advisories for {pair[0]} / {pair[1]}")
+            else:
+                failed.append(key)
+                self._faults.failed(key, f"no advisory for {pair[0]} / {pair[1]}: {error}")
+        self._faults.clear_except(failed, "pair")
+
+    # ------------------------------------------------------------------ the worker
     def _resolve(
         self, fleet: Any, conflicts: ConflictSet, protocol: Any, distress: frozenset[str]
     ) -> Resolved:
         """Resolve in a worker process when one is configured (it keeps the resolver's heavy
         verification off the server's interpreter lock), else here."""
-        if self._pool is None:
-            return _resolve_job(fleet, conflicts, protocol, distress)
-        return self._pool.submit(_resolve_job, fleet, conflicts, protocol, distress).result(timeout=120)
+        if not self._ctx.settings.resolver_process:
+            return self.job(fleet, conflicts, protocol, distress)
+        budget = self._ctx.settings.resolver_budget_s
+        pool = self._ready()
+        try:
+            future = pool.submit(self.job, fleet, conflicts, protocol, distress)
+            return future.result(timeout=budget)
+        except concurrent.futures.TimeoutError:
+            self._replace(pool)
+            raise ResolverUnavailable(
+                f"the resolver ran past its budget of {budget:g} s: abandoned, its worker replaced"
+            ) from None
+        except (BrokenProcessPool, RuntimeError) as exc:  # RuntimeError: submit after a shutdown
+            self._replace(pool)
+            raise ResolverUnavailable(f"the resolver process died ({exc}): it is restarted") from None
+
+    def _ready(self) -> ProcessPoolExecutor:
+        """The worker pool, a new one when there is none; a new one is started before it is used."""
+        with self._lock:
+            if self._closed:
+                raise ResolverUnavailable("the hub is stopping")
+            if self._pool is None or getattr(self._pool, "_broken", False):
+                if self._pool is not None:
+                    _kill(self._pool)
+                    self.restarts += 1
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_exit_with_parent,
+                    initargs=(os.getpid(), 10),  # advisories may wait; alerts and reports may not
+                )
+                self._fresh = True
+            pool, fresh = self._pool, self._fresh
+        if fresh:  # the worker's start and imports are not the job's: they get their own time
+            try:
+                pool.submit(_ping).result(timeout=_START_S)
+            except Exception as exc:
+                self._replace(pool)
+                raise ResolverUnavailable(f"the resolver process did not start ({exc!r})") from None
+            self._fresh = False
+        return pool
+
+    def _replace(self, pool: ProcessPoolExecutor) -> None:
+        """Kill *pool*'s worker; the next run starts a new one."""
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+                self.restarts += 1
+        _kill(pool)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop *pool* now: its worker is killed, whatever it was doing (a hung job never returns)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.kill()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ping() -> int:
+    """In a fresh resolver process: answers once its imports are done."""
+    return os.getpid()
 
 
 def _exit_with_parent(parent: int, nice: int = 0) -> None:
@@ -111,8 +224,10 @@ def _exit_with_parent(parent: int, nice: int = 0) -> None:
 
 
 def _resolve_job(fleet: Any, conflicts: ConflictSet, protocol: Any, distress: frozenset[str]) -> Resolved:
-    """Resolve *conflicts* (runs in the resolver process): plain data back, nothing shared."""
-    out = []
+    """Resolve *conflicts* (runs in the resolver process): plain data back, nothing shared.
+
+    A pair whose cluster could not be resolved comes back with no advisories and its error."""
+    out: Resolved = []
     for cr in resolve(fleet, conflicts, protocol, distress=distress):
         out.append(
             (
@@ -120,6 +235,7 @@ def _resolve_job(fleet: Any, conflicts: ConflictSet, protocol: Any, distress: fr
                 cr.level.label,
                 bool(cr.resolved),
                 [adv.to_dict() for adv in cr.advisories],
+                cr.error,
             )
         )
     return out

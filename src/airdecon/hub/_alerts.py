@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from airdecon.alerting import AlertEvent
@@ -34,6 +34,8 @@ _NOWHERE = StateView(0, 0, 0, 0, 0, 0)
 _GEOMETRY = ("t_in_s", "t_out_s", "tcpa_s", "dcpa_nm", "dalt_cpa_ft", "precision")
 
 Pair = tuple[str, str]
+#: ``on_error(item, error)``: one item of a cycle (``("alert", alert id)``, ...) failed
+OnError = Callable[[tuple[str, str], Exception], None]
 
 
 class AlertDesk:
@@ -47,6 +49,7 @@ class AlertDesk:
         self._frozen: dict[tuple[str, str], dict[str, Any]] = {}  # (public id, reader): last disclosed
         self._ledgered: dict[tuple[str, str], str] = {}  # (public id, reader): precision in the ledger
         self.advice: dict[Pair, dict[str, dict[str, Any]]] = {}
+        self.failed: set[Pair] = set()  # pairs the resolver could not resolve on its last run
         self._advice_sig: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     # ------------------------------------------------------------------ identities
@@ -70,24 +73,39 @@ class AlertDesk:
         return p
 
     # ------------------------------------------------------------------ the cycle
-    def cycle_events(self, result: CycleResult, picture: Picture, now: float) -> list[NewEvent]:
-        """The alert and ledger events of one cycle (before the record; audiences decided here)."""
+    def cycle_events(
+        self, result: CycleResult, picture: Picture, now: float, on_error: OnError | None = None
+    ) -> list[NewEvent]:
+        """The alert and ledger events of one cycle (before the record; audiences decided here).
+
+        With *on_error*, an alert whose processing raises is handed to it (``("alert", alert id)``
+        and the error) and the others go on; without, the error propagates."""
         out: list[NewEvent] = []
         views, cpas = Views(result.fleet), Cpas(result.fleet, result.conflicts)
-        self._refresh_precision(picture, cpas, now)
+        self._refresh_precision(picture, cpas, now, on_error)
         for ev in result.alert_events:
-            out.extend(self._event(ev, views, cpas, now))
+            try:
+                out.extend(self._event(ev, views, cpas, now))
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(("alert", ev.alert_id), exc)
         return out
 
-    def _refresh_precision(self, picture: Picture, cpas: Cpas, now: float) -> None:
+    def _refresh_precision(self, picture: Picture, cpas: Cpas, now: float, on_error: OnError | None) -> None:
         """Each reader's precision for its current alerts, once a cycle (a track matures)."""
         for al in picture.alerts.active:
-            if not cpas.current((al.a, al.b)):
-                continue
-            pub = self.public_id(al.alert_id)
-            for own in (al.a, al.b):
-                reader = own.split("/", 1)[0]
-                self._precision[(pub, reader)] = self.disclosure.precision(self.guard.age(own, now))
+            try:
+                if not cpas.current((al.a, al.b)):
+                    continue
+                pub = self.public_id(al.alert_id)
+                for own in (al.a, al.b):
+                    reader = own.split("/", 1)[0]
+                    self._precision[(pub, reader)] = self.disclosure.precision(self.guard.age(own, now))
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(("precision", al.alert_id), exc)
 
     def _event(self, ev: AlertEvent, views: Views, cpas: Cpas, now: float) -> list[NewEvent]:
         pub = self.public_id(ev.alert_id)
@@ -148,7 +166,10 @@ class AlertDesk:
 
     def _advice_status(self, pair: Pair) -> str:
         """Why an aircraft of an alert has no advisory: ``pending`` until the resolver has run on
-        the pair, then ``none-needed`` (its pair is resolved by the other aircraft's manoeuvre)."""
+        the pair, then ``none-needed`` (its pair is resolved by the other aircraft's manoeuvre),
+        or ``failed`` when the resolver could not resolve the pair's encounter this time."""
+        if pair in self.failed:
+            return "failed"
         return "none-needed" if pair in self.advice else "pending"
 
     def _ledger(self, pub: str, pair: Pair, kind: str) -> list[NewEvent]:
@@ -168,19 +189,25 @@ class AlertDesk:
             out.append(NewEvent("disclosure", HUB_PARTY, payload, audience=[owner]))
         return out
 
-    def precision_changes(self, picture: Picture) -> list[NewEvent]:
-        """Ledger entries for alerts whose reader precision changed since last recorded."""
+    def precision_changes(self, picture: Picture, on_error: OnError | None = None) -> list[NewEvent]:
+        """Ledger entries for alerts whose reader precision changed since last recorded (with
+        *on_error*, one alert that raises is handed to it and the others go on)."""
         out: list[NewEvent] = []
         for al in picture.alerts.active:
             pub = self._public.get(al.alert_id)
             if pub is None:
                 continue
-            for reader in {al.a.split("/", 1)[0], al.b.split("/", 1)[0]}:
-                p = self._precision.get((pub, reader))
-                before = self._ledgered.get((pub, reader))
-                if p is not None and before is not None and before != p.label:
-                    out.extend(self._ledger(pub, (al.a, al.b), "precision"))
-                    break
+            try:
+                for reader in sorted({al.a.split("/", 1)[0], al.b.split("/", 1)[0]}):
+                    p = self._precision.get((pub, reader))
+                    before = self._ledgered.get((pub, reader))
+                    if p is not None and before is not None and before != p.label:
+                        out.extend(self._ledger(pub, (al.a, al.b), "precision"))
+                        break
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(("ledger", al.alert_id), exc)
         return out
 
     def _forget(self, pub: str, pair: Pair) -> None:
@@ -264,15 +291,21 @@ class AlertDesk:
 
     def take_advice(
         self,
-        resolved: Sequence[tuple[Pair, str, bool, list[dict[str, Any]]]],
+        resolved: Sequence[tuple[Pair, str, bool, list[dict[str, Any]], str | None]],
         fleet: Any,
         picture: Picture,
     ) -> list[NewEvent]:
         """Keep the resolver's latest advice (structured) and return an ``advisory`` event for
-        each advisory that changed in a way that matters to a crew (5° of track, 500 fpm, rule)."""
+        each advisory that changed in a way that matters to a crew (5° of track, 500 fpm, rule).
+
+        A pair the resolver could not resolve (its error is not None) has no advice this run: its
+        alert's own entries say ``advisory_status: "failed"``."""
         views = Views(fleet)
         advice: dict[Pair, dict[str, dict[str, Any]]] = {}
-        for pair, level, ok, advs in resolved:
+        self.failed = {pair for pair, *_rest, error in resolved if error is not None}
+        for pair, level, ok, advs, error in resolved:
+            if error is not None:
+                continue
             per: dict[str, dict[str, Any]] = {}
             for adv in advs:
                 key = str(adv["aircraft"])

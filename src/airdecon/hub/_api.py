@@ -3,7 +3,9 @@
 One authentication serves HTTP and WebSocket alike (:func:`authenticated`): the token comes from
 ``Authorization: Bearer <token>`` or, on a WebSocket only (browsers cannot set that header there),
 from the ``token`` query parameter. HTTP routes depend on :data:`Party` (401 without a party, 429
-over its rate); the stream refuses on the socket itself, as its protocol says.
+over its rate); the stream refuses on the socket itself, as its protocol says. Requests with a
+token that authenticates no party are bounded per client address (``auth_fail_per_s``,
+``auth_fail_burst``: 429 past the burst on HTTP, the socket refused as unauthenticated).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from starlette.requests import HTTPConnection
 
-from airdecon.hub._errors import BadRequest, PayloadTooLarge, Unauthorized
+from airdecon.hub._errors import BadRequest, PayloadTooLarge, RateLimited, Unauthorized
 from airdecon.hub._input import load_json
 from airdecon.hub._service import Hub
 
@@ -56,7 +58,15 @@ async def authenticated(
     token = _bearer(authorization)
     if token is None and conn.scope["type"] == "websocket":
         token = conn.query_params.get("token")
-    return await asyncio.to_thread(get_hub(conn).authenticate, token)
+    hub = get_hub(conn)
+    party = await asyncio.to_thread(hub.authenticate, token)
+    if party is None and token:  # a wrong token: bounded per client address (429 past the burst)
+        try:
+            hub.failed_authentication(conn.client.host if conn.client else "")
+        except RateLimited:
+            if conn.scope["type"] != "websocket":
+                raise
+    return party
 
 
 MaybeParty = Annotated[str | None, Depends(authenticated)]

@@ -19,6 +19,7 @@ from typing import Any
 
 from airdecon.audit import HubKey
 from airdecon.hub._alerts import AlertDesk
+from airdecon.hub._faults import FaultLog
 from airdecon.hub._guard import ReportGuard
 from airdecon.hub._picture import Picture
 from airdecon.hub._reports import Report
@@ -167,9 +168,15 @@ class HubContext:
         )
 
     def every(self, period_s: float, job: Callable[[], object], failure: str) -> None:
-        """Run *job* every *period_s* until :attr:`stop` is set, logging *failure* when it fails."""
+        """Run *job* every *period_s* until :attr:`stop` is set, logging *failure* when it fails:
+        once when a failure starts (with its traceback) and once when *job* succeeds again, not at
+        every period while it repeats."""
+        faults = FaultLog(log)
         while not self.stop.wait(period_s):
             try:
                 job()
-            except Exception:
-                log.exception(failure)
+            except Exception as exc:
+                faults.failed((failure, type(exc).__name__, str(exc)), failure, exc)
+            else:
+                for key in faults.open_keys():
+                    faults.cleared(key, failure)

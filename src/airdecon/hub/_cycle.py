@@ -4,6 +4,10 @@
 party may see (alerts and the disclosure ledger through the alert desk, track losses, distress
 resends and escalations) and records them. Its loop runs a cycle whenever reports arrived
 (coalesced) or the timer fires, keeping to its duty share while big report work waits.
+
+The cycle survives any one bad item: an alert, a lost track or a distress case whose processing
+raises is left out of that cycle's events (logged once while it keeps failing) and every other
+event of the cycle is recorded as usual.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 from airdecon.hub._alerts import HUB_PARTY
 from airdecon.hub._context import HubContext
 from airdecon.hub._distress import Distress
+from airdecon.hub._faults import FaultLog
 from airdecon.hub._picture import CycleResult
 from airdecon.hub._record import Record
 from airdecon.hub._views import Views
@@ -33,6 +38,8 @@ class Cycle:
         self._distress = distress
         self._last = 0.0  # monotonic time the last cycle ended
         self._cost = 0.0  # CPU seconds the last cycle took (paces the next under a flood)
+        self._faults = FaultLog(log)
+        self._failing: list[tuple[str, str]] = []  # the items that failed in this cycle
 
     def run(self) -> list[Event]:
         """One detection cycle: alerts (disclosed per party), track losses, distress timers."""
@@ -66,26 +73,36 @@ class Cycle:
             ctx.dirty.clear()
             try:
                 self.run()
-            except Exception:
-                log.exception("detection cycle failed")
+            except Exception as exc:  # logged once while the same failure repeats
+                self._faults.failed(("cycle", f"{type(exc).__name__}: {exc}"), "detection cycle failed", exc)
+            else:
+                self._faults.clear_except((), "cycle")
 
     def _events(self, result: CycleResult, now: float) -> list[NewEvent]:
         ctx = self._ctx
-        out = ctx.desk.cycle_events(result, ctx.picture, now)
-        out.extend(ctx.desk.precision_changes(ctx.picture))
+        self._failing = []
+        out = ctx.desk.cycle_events(result, ctx.picture, now, self._failed)
+        out.extend(ctx.desk.precision_changes(ctx.picture, self._failed))
         ctx.guard.forget([tr.key for tr in result.lost])
         # by aircraft: the picture's order of its lost tracks depends on every party's fleet, and
         # a party's track losses in that order would tell it of aircraft it may not see
         for tr in sorted(result.lost, key=lambda tr: tr.key):
-            out.append(
-                NewEvent(
-                    "track-lost",
-                    HUB_PARTY,
-                    {"id": tr.report.aircraft_id, "t": tr.report.t},
-                    audience=[tr.report.party],
-                )
-            )
+            try:
+                payload = {"id": tr.report.aircraft_id, "t": tr.report.t}
+                out.append(NewEvent("track-lost", HUB_PARTY, payload, audience=[tr.report.party]))
+            except Exception as exc:
+                self._failed(("track-lost", tr.key), exc)
         views = Views(result.fleet)
         for stage, case in result.distress_events:
-            out.append(self._distress.event(case, stage, views))
+            try:
+                out.append(self._distress.event(case, stage, views))
+            except Exception as exc:
+                self._failed(("distress", case.distress_id), exc)
+        for kind in ("alert", "precision", "ledger", "track-lost", "distress"):
+            self._faults.clear_except(self._failing, kind)  # logged again if it fails anew later
         return out
+
+    def _failed(self, item: tuple[str, str], exc: Exception) -> None:
+        """One item of the cycle failed: left out of this cycle, logged once while it keeps failing."""
+        self._failing.append(item)
+        self._faults.failed(item, f"detection cycle: {item[0]} {item[1]} failed; the cycle goes on", exc)

@@ -4,13 +4,19 @@
 directory, its pending versions; it records a party's acceptance, counter-proposal or amendment
 signed in its officer's browser, tells every party, and applies a newly signed version live (same
 parties only: thresholds and minima change).
+
+Reading the negotiation directory verifies every signature in it: :meth:`ProtocolDesk.view` keeps
+what it read until a file of the directory changes (its routes call it off the event loop). One
+party may have at most ``max_pending_versions`` proposed versions awaiting signatures at once.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import logging
+import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +25,7 @@ from typing import Any
 from airdecon.errors import InputError
 from airdecon.hub._context import HubContext, InForce
 from airdecon.hub._errors import Forbidden
+from airdecon.hub._guard import QuotaExceeded
 from airdecon.hub._record import Record
 from airdecon.protocol import ProtocolDocument, ProtocolStore, diff_documents
 from airdecon.protocol._negotiation import Version
@@ -37,6 +44,7 @@ class ProtocolDesk:
         self._record = record
         self.protocol_dir = protocol_dir
         self._lock = threading.Lock()  # one reader or writer of the negotiation directory at a time
+        self._pending: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None  # (files, pending)
 
     @property
     def document(self) -> ProtocolDocument:
@@ -64,12 +72,19 @@ class ProtocolDesk:
             "pending": [],
         }
         if self.protocol_dir is not None:
-            with self._lock:
-                n = ProtocolStore(self.protocol_dir).load()
-                view["pending"] = [
-                    _pending(n, v) for v in n.versions.values() if n.status(v.digest).state == "open"
-                ]
+            view["pending"] = self._pending_versions(self.protocol_dir)
         return view
+
+    def _pending_versions(self, directory: Path) -> list[dict[str, Any]]:
+        """The open versions of *directory*, read again only when one of its files changed."""
+        with self._lock:
+            files = _fingerprint(directory)
+            if self._pending is not None and self._pending[0] == files:
+                return list(self._pending[1])
+            n = ProtocolStore(directory).load()
+            pending = [_pending(n, v) for v in n.versions.values() if n.status(v.digest).state == "open"]
+            self._pending = (files, pending)
+            return list(pending)
 
     def sign(self, party: str, digest: str, signature: str) -> dict[str, Any]:
         """*party* accepts a pending version with a signature made in its officer's browser."""
@@ -113,10 +128,25 @@ class ProtocolDesk:
         with self._lock:
             store = ProtocolStore(self._negotiation_dir())
             n = store.load()
+            self._within_quota(n, party, version.digest)
             v, _ = n.derive_signed(version.document, party, signature, datetime.now(UTC))
             store.save(n)
             status = n.status(v.digest)
         return self._tell(party, "propose", status)
+
+    def _within_quota(self, n: Any, party: str, digest: str) -> None:
+        """Refuse a new proposal of *party* when it already has ``max_pending_versions`` open."""
+        limit = self._ctx.settings.max_pending_versions
+        if digest in n.versions:
+            return  # not a new version: the negotiation answers for it
+        mine = sum(
+            1 for v in n.versions.values() if n.status(v.digest).state == "open" and _proposer(n, v) == party
+        )
+        if mine >= limit:
+            raise QuotaExceeded(
+                f"quota max_pending_versions: {party} has {mine} proposed versions awaiting signatures, "
+                f"at most {limit}; a new one can be proposed once one of them is signed or superseded"
+            )
 
     def _negotiation_dir(self) -> Path:
         if self.protocol_dir is None:
@@ -150,10 +180,27 @@ class ProtocolDesk:
             ctx.disclosure.rules = version.document.disclosure
 
 
+def _fingerprint(directory: Path) -> tuple[Any, ...]:
+    """Every file under *directory* with its size and modification time: changes when one does."""
+    out = []
+    for root, _dirs, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(root, name)
+            with contextlib.suppress(OSError):
+                st = os.stat(path)
+                out.append((path, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(out))
+
+
+def _proposer(n: Any, v: Any) -> str | None:
+    """The party that proposed version *v* (None for one that none proposed here)."""
+    return next((e.party for e in n.events if e.version == v.digest and e.action != "accept"), None)
+
+
 def _pending(n: Any, v: Any) -> dict[str, Any]:
     st = n.status(v.digest)
     parent = n.versions.get(v.document.parent or "")
-    proposer = next((e.party for e in n.events if e.version == v.digest and e.action != "accept"), None)
+    proposer = _proposer(n, v)
     return {
         "digest": v.digest,
         "short": v.short,

@@ -18,7 +18,7 @@ router = APIRouter(tags=["protocol"])
 @router.get("/v1/protocol")
 async def get_protocol(hub: HubDep, party: Party) -> dict[str, Any]:
     """The protocol the hub enforces, its digest, and every party's signature."""
-    return hub.protocol.view()
+    return await asyncio.to_thread(hub.protocol.view)  # it may read files and verify signatures
 
 
 @router.post(

@@ -39,6 +39,7 @@ from airdecon.hub._cycle import Cycle
 from airdecon.hub._distress import Distress
 from airdecon.hub._errors import Forbidden, RateLimited
 from airdecon.hub._intake import Intake
+from airdecon.hub._limits import AuthFailures, Bucket
 from airdecon.hub._line import MESSAGE_KINDS, Line
 from airdecon.hub._party_views import PartyViews
 from airdecon.hub._protocol import ProtocolDesk
@@ -50,23 +51,6 @@ from airdecon.store import Store
 __all__ = ["MESSAGE_KINDS", "Forbidden", "Hub", "RateLimited", "Subscriber"]
 
 log = logging.getLogger("airdecon.hub")
-
-
-class _Bucket:
-    """Token bucket: *rate* per second, *burst* at most."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, float(burst)
-        self.tokens, self.t = float(burst), time.monotonic()
-
-    def take(self, n: float = 1.0) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.t) * self.rate)
-        self.t = now
-        if self.tokens >= n:
-            self.tokens -= n
-            return True
-        return False
 
 
 class Hub:
@@ -116,7 +100,8 @@ class Hub:
         self.line = Line(ctx, self.record)
         self.protocol = ProtocolDesk(ctx, self.record, protocol_dir)
         self.views = PartyViews(ctx)
-        self._buckets: dict[str, _Bucket] = defaultdict(lambda: _Bucket(settings.rate_per_s, settings.burst))
+        self._buckets: dict[str, Bucket] = defaultdict(lambda: Bucket(settings.rate_per_s, settings.burst))
+        self._auth_failures = AuthFailures(settings.auth_fail_per_s, settings.auth_fail_burst)
         self._threads: list[threading.Thread] = []
         now = clock()
         store.add_party(HUB_PARTY, at=now)
@@ -173,6 +158,16 @@ class Hub:
         if party is None or party.name not in self.parties:
             return None
         return party.name
+
+    def failed_authentication(self, address: str) -> None:
+        """A request from *address* presented a token that authenticates no party: raise
+        :class:`RateLimited` past the address's burst of such requests (a valid token is never
+        counted here)."""
+        if not self._auth_failures.failed(address):
+            raise RateLimited(
+                "too many requests with invalid credentials from this address: "
+                f"at most {self.settings.auth_fail_per_s:g} per second"
+            )
 
     def throttle(self, party: str, cost: float = 1.0) -> None:
         """Raise :class:`RateLimited` when *party* exceeds its request rate."""

@@ -37,6 +37,9 @@ class HubSettings:
         Report timestamps further than this from the hub's clock are refused.
     rate_per_s, burst : float, int
         Requests (HTTP and WebSocket messages) per second and burst allowed per party (429 beyond).
+    auth_fail_per_s, auth_fail_burst : float, int
+        Requests with a token that authenticates no party, per second and burst, allowed per client
+        address (429 beyond, whatever the token; a valid token is never refused by this).
     cycle_min_s : float
         Shortest interval between two detection cycles (coalesces bursts of reports).
     cycle_duty : float
@@ -55,6 +58,12 @@ class HubSettings:
     resolver_process : bool
         Run the resolver in a worker process (default), so that verifying manoeuvres never holds
         the server's interpreter lock.
+    resolver_budget_s : float
+        Longest a resolver job may run in the worker process: past it, the job is abandoned and the
+        worker replaced (a dead worker is replaced on the next run too).
+    max_pending_versions : int
+        Most protocol versions one party may have proposed and awaiting signatures at once
+        (429 ``quota_exceeded`` beyond).
     state_save_s : float
         Period of the restart cache of latest aircraft states. Reports are durable in the record
         at once; a restarted hub reloads the cache and replays the reports recorded after it.
@@ -82,12 +91,16 @@ class HubSettings:
     max_skew_s: float = 300.0
     rate_per_s: float = 200.0
     burst: int = 400
+    auth_fail_per_s: float = 1.0
+    auth_fail_burst: int = 20
     cycle_min_s: float = 0.01
     cycle_duty: float = 0.5
     timer_s: float = 1.0
     advise_s: float = 1.0
     advise_max: int = 24
     resolver_process: bool = True
+    resolver_budget_s: float = 60.0
+    max_pending_versions: int = 16
     state_save_s: float = 5.0
     checkpoint_every: int = 1000
     verify_s: float = 60.0

@@ -9,7 +9,7 @@ level and the two advisories, and answers per-aircraft look-ups.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -90,20 +90,25 @@ class ConflictResolution:
 
     ``resolved`` is True when the advisories were verified by re-prediction to restore the minima
     without creating a new conflict; ``follow_tcas`` when the pair was handed to the airborne TCAS.
+    ``advisories`` holds the two aircraft's advisories, or nothing when resolving the pair's
+    cluster failed: then ``error`` says why (otherwise ``None``).
     """
 
     conflict: Conflict
     level: Level
-    advisories: tuple[Advisory, Advisory]
+    advisories: tuple[Advisory, ...]
     resolved: bool
     follow_tcas: bool
     cluster: int
+    error: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The conflict's JSON mapping plus ``level`` and ``advisories``."""
         d = self.conflict.to_dict()
         d["level"] = self.level.label
         d["advisories"] = [adv.to_dict() for adv in self.advisories]
+        if self.error is not None:
+            d["error"] = self.error
         return d
 
 
@@ -124,7 +129,13 @@ class Resolution:
         Which multi-aircraft encounter (connected component of the conflict graph) each conflict
         belongs to; numbered 0.. in order of urgency.
     by_aircraft : mapping of str to Advisory
-        The one advisory of every aircraft involved in a conflict, by id (read-only).
+        The one advisory of every aircraft involved in a conflict whose cluster was resolved, by
+        id (read-only).
+    failed : bool array of shape (m,)
+        Conflicts whose cluster could not be resolved (an error met on its data): they have no
+        advisories; every other cluster was resolved without them.
+    errors : mapping of int to str
+        Why, by cluster number.
     """
 
     conflicts: ConflictSet
@@ -133,6 +144,8 @@ class Resolution:
     follow_tcas: npt.NDArray[np.bool_]
     cluster: npt.NDArray[np.intp]
     by_aircraft: Mapping[str, Advisory]
+    failed: npt.NDArray[np.bool_] | None = None
+    errors: Mapping[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.conflicts)
@@ -144,19 +157,23 @@ class Resolution:
     def __getitem__(self, k: int) -> ConflictResolution:
         c = self.conflicts[k]
         k %= len(self)
+        cluster = int(self.cluster[k])
+        failed = self.failed is not None and bool(self.failed[k])
         return ConflictResolution(
             conflict=c,
             level=Level(int(self.levels[k])),
-            advisories=(self.by_aircraft[c.a], self.by_aircraft[c.b]),
+            advisories=() if failed else (self.by_aircraft[c.a], self.by_aircraft[c.b]),
             resolved=bool(self.resolved[k]),
             follow_tcas=bool(self.follow_tcas[k]),
-            cluster=int(self.cluster[k]),
+            cluster=cluster,
+            error=self.errors.get(cluster, "resolution failed") if failed else None,
         )
 
     def __repr__(self) -> str:
+        failed = 0 if self.failed is None else int(self.failed.sum())
         return (
             f"Resolution({len(self)} conflicts, {int(self.resolved.sum())} resolved, "
-            f"{int(self.follow_tcas.sum())} follow-tcas)"
+            f"{int(self.follow_tcas.sum())} follow-tcas" + (f", {failed} failed)" if failed else ")")
         )
 
     def advisory(self, aircraft_id: str) -> Advisory:

@@ -21,6 +21,9 @@ Procedure (documented in ``docs/resolution.md``):
    advised, the reason says so, and the cluster's alerts are escalated to at least ``warning``.
    A pair already in loss cannot be restored at once: it only must not make anything new be lost,
    and gets the combination that regains separation soonest.
+6. A cluster whose resolution fails (an error met on its data) is isolated: what it chose is undone,
+   its conflicts are marked ``failed`` (no advisories, escalated to ``warning``) with the error
+   kept in ``Resolution.errors``, and every other cluster is resolved as if it were not there.
 
 Manoeuvres are modelled as instantaneous velocity changes at the time of the snapshot (speed kept,
 new track rounded to a whole degree before it is verified).
@@ -28,6 +31,7 @@ new track rounded to a whole degree before it is verified).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,6 +55,7 @@ from airdecon.units import FPM, FT, NM, FloatArray
 __all__ = ["MAX_COMBINATIONS", "RATES_FPM", "TURNS_DEG", "TURN_STEP_DEG", "resolve"]
 
 IntArray = npt.NDArray[np.intp]
+_log = logging.getLogger("airdecon.resolution")
 Prefer = Literal["auto", "horizontal", "vertical"]
 
 TURN_STEP_DEG: float = 5.0
@@ -155,6 +160,7 @@ class _Resolver:
         self.resolved = np.zeros(m, dtype=bool)
         self.cluster = np.zeros(m, dtype=np.intp)
         self.advice: dict[str, Advisory] = {}
+        self.error = ""  # the last cluster failure (see _isolated)
         i, j = conflicts.i, conflicts.j
         self.enc = encounter_geometry(fleet, i, j)
         ids = fleet.ids.astype(str)
@@ -182,10 +188,14 @@ class _Resolver:
             c = int(comps[cs.i[k]])
             if c not in order:
                 order.append(c)
+        failed = np.zeros(len(cs), dtype=bool)
+        errors: dict[int, str] = {}
         for number, comp in enumerate(order):
             ks = np.flatnonzero(comps[cs.i] == comp)
             self.cluster[ks] = number
-            self._cluster(ks)
+            if not self._isolated(ks):
+                failed[ks] = True
+                errors[number] = self.error
         levels = self.levels.copy()
         escalate = self.follow | ~(self.resolved | self.follow)
         levels[escalate] = np.maximum(levels[escalate], np.int8(Level.WARNING))
@@ -196,7 +206,24 @@ class _Resolver:
             follow_tcas=self.follow.copy(),
             cluster=self.cluster,
             by_aircraft=MappingProxyType(dict(sorted(self.advice.items()))),
+            failed=failed,
+            errors=MappingProxyType(errors),
         )
+
+    def _isolated(self, ks: IntArray) -> bool:
+        """Resolve one cluster; when that fails (a bug met on one encounter's geometry, say),
+        undo what it chose, keep its error in :attr:`error`, and answer False: the other
+        clusters are still resolved, and this one is reported as failed, with no advice."""
+        advice, trk, vs = dict(self.advice), self.plan_trk.copy(), self.plan_vs.copy()
+        try:
+            self._cluster(ks)
+        except Exception as exc:
+            _log.debug("resolving a cluster failed", exc_info=True)
+            self.advice, self.plan_trk, self.plan_vs = advice, trk, vs
+            self.resolved[ks] = False
+            self.error = f"{type(exc).__name__}: {exc}"
+            return False
+        return True
 
     # ------------------------------------------------------------------------------------------
     def _cluster(self, ks: IntArray) -> None:
