@@ -94,7 +94,7 @@ class Advisor:
             # resolution participant: the resolver refuses unknown ids, and one of them stopped
             # every advisory of every party
             airborne = set(fleet.ids.tolist())
-            distress = frozenset(k for k in picture._distress_by_key if k in airborne)
+            distress = frozenset(k for k in picture.distress_keys() if k in airborne)
         resolved: Resolved = []
         if len(conflicts) > 0:
             m = min(len(conflicts), ctx.settings.advise_max)  # sorted by time to loss: most urgent first
