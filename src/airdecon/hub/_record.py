@@ -57,10 +57,14 @@ class Record:
         self._subscribers: set[Subscriber] = set()
         self._sub_lock = threading.Lock()
         self.heads = Heads(ctx, self._push_head)
+        self._closed = False
 
     def close(self) -> None:
         """Finish the writes under way, stop the writer, then sign the final checkpoint and heads
-        (a hub that stops cleanly leaves no unsigned entry)."""
+        (a hub that stops cleanly leaves no unsigned entry). Once: a second call does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         self._writer.close()
         try:
             self.heads.sign_now()
