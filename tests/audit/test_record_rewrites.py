@@ -169,3 +169,27 @@ def test_a_missing_database_is_an_error_and_is_not_created(tmp_path: Path, comma
     assert main(argv) == 1
     assert "no such database" in err(capsys)
     assert not missing.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_heads_save_fetches_checks_and_keeps_each_head_once(recorded: Recorded, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import httpx
+
+    last = json.loads(recorded.heads.read_text().splitlines()[-1])
+    seen: list[str] = []
+
+    def get(url: str, **kw: object) -> httpx.Response:
+        seen.append(url)
+        return httpx.Response(200, json={"head": last}, request=httpx.Request("GET", url))
+
+    monkeypatch.setattr(httpx, "get", get)
+    out = tmp_path / "kept.heads"
+    argv = ["audit", "heads", "save", "--hub", "http://hub:8000/", "--token", "t", "--out", str(out),
+            "--pub", str(recorded.pub)]
+    assert main(argv) == 0 and main(argv) == 0
+    assert seen == ["http://hub:8000/v1/audit/head"] * 2
+    assert [json.loads(x) for x in out.read_text().splitlines()] == [last]
+    assert "already kept" in capsys.readouterr().out
+    last["n"] += 1  # a head the hub key did not sign is refused, not kept
+    assert main(argv) == 1 and len(out.read_text().splitlines()) == 1
