@@ -9,7 +9,14 @@ An export is one JSON document::
         {"seq", "at", "kind", "origin", "audience", "payload", "idempotency_key", "hash"},   # disclosed
         {"seq", "redacted": true, "digest", "hash"},  # outside the window or the parties' view
      ],
-     "checkpoints": [{"seq", "hash", "at", "key_id", "signature"}, ...]}
+     "checkpoints": [{"seq", "hash", "at", "key_id", "signature"}, ...],
+     "party_anchors": {"A": {"n", "hash"}, ...}}    # with parties: each one's fold before n0
+
+The ``party_anchors`` let a party's saved signed heads (:mod:`airdecon.audit._heads`) be checked
+against a window that does not start at entry 1: each party's fold is continued over the disclosed
+entries it may see. An anchor is the exporter's claim: only heads *after* it are proven, so to
+prove a party's whole record, export from the start (``--from 0``), where no anchor is needed.
+Heads are checked on the assumption that entry times do not go backwards (the hub's clock).
 
 The entries run without gaps from the first one in the window to the first signed checkpoint at or
 after the last one, so the verifier can recompute the chain from the anchor up to a signature:
@@ -27,6 +34,7 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from airdecon.audit._canonical import GENESIS, entry_digest, link
+from airdecon.audit._heads import HeadChecker, HeadsReport, PartyHead, fold_party
 from airdecon.audit._keys import load_public_key
 from airdecon.audit._verify import PublicKeySource, check_checkpoint
 from airdecon.errors import InputError, IntegrityError
@@ -63,6 +71,7 @@ def export_incident(
         "anchor": None,
         "entries": [],
         "checkpoints": [],
+        "party_anchors": {},
     }
     if not selected:
         return doc
@@ -93,6 +102,9 @@ def export_incident(
     doc["anchor"] = {"seq": first - 1, "hash": anchor}
     doc["entries"] = entries
     doc["checkpoints"] = [cp.to_json() for cp in store.checkpoints(after_seq=first - 1) if cp.seq <= end]
+    if parties is not None:
+        folds = {p: fold_party(store, p, through_seq=first - 1) for p in sorted(parties)}
+        doc["party_anchors"] = {p: {"n": f.n, "hash": f.hash} for p, f in folds.items()}
     return doc
 
 
@@ -110,6 +122,8 @@ class ExportReport:
         The span of entries in the export (0, 0 when empty).
     signed_through : int
         Highest entry covered by a valid checkpoint (0 if none).
+    heads : HeadsReport or None
+        The parties' signed heads checked against the export, when some were given.
     """
 
     disclosed: int
@@ -117,10 +131,15 @@ class ExportReport:
     first_seq: int
     last_seq: int
     signed_through: int
+    heads: HeadsReport | None = None
 
 
 def verify_export(
-    doc: Mapping[str, object] | str | bytes, public_key: PublicKeySource, *, require_signed: bool = True
+    doc: Mapping[str, object] | str | bytes,
+    public_key: PublicKeySource,
+    *,
+    require_signed: bool = True,
+    heads: Collection[PartyHead] = (),
 ) -> ExportReport:
     """Verify an incident export offline, with nothing but the document and the hub's public key.
 
@@ -133,6 +152,10 @@ def verify_export(
     require_signed : bool
         Fail if a disclosed entry is not covered by a valid checkpoint (default). With False, the
         report's ``signed_through`` says how far the signatures reach.
+    heads : collection of PartyHead
+        Signed heads a party saved from its stream: each one the export reaches must match the
+        entries it discloses (a rewrite, even re-signed with the hub key, cannot), and a head
+        signed within the window for entries the export does not have is a truncation.
 
     Raises
     ------
@@ -150,17 +173,36 @@ def verify_export(
     if not isinstance(doc, Mapping) or doc.get("format") != EXPORT_FORMAT:
         raise InputError(f"not an airdecon incident export (format {EXPORT_FORMAT!r} expected)")
     try:
-        return _verify(doc, public, require_signed)
+        return _verify(doc, public, require_signed, heads)
     except (IntegrityError, InputError):
         raise
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"malformed export: {exc!r}") from exc
 
 
-def _verify(doc: Mapping[str, object], public: Ed25519PublicKey, require_signed: bool) -> ExportReport:
+def _checker(doc: Mapping[str, object], public: Ed25519PublicKey, heads: Collection[PartyHead],
+             first: Mapping[str, object] | None) -> HeadChecker | None:
+    """The head checker of an export: anchored at genesis when it starts at entry 1, else at the
+    export's ``party_anchors`` (and its first entry's time)."""
+    if not heads:
+        return None
+    if first is None or _int(first["seq"]) == 1:
+        return HeadChecker(heads, public)
+    anchors = {}
+    for party, a in _mapping(doc.get("party_anchors", {})).items():
+        a = _mapping(a)
+        anchors[party] = (_int(a["n"]), str(a["hash"]))
+    window = _mapping(doc["window"])
+    return HeadChecker(heads, public, anchors, since=float(str(window["from"])))
+
+
+def _verify(doc: Mapping[str, object], public: Ed25519PublicKey, require_signed: bool,
+            heads: Collection[PartyHead] = ()) -> ExportReport:
     entries = [_mapping(e) for e in _list(doc["entries"])]
+    checker = _checker(doc, public, heads, entries[0] if entries else None)
     if not entries:
-        return ExportReport(0, 0, 0, 0, 0)
+        report = None if checker is None else checker.finish(complete=False, until=_until(doc))
+        return ExportReport(0, 0, 0, 0, 0, report)
     anchor = _mapping(doc["anchor"])
     prev, expected = str(anchor["hash"]), _int(anchor["seq"]) + 1
     hashes: dict[int, str] = {}
@@ -179,6 +221,9 @@ def _verify(doc: Mapping[str, object], public: Ed25519PublicKey, require_signed:
         h = link(prev, digest)
         if h != e["hash"]:
             raise IntegrityError(seq, "entry does not match its chain hash: edited, reordered or inserted")
+        if checker is not None and e.get("redacted") is not True:
+            audience = e["audience"]
+            checker.feed(seq, None if audience == "all" else [str(p) for p in _list(audience)], h)
         hashes[seq] = h
         prev, expected = h, expected + 1
     signed = 0
@@ -191,7 +236,12 @@ def _verify(doc: Mapping[str, object], public: Ed25519PublicKey, require_signed:
     if require_signed and disclosed and disclosed[-1] > signed:
         raise IntegrityError(disclosed[-1], f"entry {disclosed[-1]} is not covered by a signed checkpoint "
                                             f"(signatures reach entry {signed})")
-    return ExportReport(len(disclosed), redacted, _int(entries[0]["seq"]), expected - 1, signed)
+    report = None if checker is None else checker.finish(complete=False, until=_until(doc))
+    return ExportReport(len(disclosed), redacted, _int(entries[0]["seq"]), expected - 1, signed, report)
+
+
+def _until(doc: Mapping[str, object]) -> float:
+    return float(str(_mapping(doc["window"])["to"]))
 
 
 def _list(value: object) -> list[object]:

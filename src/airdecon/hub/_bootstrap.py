@@ -21,7 +21,8 @@ from airdecon.protocol import ProtocolDocument, ProtocolStore
 from airdecon.protocol._signing import generate_private_key, private_key_to_pem, public_key_text
 from airdecon.store import Store, open_store
 
-__all__ = ["DEMO_PARTIES", "build_hub", "demo_protocol", "load_hub_key", "load_protocol", "open_hub_store"]
+__all__ = ["DEMO_PARTIES", "build_hub", "demo_protocol", "load_hub_key", "load_protocol", "open_hub_store",
+           "public_key_path"]
 
 #: The demo's parties: (id, name, role)
 DEMO_PARTIES = (
@@ -91,17 +92,30 @@ def load_protocol(spec: str | None, *, scratch: Path) -> tuple[ProtocolDocument,
 
 
 def load_hub_key(settings: HubSettings) -> HubKey:
-    """The hub's checkpoint key: read from its file, or created there (mode 600), or in memory."""
+    """The hub's checkpoint key: read from its file, or created there (mode 600), or in memory.
+
+    Its public key is written beside it (``<key>.pub``, as ``airdecon audit keygen`` does) when
+    missing, to hand to the parties and the working group: ``airdecon audit verify --pub``.
+    """
     path = settings.hub_key_path()
     if path is None:
         return HubKey.generate()
     if path.exists():
-        return HubKey.from_pem(path.read_bytes())
-    key = HubKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(key.private_pem())
-    os.chmod(path, 0o600)
+        key = HubKey.from_pem(path.read_bytes())
+    else:
+        key = HubKey.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(key.private_pem())
+        os.chmod(path, 0o600)
+    pub = public_key_path(path)
+    if not pub.exists():
+        pub.write_bytes(key.public_pem())
     return key
+
+
+def public_key_path(key_path: Path) -> Path:
+    """Where the public key of the key file *key_path* is written: ``<key_path>.pub``."""
+    return key_path.with_name(key_path.name + ".pub")
 
 
 def open_hub_store(settings: HubSettings, key: HubKey) -> Store:

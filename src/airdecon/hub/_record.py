@@ -4,34 +4,43 @@ Every event of the hub goes through :class:`Record`: appended (group-committed) 
 hash-chained record *before* it is published to live subscribers or acknowledged, so an
 acknowledged report, message or distress survives a crash. It also answers what a party may read
 back from the record (backlog, history, its replay window, its disclosure ledger), encodes events
-and cursors for the wire, and keeps the hub's own verification of the whole chain.
+and cursors for the wire, and keeps the hub's own verification of the whole chain. Its
+:attr:`Record.heads` signs checkpoints on the clock and at shutdown, and each party's signed heads,
+pushed on the party's stream after the events they cover (:mod:`airdecon.hub._heads`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from airdecon.audit import verify_chain
+from airdecon.audit import PartyHead, verify_chain
 from airdecon.errors import AirdeconError, InputError
 from airdecon.hub._context import HubContext
+from airdecon.hub._heads import Heads
 from airdecon.hub._reports import expand
 from airdecon.hub._writer import GroupWriter
 from airdecon.store import ALL, Appended, Event, NewEvent
 
 __all__ = ["Record", "Subscriber"]
 
+log = logging.getLogger("airdecon.hub")
+
 
 @dataclass(eq=False)
 class Subscriber:
-    """One live WebSocket of one party: a queue of events the hub pushes to it."""
+    """One live WebSocket of one party: a queue of events (and signed heads) the hub pushes to it."""
 
     party: str
-    queue: asyncio.Queue[Event | None] = field(default_factory=lambda: asyncio.Queue(maxsize=100_000))
+    queue: asyncio.Queue[Event | PartyHead | None] = field(
+        default_factory=lambda: asyncio.Queue(maxsize=100_000)
+    )
     loop: asyncio.AbstractEventLoop | None = None
     overflowed: bool = False
 
@@ -47,10 +56,20 @@ class Record:
         self._verified: dict[str, Any] | None = None  # the last whole-chain verification
         self._subscribers: set[Subscriber] = set()
         self._sub_lock = threading.Lock()
+        self.heads = Heads(ctx, self._push_head)
+        self._closed = False
 
     def close(self) -> None:
-        """Finish the writes under way and stop the writer."""
+        """Finish the writes under way, stop the writer, then sign the final checkpoint and heads
+        (a hub that stops cleanly leaves no unsigned entry). Once: a second call does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         self._writer.close()
+        try:
+            self.heads.sign_now()
+        except Exception:
+            log.exception("could not sign the final checkpoint")
 
     # ------------------------------------------------------------------ append + fan-out
     def append(self, events: Sequence[NewEvent]) -> list[Event]:
@@ -79,7 +98,9 @@ class Record:
             for p in self._ctx.parties if ev.audience == ALL else ev.audience:
                 if ev.seq > self._visible.get(p, 0):
                     self._visible[p] = ev.seq
-        self._publish(new)
+        with self.heads.lock:  # a head signed now is queued after these events
+            self.heads.observe(new)
+            self._publish(new)
 
     def _publish(self, events: Sequence[Event]) -> None:
         with self._sub_lock:
@@ -90,8 +111,16 @@ class Record:
                 continue
             sub.loop.call_soon_threadsafe(self._enqueue, sub, mine)
 
+    def _push_head(self, party: str, head: PartyHead) -> None:
+        with self._sub_lock:
+            subs = [s for s in self._subscribers if s.party == party]
+        for sub in subs:
+            if sub.loop is not None:
+                with contextlib.suppress(RuntimeError):  # its loop already closed (stopping)
+                    sub.loop.call_soon_threadsafe(self._enqueue, sub, [head])
+
     @staticmethod
-    def _enqueue(sub: Subscriber, events: list[Event]) -> None:
+    def _enqueue(sub: Subscriber, events: Sequence[Event | PartyHead]) -> None:
         for e in events:
             try:
                 sub.queue.put_nowait(e)

@@ -1,4 +1,5 @@
-"""Record routes: a party's replay window, its disclosure ledger, and the chain's verification."""
+"""Record routes: a party's replay window, its disclosure ledger, the chain's verification, and
+the party's last signed head."""
 
 from __future__ import annotations
 
@@ -42,3 +43,12 @@ async def audit_verify(hub: HubDep, party: Party) -> dict[str, Any]:
     """The hub's last verification of the whole hash chain and its signed checkpoints (made on
     its own schedule: no counts are disclosed, and the answer costs the same whenever asked)."""
     return hub.record.audit_verify()
+
+
+@router.get("/v1/audit/head")
+async def audit_head(hub: HubDep, party: Party) -> dict[str, Any]:
+    """The last signed head of **your** extract of the record (``null`` before the first): keep
+    it (the stream sends each new one as ``{"type": "head"}``) to check the record later with
+    ``airdecon audit check --heads``. It counts only the entries you may see."""
+    head = hub.record.heads.latest(party)
+    return {"head": None if head is None else head.to_json()}

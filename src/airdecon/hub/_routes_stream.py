@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
+from airdecon.audit import PartyHead
 from airdecon.errors import AirdeconError, InputError
 from airdecon.hub._api import HubDep, MaybeParty, Party, after_cursor
 from airdecon.hub._errors import (
@@ -148,11 +149,19 @@ class _Connection:
                 await self._deliver(ev)
                 last = ev.seq
         await self._send({"type": "live", "cursor": hub.record.cursor(party, last)})
+        head = hub.record.heads.latest(party)  # the last signed head of your extract, then each new one
+        if head is not None:
+            await self._send(head.to_json())
         while True:
             ev = await sub.queue.get()
             if sub.overflowed:
                 await self.ws.close(code=WS_TOO_SLOW)
                 return
+            if isinstance(ev, PartyHead):
+                if head is None or ev.n > head.n:
+                    await self._send(ev.to_json())
+                    head = ev
+                continue
             if ev is None or ev.seq <= last:
                 continue
             await self._deliver(ev)

@@ -123,12 +123,14 @@ class Hub:
             self.distress.restore()
 
     def start(self) -> None:
-        """Start the background loops: detection cycles, advisories, state saves, verification."""
+        """Start the background loops: detection cycles, advisories, state saves, verification,
+        timed checkpoints and party heads."""
         loops = (
             (self.cycle.loop, "airdecon-cycle"),
             (self.advisor.loop, "airdecon-advise"),
             (self.cache.loop, "airdecon-save"),
             (self.record.verify_loop, "airdecon-verify"),
+            (self.record.heads.loop, "airdecon-checkpoint"),
         )
         for target, name in loops:
             t = threading.Thread(target=target, name=name, daemon=True)
@@ -136,7 +138,8 @@ class Hub:
             self._threads.append(t)
 
     def stop(self) -> None:
-        """Ask the loops to end, save the live picture's latest states, and wait for the loops."""
+        """Ask the loops to end, save the live picture's latest states, finish the writes and sign
+        the final checkpoint and heads (:meth:`Record.close`), and wait for the loops."""
         self.context.stop.set()
         self.context.dirty.set()
         self.advisor.close()

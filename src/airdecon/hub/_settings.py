@@ -69,6 +69,10 @@ class HubSettings:
         at once; a restarted hub reloads the cache and replays the reports recorded after it.
     checkpoint_every : int
         Audit entries between two signed checkpoints.
+    checkpoint_s : float
+        Seconds between two signed checkpoints of a record that has grown (0: only every
+        ``checkpoint_every`` entries and at shutdown). At the same ticks each party whose own
+        extract of the record has grown receives a signed head of it.
     verify_s : float
         Period of the hub's own verification of the whole record; ``GET /v1/audit/verify``
         answers the last one, so its cost and answer never depend on who asks.
@@ -103,6 +107,7 @@ class HubSettings:
     max_pending_versions: int = 16
     state_save_s: float = 5.0
     checkpoint_every: int = 1000
+    checkpoint_s: float = 5.0
     verify_s: float = 60.0
     max_streams: int = 8
     stream_queue: int = 10_000

@@ -20,6 +20,7 @@ def open_store(
     *,
     signer: Signer | None = None,
     checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    create: bool = True,
 ) -> Store:
     """Open (creating and migrating as needed) the store at *url*.
 
@@ -35,6 +36,10 @@ def open_store(
         hash-chained but no checkpoints are signed.
     checkpoint_every : int
         Entries between automatic signed checkpoints (0: only on demand).
+    create : bool
+        Create a SQLite database that does not exist yet (default). ``False``: a missing file is
+        a :class:`~airdecon.errors.StoreError` and nothing is created (the audit tools: verifying
+        a mistyped path must not answer "ok" about a new, empty record).
 
     Returns
     -------
@@ -44,11 +49,14 @@ def open_store(
     Raises
     ------
     StoreError
-        Unknown scheme, a database that cannot be opened, or a schema newer than this airdecon.
+        Unknown scheme, a database that cannot be opened, a missing one with ``create=False``, or
+        a schema newer than this airdecon.
     """
     if isinstance(url, Path):
         url = str(url)
     if url.startswith("memory://"):
+        if not create:
+            raise StoreError(f"{url}: an in-memory store is always new and empty: nothing to read")
         from airdecon.store._memory import MemoryStore
 
         return MemoryStore(signer=signer, checkpoint_every=checkpoint_every)
@@ -65,6 +73,8 @@ def open_store(
         raise StoreError(f"{url}: unknown store scheme (memory://, sqlite:///PATH, postgresql://…)")
     if not url:
         raise StoreError("empty store path")
+    if not create and not Path(url).is_file():
+        raise StoreError(f"{url}: no such database (nothing was created)")
     from airdecon.store._sqlite import SQLiteStore
 
     return SQLiteStore(url, signer=signer, checkpoint_every=checkpoint_every)
