@@ -34,8 +34,13 @@ def square(lat: float, lon: float, d: float, **kw: float) -> dict:  # type: igno
     [
         square(40.1, 10.25, 0.2),  # beside, 0.05° of longitude away (~2.3 NM)
         square(40.05, 10.05, 0.1),  # inside
-        {"circle": {"lat": 40.1, "lon": 10.3, "radius_nm": 3}, "alt_lower_ft": 30500, "alt_upper_ft": 40000,
-         "start": 3000, "end": 9000},
+        {
+            "circle": {"lat": 40.1, "lon": 10.3, "radius_nm": 3},
+            "alt_lower_ft": 30500,
+            "alt_upper_ft": 40000,
+            "start": 3000,
+            "end": 9000,
+        },
     ],
 )
 def test_the_clipped_part_lies_inside_own_volume_and_the_others_grown_volume(other: dict) -> None:  # type: ignore[type-arg]
@@ -95,12 +100,20 @@ def test_one_partys_own_operations_are_not_compared() -> None:
         ({"id": "A", "volumes": [{**square(40, 10, 0.2), "ceiling": 1}]}, "volumes[0].ceiling"),
         ({"id": "A", "volumes": [square(40, 10, 0.2, start=10, end=10)]}, "volumes[0].end"),
         ({"id": "A", "volumes": [square(40, 10, 0.2, lo=5000, hi=4000)]}, "volumes[0].alt_upper_ft"),
-        ({"id": "A",
-          "volumes": [{**square(40, 10, 0.2), "polygon": [[40, 10], [41, 11], [40, 11], [41, 10]]}]},
-         "volumes[0].polygon"),
-        ({"id": "A",
-          "volumes": [{**square(40, 10, 0.2), "polygon": [[40 + i / 1000, 10] for i in range(250)]}]},
-         "volumes[0].polygon"),
+        (
+            {
+                "id": "A",
+                "volumes": [{**square(40, 10, 0.2), "polygon": [[40, 10], [41, 11], [40, 11], [41, 10]]}],
+            },
+            "volumes[0].polygon",
+        ),
+        (
+            {
+                "id": "A",
+                "volumes": [{**square(40, 10, 0.2), "polygon": [[40 + i / 1000, 10] for i in range(250)]}],
+            },
+            "volumes[0].polygon",
+        ),
         ({"id": "A", "volumes": [square(40, 10, 0.2)] * 21}, "volumes"),
         ({"id": "A", "volumes": []}, "volumes"),
         ({"id": "bad id!", "volumes": [square(40, 10, 0.2)]}, "id"),
@@ -117,9 +130,18 @@ def test_what_is_filed_is_checked_field_by_field(body: dict, field: str) -> None
 
 def test_rfc3339_times_and_closed_rings_are_read() -> None:
     o = parse_operation(
-        {"id": "A", "volumes": [{"polygon": [[40, 10], [40, 11], [41, 11], [40, 10]], "alt_lower_ft": 0,
-                                 "alt_upper_ft": 5000, "start": "2027-01-15T09:00:00Z",
-                                 "end": "2027-01-15T11:00:00+01:00"}]},
+        {
+            "id": "A",
+            "volumes": [
+                {
+                    "polygon": [[40, 10], [40, 11], [41, 11], [40, 10]],
+                    "alt_lower_ft": 0,
+                    "alt_upper_ft": 5000,
+                    "start": "2027-01-15T09:00:00Z",
+                    "end": "2027-01-15T11:00:00+01:00",
+                }
+            ],
+        },
         "BLUE",
     )
     v = o.volumes[0]

@@ -93,9 +93,9 @@ def notices(
     return out
 
 
-def changed(before: Mapping[NoticeKey, Notice], after: Mapping[NoticeKey, Notice]) -> tuple[
-    list[Notice], list[NoticeKey]
-]:
+def changed(
+    before: Mapping[NoticeKey, Notice], after: Mapping[NoticeKey, Notice]
+) -> tuple[list[Notice], list[NoticeKey]]:
     """The notices of *after* that are new or differ from *before*, and the keys of *before* gone."""
     opened = [n for k, n in after.items() if before.get(k) != n]
     cleared = [k for k in before if k not in after]

@@ -197,4 +197,3 @@ def grown_latlon(other: object, minima: Minima, centre: tuple[float, float], seg
     grown = b.buffer(minima.horizontal_nm * NM, quad_segs=max(segments // 4, 4))
     out: Polygon = _project(grown, proj, inverse=True)
     return out
-
