@@ -49,8 +49,9 @@ def test_filing_is_told_to_the_filer_only() -> None:
 def test_two_plans_within_the_minima_give_each_party_its_own_clipped_part() -> None:
     with world() as w:
         w.post("BLUE", "/v1/operations", {"id": "B-OP", "volumes": [square(40.0, 10.0, 0.2)]})
-        r = w.post("RED", "/v1/operations", {"id": "R-OP", "aircraft": ["RED-9"], "purpose": "strike",
-                                              "volumes": [square(40.1, 10.25, 0.2, lo=25000, hi=35000)]})  # fmt: skip
+        theirs = square(40.1, 10.25, 0.2, lo=25000, hi=35000)
+        body = {"id": "R-OP", "aircraft": ["RED-9"], "purpose": "strike", "volumes": [theirs]}
+        r = w.post("RED", "/v1/operations", body)
         assert r.status_code == 201, r.text
         assert [n["with"] for n in r.json()["notices"]] == ["BLUE"]
         blue = w.get("BLUE", "/v1/notices").json()["notices"]
