@@ -10,6 +10,9 @@ export and its disclosure ledger — and asserts:
   (its id is then broadcast to all), and no callsign ever;
 * no exact reported position of such an aircraft appears unless it was in distress (threats are
   shown rounded to the protocol's precision);
+* no other party's planned operation's id, aircraft or exact vertex coordinate appears unless it is
+  a hazard area (public): of another's plan a party only learns its notices, the part of its own
+  volume within the minima of that plan;
 * non-interference: adding aircraft to another party, far from everyone, changes nothing a party
   receives over the API (after replacing the opaque cursors and the random alert ids by
   placeholders) — so no count of others' aircraft can be read there. The audit export is left
@@ -49,6 +52,22 @@ class Plane:
     distress: bool = False
 
 
+@dataclass
+class Plan:
+    """A planned operation: a quadrilateral with marked vertices, near the planes."""
+
+    party: str
+    ident: str
+    vertices: list[tuple[float, float]]
+    public: bool
+    aircraft: list[str]
+
+    def body(self, t0: float, lo: int = 20000, hi: int = 30000) -> dict:  # type: ignore[type-arg]
+        volume = {"polygon": [list(v) for v in self.vertices], "alt_lower_ft": lo, "alt_upper_ft": hi,
+                  "start": t0, "end": t0 + 3600}  # fmt: skip
+        return {"id": self.ident, "public": self.public, "aircraft": self.aircraft, "volumes": [volume]}
+
+
 def _mark(x: float) -> float:
     """A coordinate with a tail no rounding grid produces (…37 in the 5th and 6th decimals)."""
     return round(round(x, 4) + 0.000037, 6)
@@ -72,6 +91,19 @@ def scripts(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
                     float(draw(st.sampled_from([0, 120, 250, 450]))),
                 )
             )
+    plans = []
+    for party in FORCES:
+        if not draw(st.booleans()):
+            continue
+        lat, lon = 40 + draw(st.floats(-0.15, 0.15)), 10 + draw(st.floats(-0.15, 0.15))
+        d = draw(st.floats(0.02, 0.2))
+        corners = [(lat, lon), (lat, lon + d), (lat + d, lon + d * 1.3), (lat + d * 0.8, lon - d * 0.2)]
+        public = draw(st.booleans()) and draw(st.booleans())
+        own = [p.ident for p in planes if p.party == party]
+        plans.append(
+            Plan(party, f"OP{party[0]}{draw(st.integers(1000, 9999))}",
+                 [(_mark(a), _mark(b)) for a, b in corners], public, [] if public else own[:1])
+        )  # fmt: skip
     steps = []
     for _ in range(draw(st.integers(3, 9))):
         steps.append(
@@ -83,9 +115,10 @@ def scripts(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
                     st.none() | st.tuples(st.sampled_from(NAMES), st.sampled_from([*NAMES, "all"]))
                 ),
                 "ack": draw(st.booleans()),
+                "amend": draw(st.none() | st.integers(0, max(len(plans) - 1, 0))),
             }
         )
-    return {"planes": planes, "steps": steps}
+    return {"planes": planes, "steps": steps, "plans": plans}
 
 
 def _move(p: Plane, dt: float) -> None:
@@ -98,6 +131,9 @@ def run(w: World, script: dict, extra: list[Plane] = ()) -> None:  # type: ignor
     planes: list[Plane] = script["planes"]
     for p in extra:
         w.report(p.party, _wire(p))
+    plans: list[Plan] = script.get("plans", [])
+    for plan in plans:
+        assert w.post(plan.party, "/v1/operations", plan.body(w.clock())).status_code == 201
     for step in script["steps"]:
         for n, p in enumerate(planes):
             if n in step["silent"]:
@@ -116,6 +152,11 @@ def run(w: World, script: dict, extra: list[Plane] = ()) -> None:  # type: ignor
             for case in w.get("BLUE", "/v1/distress").json()["distress"]:
                 for party in NAMES:
                     w.post(party, "/v1/acks", {"distress_id": case["distress_id"]})
+        if step.get("amend") is not None and plans:  # raised above the others: its notices clear
+            plan = plans[step["amend"]]
+            volumes = plan.body(w.clock(), 31000, 35000)["volumes"]
+            path = f"/v1/operations/{plan.ident}"
+            w.client.patch(path, headers=w.headers(plan.party), json={"volumes": volumes})
         w.step(step["dt"])
         for p in planes:
             _move(p, step["dt"])
@@ -139,6 +180,8 @@ def collect(w: World, party: str, export: bool = True) -> str:
         ("/v1/messages", {}),
         ("/v1/disclosures", {}),
         ("/v1/protocol", {}),
+        ("/v1/operations", {}),
+        ("/v1/notices", {}),
         ("/v1/record", {"from": t - 86400, "to": t + 60}),
     ):
         body = w.get(party, path, **params).json()
@@ -168,8 +211,8 @@ def _normalised(text: str) -> str:
     return re.sub(r'"cursor": "[^"]*"', '"cursor": "C"', text)
 
 
-def _forbidden(planes: list[Plane], reader: str) -> list[str]:
-    """Tokens *reader* may never receive (less those it may: its own, civil, distress)."""
+def _forbidden(planes: list[Plane], reader: str, plans: list[Plan] | None = None) -> list[str]:
+    """Tokens *reader* may never receive (less those it may: its own, civil, distress, hazard areas)."""
     allowed = {
         f"{x:.6f}"
         for p in planes
@@ -177,7 +220,10 @@ def _forbidden(planes: list[Plane], reader: str) -> list[str]:
         for pos in p.positions
         for x in pos
     }
-    out = []
+    mine = [plan for plan in plans or [] if plan.party == reader or plan.public]
+    theirs = [plan for plan in plans or [] if plan not in mine]
+    allowed |= {f"{x:.6f}" for plan in mine for v in plan.vertices for x in v}
+    out = [plan.ident for plan in theirs] + [f"{x:.6f}" for plan in theirs for v in plan.vertices for x in v]
     for p in planes:
         if p.party == reader or p.party == "CIVIL":
             continue
@@ -228,7 +274,7 @@ def test_no_party_receives_another_partys_undisclosed_tokens(script: dict) -> No
         run(w, script)
         for party in NAMES:
             text = collect(w, party)
-            leaked = _found(_forbidden(script["planes"], party), text)
+            leaked = _found(_forbidden(script["planes"], party, script.get("plans", [])), text)
             assert not leaked, f"{party} received {leaked}"
 
 

@@ -24,6 +24,7 @@ from airdecon.hub import (
     _routes_console,
     _routes_distress,
     _routes_line,
+    _routes_operations,
     _routes_protocol,
     _routes_record,
     _routes_stream,
@@ -41,6 +42,7 @@ _ROUTERS = (
     _routes_stream,
     _routes_distress,
     _routes_line,
+    _routes_operations,
     _routes_protocol,
     _routes_record,
 )

@@ -31,6 +31,7 @@ from airdecon.errors import (
     WriteConflict,
 )
 from airdecon.hub._guard import QuotaExceeded
+from airdecon.operations import OperationError
 
 __all__ = [
     "WS_BAD_REQUEST",
@@ -99,6 +100,8 @@ def status_for(exc: BaseException) -> tuple[int, dict[str, Any]]:
         return 400, envelope("bad_request", str(exc))
     if isinstance(exc, RecordError):
         return 422, envelope("invalid_report", str(exc), record=exc.record, field=exc.field)
+    if isinstance(exc, OperationError):
+        return 422, envelope("invalid_operation", str(exc), field=exc.field)
     if isinstance(exc, WriteConflict):
         return 409, envelope("conflict", str(exc))
     if isinstance(exc, NotFound):

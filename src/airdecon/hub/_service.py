@@ -8,6 +8,7 @@ picture, need-to-know policy, protocol in force) and the services around it, eac
 * ``hub.advisor`` — the resolver's advisories, on their own loop (:mod:`~airdecon.hub._advice`);
 * ``hub.distress`` — MAYDAY, acknowledgements, closures (:mod:`~airdecon.hub._distress`);
 * ``hub.line`` — the officers' messages and receipts (:mod:`~airdecon.hub._line`);
+* ``hub.operations`` — planned operations, hazard areas and their notices (:mod:`~airdecon.hub._operations`);
 * ``hub.protocol`` — the protocol in force and its negotiation (:mod:`~airdecon.hub._protocol`);
 * ``hub.record`` — the record, its fan-out to live subscribers, reading back and verification
   (:mod:`~airdecon.hub._record`);
@@ -41,6 +42,7 @@ from airdecon.hub._errors import Forbidden, RateLimited
 from airdecon.hub._intake import Intake
 from airdecon.hub._limits import AuthFailures, Bucket
 from airdecon.hub._line import MESSAGE_KINDS, Line
+from airdecon.hub._operations import Operations
 from airdecon.hub._party_views import PartyViews
 from airdecon.hub._protocol import ProtocolDesk
 from airdecon.hub._record import Record, Subscriber
@@ -99,6 +101,7 @@ class Hub:
         self.advisor = Advisor(ctx, self.record)
         self.line = Line(ctx, self.record)
         self.protocol = ProtocolDesk(ctx, self.record, protocol_dir)
+        self.operations = Operations(ctx, self.record)
         self.views = PartyViews(ctx)
         self._buckets: dict[str, Bucket] = defaultdict(lambda: Bucket(settings.rate_per_s, settings.burst))
         self._auth_failures = AuthFailures(settings.auth_fail_per_s, settings.auth_fail_burst)

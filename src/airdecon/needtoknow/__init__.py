@@ -1,6 +1,7 @@
 """Need to know: what each party may see of the picture (the single filter every face uses)."""
 
 from airdecon.needtoknow._cursor import CursorCodec
+from airdecon.needtoknow._operations import operation_audience, operation_view
 from airdecon.needtoknow._policy import AUDIENCE_RULES, Disclosure, StateView, quantised, threat_ref
 from airdecon.needtoknow._render import ALERT_CAUSES, Names, advisory_text, alert_cause
 
@@ -13,6 +14,8 @@ __all__ = [
     "StateView",
     "advisory_text",
     "alert_cause",
+    "operation_audience",
+    "operation_view",
     "quantised",
     "threat_ref",
 ]

@@ -1,0 +1,178 @@
+"""Planned operations and hazard areas on the hub: filed, amended, withdrawn, deconflicted.
+
+:class:`Operations` keeps every party's operations (the current version of each; earlier versions
+stay in the record), records each change as an ``operation`` event — for its filer only, or for
+every party when it is a hazard area (``public``), then with the filer's contacts — and after each
+change recomputes the notices of plan against plan (:mod:`airdecon.operations`) that involve the
+filer's party: each notice new or changed is recorded as a ``notice`` event for the one party it
+tells (``state: open``), each notice gone as ``state: cleared``. Both are streamed like any other
+event. After a restart the operations and the notices in force are read back from the record.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from airdecon.errors import NotFound, WriteConflict
+from airdecon.hub._alerts import HUB_PARTY
+from airdecon.hub._context import HubContext
+from airdecon.hub._guard import QuotaExceeded
+from airdecon.hub._record import Record
+from airdecon.needtoknow import operation_audience, operation_view
+from airdecon.operations import (
+    FINAL_STATES,
+    Minima,
+    NoticeKey,
+    Operation,
+    amend_operation,
+    live_count,
+    notice_id,
+    notices,
+    parse_operation,
+)
+from airdecon.store import NewEvent
+
+__all__ = ["BUFFER_S", "MAX_FILED", "MAX_LIVE", "Operations"]
+
+MAX_LIVE = 50  # planned or active operations per party (429 beyond)
+MAX_FILED = 1000  # operations a party may hold in all, ended and withdrawn ones included
+BUFFER_S = 300.0  # the time buffer added to the other's window when comparing plans
+
+
+class Operations:
+    """Every party's planned operations and the notices between them (see the module)."""
+
+    def __init__(self, ctx: HubContext, record: Record) -> None:
+        self._ctx = ctx
+        self._record = record
+        self._lock = threading.Lock()
+        self._ops: dict[tuple[str, str], Operation] = {}  # (party, id) -> current version
+        self._notices: dict[NoticeKey, dict[str, Any]] = {}  # open notices, as last recorded
+        self._restore()
+
+    # ------------------------------------------------------------------ state
+    def minima(self) -> Minima:
+        """The protocol's default minima, and the time buffer."""
+        m = self._ctx.protocol.document.minima
+        return Minima(m.horizontal_nm, m.vertical_ft, BUFFER_S)
+
+    def _contacts(self, party: str) -> list[dict[str, Any]]:
+        for p in self._ctx.protocol.document.parties:
+            if p.id == party:
+                return [c.to_mapping() for c in p.contacts]
+        return []
+
+    def _restore(self) -> None:
+        """Read the operations and the open notices back from the record."""
+        store, seq = self._ctx.store, 0
+        while batch := store.events_after(seq, kinds=("operation", "notice"), limit=1000):
+            for ev in batch:
+                p = ev.payload
+                if not isinstance(p, dict):
+                    continue
+                if ev.kind == "operation":
+                    op = Operation.from_mapping(ev.origin, p)
+                    self._ops[(op.party, op.id)] = op
+                elif ev.audience != "all" and len(ev.audience) == 1:
+                    key = (next(iter(ev.audience)), str(p.get("operation")), str(p.get("with")))
+                    if p.get("state") == "open":
+                        self._notices[key] = p
+                    else:
+                        self._notices.pop(key, None)
+            seq = batch[-1].seq
+        for party in self._ctx.parties:  # the minima may have changed while the hub was down
+            self._renotice(party)
+
+    # ------------------------------------------------------------------ changes
+    def file(self, party: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """File a new operation of *party* (422 invalid, 409 id taken, 429 over the quota)."""
+        op = parse_operation(body, party)
+        with self._lock:
+            if (party, op.id) in self._ops:
+                raise WriteConflict("operation", op.id, "exists: amend it (PATCH) or choose another id")
+            mine = [o for (p, _), o in self._ops.items() if p == party]
+            if live_count(mine) >= MAX_LIVE:
+                raise QuotaExceeded(f"quota: at most {MAX_LIVE} planned or active operations per party")
+            if len(mine) >= MAX_FILED:
+                raise QuotaExceeded(f"quota: at most {MAX_FILED} operations per party in all")
+            return self._commit(op, "filed")
+
+    def amend(self, party: str, ident: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A new version of *party*'s operation *ident* (the previous stays in the record)."""
+        with self._lock:
+            previous = self._own(party, ident)
+            op = amend_operation(previous, body)
+            return self._commit(op, "amended")
+
+    def withdraw(self, party: str, ident: str) -> dict[str, Any]:
+        """Withdraw *party*'s operation *ident* (again: answered as it stands)."""
+        with self._lock:
+            previous = self._own(party, ident)
+            if previous.state == "withdrawn":
+                return {"operation": previous.to_mapping(), "notices": []}
+            return self._commit(amend_operation(previous, {"state": "withdrawn"}), "withdrawn")
+
+    def _own(self, party: str, ident: str) -> Operation:
+        op = self._ops.get((party, ident))
+        if op is None:  # another party's id is unknown too: its existence is not disclosed
+            raise NotFound("operation", ident)
+        return op
+
+    def _commit(self, op: Operation, change: str) -> dict[str, Any]:
+        """Record *op*'s new version, then the notices it changes (under the lock)."""
+        payload = op.to_mapping()
+        if op.public:
+            payload = operation_view("", op.party, payload, self._contacts(op.party)) or payload
+        payload["change"] = change
+        audience = operation_audience(op.party, op.public)
+        self._record.append([NewEvent("operation", op.party, payload, audience=audience)])
+        self._ops[(op.party, op.id)] = op
+        self._renotice(op.party)
+        mine = [n for k, n in self._notices.items() if k[0] == op.party and k[1] == op.id]
+        return {"operation": payload, "notices": mine}
+
+    def _renotice(self, party: str) -> None:
+        """Recompute the notices told to or about *party*; record what changed."""
+        minima = self.minima()
+        found = notices(self._ops.values(), minima, involving=party)
+        now = {k: n.to_mapping(minima) for k, n in found.items()}
+        before = {k: v for k, v in self._notices.items() if party in (k[0], k[2])}
+        events = []
+        for key, payload in now.items():
+            if before.get(key) != payload:
+                events.append(NewEvent("notice", HUB_PARTY, payload, audience=[key[0]]))
+        for key in before:
+            if key not in now:
+                cleared = {"notice_id": notice_id(key), "state": "cleared", "operation": key[1],
+                           "with": key[2]}  # fmt: skip
+                events.append(NewEvent("notice", HUB_PARTY, cleared, audience=[key[0]]))
+        self._record.append(events)
+        for key in before:
+            if key not in now:
+                del self._notices[key]
+        self._notices.update(now)
+
+    # ------------------------------------------------------------------ reading
+    def listed(self, party: str) -> list[dict[str, Any]]:
+        """*party*'s own operations and every party's hazard areas, as it may see them."""
+        out = []
+        with self._lock:
+            ops = sorted(self._ops.values(), key=lambda o: (o.party != party, o.party, o.id))
+            for op in ops:
+                view = operation_view(party, op.party, op.to_mapping(), self._contacts(op.party))
+                if view is not None:
+                    out.append(view)
+        return out
+
+    def notices_for(self, party: str) -> list[dict[str, Any]]:
+        """The open notices told to *party*, by notice id."""
+        with self._lock:
+            mine = [n for k, n in self._notices.items() if k[0] == party]
+        return sorted(mine, key=lambda n: str(n["notice_id"]))
+
+    def live_of(self, party: str) -> int:
+        """How many planned or active operations *party* holds."""
+        with self._lock:
+            return sum(1 for (p, _), o in self._ops.items() if p == party and o.state not in FINAL_STATES)

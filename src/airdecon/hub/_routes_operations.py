@@ -1,0 +1,84 @@
+"""Operations routes: planned operations and hazard areas filed, amended, withdrawn; notices."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from airdecon.hub._api import HubDep, Party, body, read_json
+from airdecon.operations import MAX_VERTICES, MAX_VOLUMES, STATES
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["operations"])
+
+_VOLUME = {
+    "type": "object",
+    "required": ["alt_lower_ft", "alt_upper_ft", "start", "end"],
+    "properties": {
+        "polygon": {"type": "array", "maxItems": MAX_VERTICES + 1, "items": {"type": "array"},
+                    "description": "[[lat, lon], …] in degrees"},
+        "circle": {"type": "object", "properties": {"lat": {"type": "number"}, "lon": {"type": "number"},
+                                                     "radius_nm": {"type": "number"}}},
+        "alt_lower_ft": {"type": "number"},
+        "alt_upper_ft": {"type": "number"},
+        "start": {"description": "POSIX seconds or an RFC 3339 time"},
+        "end": {"description": "POSIX seconds or an RFC 3339 time"},
+    },
+    "additionalProperties": False,
+}  # fmt: skip
+_FIELDS = {
+    "volumes": {"type": "array", "minItems": 1, "maxItems": MAX_VOLUMES, "items": _VOLUME},
+    "aircraft": {"type": "array", "items": {"type": "string"}, "description": "your own aircraft ids"},
+    "state": {"type": "string", "enum": list(STATES)},
+    "purpose": {"type": "string", "maxLength": 500},
+}
+
+
+@router.post(
+    "/v1/operations",
+    status_code=201,
+    openapi_extra=body(
+        {
+            "type": "object",
+            "required": ["id", "volumes"],
+            "properties": {"id": {"type": "string"}, "public": {"type": "boolean"}, **_FIELDS},
+            "additionalProperties": False,
+        }
+    ),
+)
+async def post_operation(request: Request, hub: HubDep, party: Party) -> dict[str, Any]:
+    """File a planned operation (``public: true``: a hazard area, broadcast to every party)."""
+    data = await read_json(request, hub)
+    return await asyncio.to_thread(hub.operations.file, party, data)
+
+
+@router.patch(
+    "/v1/operations/{operation_id}",
+    openapi_extra=body({"type": "object", "properties": _FIELDS, "additionalProperties": False}),
+)
+async def patch_operation(operation_id: str, request: Request, hub: HubDep, party: Party) -> dict[str, Any]:
+    """Amend one of your operations: a new version (the previous stays in the record)."""
+    data = await read_json(request, hub)
+    return await asyncio.to_thread(hub.operations.amend, party, operation_id, data)
+
+
+@router.delete("/v1/operations/{operation_id}")
+async def delete_operation(operation_id: str, hub: HubDep, party: Party) -> dict[str, Any]:
+    """Withdraw one of your operations (its notices are cleared for every party concerned)."""
+    return await asyncio.to_thread(hub.operations.withdraw, party, operation_id)
+
+
+@router.get("/v1/operations")
+async def get_operations(hub: HubDep, party: Party) -> dict[str, Any]:
+    """Your operations, and every party's hazard areas with their filers' contacts."""
+    return {"operations": await asyncio.to_thread(hub.operations.listed, party)}
+
+
+@router.get("/v1/notices")
+async def get_notices(hub: HubDep, party: Party) -> dict[str, Any]:
+    """Your open notices: which of your operations come within the minima of which party's plan,
+    and where — the part of your own volume concerned, never the other's beyond it."""
+    return {"notices": await asyncio.to_thread(hub.operations.notices_for, party)}

@@ -1,0 +1,102 @@
+"""Plan against plan: which live operations of two parties come within the minima, and where.
+
+A *notice* is told to one party about one of its own operations and one other party: the parts of
+its own volumes that come within the minima of any of that party's live volumes (each part
+clipped to its own volume, see :func:`~airdecon.operations._geometry.clip`). It never names the
+other party's operations, their ids, aircraft or purpose, nor how many there are: all of that
+party's operations are compared as one plan. Operations of one party are never compared with
+each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from airdecon.operations._geometry import Clip, Minima, clip
+from airdecon.operations._model import Operation
+
+__all__ = ["Notice", "NoticeKey", "notice_id", "notices"]
+
+NoticeKey = tuple[str, str, str]  # (party told, its operation id, the other party)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What *party* is told of its operation *operation* against *other*'s plan."""
+
+    party: str
+    operation: str
+    version: int
+    other: str
+    parts: tuple[tuple[int, Clip], ...]  # (index of own volume, its conflicting part)
+
+    @property
+    def key(self) -> NoticeKey:
+        """The notice's identity: who is told, about which own operation, against which party."""
+        return (self.party, self.operation, self.other)
+
+    def to_mapping(self, minima: Minima, state: str = "open") -> dict[str, Any]:
+        """The notice as its party receives it."""
+        return {
+            "notice_id": notice_id(self.key),
+            "state": state,
+            "operation": self.operation,
+            "version": self.version,
+            "with": self.other,
+            "minima": minima.to_mapping(),
+            "parts": [{"volume": n, **c.to_mapping()} for n, c in self.parts],
+        }
+
+
+def notice_id(key: NoticeKey) -> str:
+    """A stable id for a notice: from what its reader knows already (itself, its operation, the
+    other party), so it says nothing about the other party's operations."""
+    return "N-" + hashlib.sha256("\0".join(key).encode()).hexdigest()[:12]
+
+
+def _parts(own: Operation, others: Iterable[Operation], minima: Minima) -> tuple[tuple[int, Clip], ...]:
+    out: list[tuple[int, Clip]] = []
+    for other in others:
+        for vo in other.volumes:
+            for n, v in enumerate(own.volumes):
+                c = clip(v, vo, minima)
+                if c is not None:
+                    out.append((n, c))
+    # a stable order, independent of the order of the other party's operations and volumes
+    out.sort(key=lambda nc: (nc[0], nc[1].start, nc[1].end, nc[1].alt_lower_ft, nc[1].alt_upper_ft,
+                             nc[1].rings))  # fmt: skip
+    return tuple(dict.fromkeys(out))
+
+
+def notices(
+    operations: Iterable[Operation], minima: Minima, *, involving: str | None = None
+) -> dict[NoticeKey, Notice]:
+    """Every notice between the live *operations* of different parties (only those told to or
+    about party *involving* when given), by key."""
+    by_party: dict[str, list[Operation]] = {}
+    for op in operations:
+        if op.live:
+            by_party.setdefault(op.party, []).append(op)
+    out: dict[NoticeKey, Notice] = {}
+    for party, mine in by_party.items():
+        for other, theirs in by_party.items():
+            if other == party or (involving is not None and involving not in (party, other)):
+                continue
+            for own in mine:
+                parts = _parts(own, theirs, minima)
+                if parts:
+                    n = Notice(party, own.id, own.version, other, parts)
+                    out[n.key] = n
+    return out
+
+
+def changed(
+    before: Mapping[NoticeKey, Notice], after: Mapping[NoticeKey, Notice]
+) -> tuple[list[Notice], list[NoticeKey]]:
+    """The notices of *after* that are new or differ from *before*, and the keys of *before* gone."""
+    opened = [n for k, n in after.items() if before.get(k) != n]
+    cleared = [k for k in before if k not in after]
+    return opened, cleared
