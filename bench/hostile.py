@@ -37,6 +37,7 @@ from pathlib import Path
 
 import httpx
 import websockets
+from _hubproc import wait_healthy
 
 from airdecon.protocol import ProtocolDocument, ProtocolStore
 from airdecon.protocol._signing import generate_private_key, public_key_text
@@ -175,16 +176,7 @@ def one_hub(phase: str, seconds: float, probes: int) -> dict[str, object]:
                                  "--protocol", str(protocol)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
-                if proc.poll() is not None:
-                    raise SystemExit(f"the hub exited with status {proc.returncode}")
-                try:
-                    if httpx.get(base + "/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            else:
-                raise SystemExit("the hub did not answer /v1/health within 30 s")
+            wait_healthy(proc, base)
             result = asyncio.run(run_phase(phase, base, tokens, seconds, probes, 0, proc.pid))
             if proc.poll() is not None:
                 raise SystemExit(f"the hub died during {phase} (status {proc.returncode})")

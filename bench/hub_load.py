@@ -32,8 +32,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import websockets
+from _hubproc import wait_healthy
 
 from airdecon.protocol import ProtocolDocument, ProtocolStore
 from airdecon.protocol._signing import generate_private_key, public_key_text
@@ -198,16 +198,7 @@ def main() -> None:
                                  "--max-body-bytes", str(64 << 20)])
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
-                if proc.poll() is not None:
-                    raise SystemExit(f"the hub exited with status {proc.returncode} (see above)")
-                try:
-                    if httpx.get(base + "/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            else:
-                raise SystemExit("the hub did not answer /v1/health within 30 s")
+            wait_healthy(proc, base)
             all_ac = fleet(args.aircraft)
             parts = {p: [{**r, "id": f"{p}-{r['id']}"} for r in all_ac[k::len(parties)]] for k, p in enumerate(parties)}
             cpu0 = os.times()

@@ -68,9 +68,14 @@ class Plan:
         return {"id": self.ident, "public": self.public, "aircraft": self.aircraft, "volumes": [volume]}
 
 
-def _mark(x: float) -> float:
-    """A coordinate with a tail no rounding grid produces (…37 in the 5th and 6th decimals)."""
-    return round(round(x, 4) + 0.000037, 6)
+_TAIL = {"BLUE": 37, "RED": 41, "GREEN": 43, "CIVIL": 47}
+
+
+def _mark(x: float, party: str) -> float:
+    """A coordinate with a tail no rounding grid produces (…37 in the 5th and 6th decimals), one
+    tail per party: what one party's own shapes yield (a plan's edge densified every 0.02°, its
+    vertices shifted) never spells another party's coordinate."""
+    return round(round(x, 4) + _TAIL[party] * 1e-6, 6)
 
 
 @st.composite
@@ -84,8 +89,8 @@ def scripts(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
                     party,
                     f"{party[0]}{k}Q{tag}",
                     f"K{party[0]}{k}{tag}",
-                    _mark(40 + draw(st.floats(-0.15, 0.15))),
-                    _mark(10 + draw(st.floats(-0.15, 0.15))),
+                    _mark(40 + draw(st.floats(-0.15, 0.15)), party),
+                    _mark(10 + draw(st.floats(-0.15, 0.15)), party),
                     draw(st.sampled_from([25000, 25500, 26000, 31000])),
                     float(draw(st.integers(0, 359))),
                     float(draw(st.sampled_from([0, 120, 250, 450]))),
@@ -102,7 +107,7 @@ def scripts(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
         own = [p.ident for p in planes if p.party == party]
         plans.append(
             Plan(party, f"OP{party[0]}{draw(st.integers(1000, 9999))}",
-                 [(_mark(a), _mark(b)) for a, b in corners], public, [] if public else own[:1])
+                 [(_mark(a, party), _mark(b, party)) for a, b in corners], public, [] if public else own[:1])
         )  # fmt: skip
     steps = []
     for _ in range(draw(st.integers(3, 9))):
@@ -123,8 +128,8 @@ def scripts(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
 
 def _move(p: Plane, dt: float) -> None:
     d = p.gs * dt / 3600.0 / 60.0  # degrees of arc
-    p.lat = _mark(p.lat + d * math.cos(math.radians(p.trk)))
-    p.lon = _mark(p.lon + d * math.sin(math.radians(p.trk)) / math.cos(math.radians(p.lat)))
+    p.lat = _mark(p.lat + d * math.cos(math.radians(p.trk)), p.party)
+    p.lon = _mark(p.lon + d * math.sin(math.radians(p.trk)) / math.cos(math.radians(p.lat)), p.party)
 
 
 def run(w: World, script: dict, extra: list[Plane] = ()) -> None:  # type: ignore[type-arg,assignment]
@@ -258,9 +263,9 @@ def _track_lost_world() -> dict:  # type: ignore[type-arg]
     return {
         "planes": [
             Plane("BLUE", "BLUE-TL", "KBTL", 40.000037, 10.000037, 25000, 90.0, 0.0),
-            Plane("RED", "RSECRET1", "KRS1", 40.000037, 10.065037, 25000, 270.0, 0.0),
-            Plane("GREEN", "G0Q1000", "KG0", 41.000037, 11.000037, 31000, 0.0, 0.0),
-            Plane("CIVIL", "C0Q1000", "KC0", 39.000037, 9.000037, 31000, 0.0, 0.0),
+            Plane("RED", "RSECRET1", "KRS1", 40.000041, 10.065041, 25000, 270.0, 0.0),
+            Plane("GREEN", "G0Q1000", "KG0", 41.000043, 11.000043, 31000, 0.0, 0.0),
+            Plane("CIVIL", "C0Q1000", "KC0", 39.000047, 9.000047, 31000, 0.0, 0.0),
         ],
         "steps": [{"dt": 1, "silent": set(), **quiet}] * 3 + [{"dt": 25, "silent": {1}, **quiet}] * 4,
     }
