@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,10 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_demo_passes_port_through() -> None:
     def dry(*args: str) -> str:
+        # under `make test` (CI) this make is nested: no "Entering/Leaving directory" lines
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
         run = subprocess.run(
-            ["make", "-n", "demo", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
-        )
-        return run.stdout.splitlines()[-1]
+            ["make", "--no-print-directory", "-n", "demo", *args],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, check=True, env=env,
+        )  # fmt: skip
+        return [line for line in run.stdout.splitlines() if "airdecon demo" in line][-1]
 
     assert dry("PORT=8001").endswith("airdecon demo --port 8001")
     assert "--port" not in dry()  # default: the command's own default port
