@@ -17,7 +17,9 @@ parties** over their WebSocket streams. The phases (issue 12 §4):
 Prints, per phase, the unrelated report→alert p50/p99 (ms), the ratio to quiet, and the hub's RSS
 (peak over the phase, and the process's high-water mark). Loopback only.
 
-Run: python bench/hostile.py [--seconds 15] [--probes 12]
+Run: python bench/hostile.py [--seconds 15] [--probes 12] [--phases quiet,co-located]
+[--profile DIR] (``--profile`` runs each phase's hub under ``py-spy record``, if installed, and
+writes DIR/<phase>.txt: collapsed stacks, to see where a flood spends the hub's time).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +47,7 @@ from airdecon.protocol._signing import generate_private_key, public_key_text
 from airdecon.store import open_store
 
 PARTIES = {"BLUE": "party", "RED": "party", "EVIL": "party", "CIVIL": "civil"}
+PHASES = ("quiet", "distinct-ids", "co-located", "silent-consumer", "record-window")
 
 
 def make_protocol(d: Path) -> Path:
@@ -82,7 +86,9 @@ async def watch(url: str, token: str, party: str, arrivals: dict[str, dict[str, 
             if msg.get("type") == "event" and msg["kind"] == "alert" and msg["data"].get("kind") == "raised":
                 for own in msg["data"]["own"]:
                     if own["id"].startswith("PROBE"):
-                        arrivals.setdefault(own["id"].split("-")[1], {}).setdefault(party, time.perf_counter())
+                        arrivals.setdefault(own["id"].split("-")[1], {}).setdefault(
+                            party, time.perf_counter()
+                        )
 
 
 async def evil(phase: str, base: str, token: str, stop_at: float, stats: dict[str, int]) -> None:
@@ -98,21 +104,57 @@ async def evil(phase: str, base: str, token: str, stop_at: float, stats: dict[st
             while time.perf_counter() < stop_at:
                 now = time.time()
                 if phase == "distinct-ids":
-                    body = {"reports": [{"id": f"E{k + i}", "lat": 10 + (k + i) % 1000 * 0.01, "lon": 10.0,
-                                         "alt_ft": 30000, "gs_kt": 0, "trk_deg": 0, "t": now} for i in range(200)]}
+                    body = {
+                        "reports": [
+                            {
+                                "id": f"E{k + i}",
+                                "lat": 10 + (k + i) % 1000 * 0.01,
+                                "lon": 10.0,
+                                "alt_ft": 30000,
+                                "gs_kt": 0,
+                                "trk_deg": 0,
+                                "t": now,
+                            }
+                            for i in range(200)
+                        ]
+                    }
                     k += 200
                     r = await client.post("/v1/reports", json=body)
                 elif phase == "co-located":
-                    body = {"reports": [{"id": f"C{i}", "lat": 20.0, "lon": 20.0, "alt_ft": 30000, "gs_kt": 0,
-                                         "trk_deg": 0, "t": now} for i in range(200)]}
+                    body = {
+                        "reports": [
+                            {
+                                "id": f"C{i}",
+                                "lat": 20.0,
+                                "lon": 20.0,
+                                "alt_ft": 30000,
+                                "gs_kt": 0,
+                                "trk_deg": 0,
+                                "t": now,
+                            }
+                            for i in range(200)
+                        ]
+                    }
                     r = await client.post("/v1/reports", json=body)
                     await asyncio.sleep(0.2)
                 elif phase == "silent-consumer":
                     if len(silent) < 8:
                         ws = await websockets.connect(f"{url}?after=&token={token}", max_size=1 << 26)
                         silent.append(ws)
-                    body = {"reports": [{"id": f"S{i}", "lat": 30.0 + i * 0.01, "lon": 30.0, "alt_ft": 30000,
-                                         "gs_kt": 0, "trk_deg": 0, "t": now} for i in range(200)]}
+                    body = {
+                        "reports": [
+                            {
+                                "id": f"S{i}",
+                                "lat": 30.0 + i * 0.01,
+                                "lon": 30.0,
+                                "alt_ft": 30000,
+                                "gs_kt": 0,
+                                "trk_deg": 0,
+                                "t": now,
+                            }
+                            for i in range(200)
+                        ]
+                    }
                     r = await client.post("/v1/reports", json=body)
                     await asyncio.sleep(0.05)
                 else:  # record-window
@@ -124,8 +166,9 @@ async def evil(phase: str, base: str, token: str, stop_at: float, stats: dict[st
                     await ws.close()  # type: ignore[attr-defined]
 
 
-async def run_phase(phase: str, base: str, tokens: dict[str, str], seconds: float, n_probes: int,
-                    offset: int, pid: int) -> dict[str, object]:
+async def run_phase(
+    phase: str, base: str, tokens: dict[str, str], seconds: float, n_probes: int, offset: int, pid: int
+) -> dict[str, object]:
     url = base.replace("http", "ws", 1) + "/v1/stream"
     arrivals: dict[str, dict[str, float]] = {}
     sent: dict[str, float] = {}
@@ -157,10 +200,16 @@ async def run_phase(phase: str, base: str, tokens: dict[str, str], seconds: floa
     for w in watchers:
         w.cancel()
     lat = sorted(1000 * (max(v.values()) - sent[k]) for k, v in arrivals.items() if len(v) == 2 and k in sent)
-    return {"lat": lat, "missing": n_probes - len(lat), "peak_kb": peak, "hwm_kb": rss_kb(pid)[1], "answers": stats}
+    return {
+        "lat": lat,
+        "missing": n_probes - len(lat),
+        "peak_kb": peak,
+        "hwm_kb": rss_kb(pid)[1],
+        "answers": stats,
+    }
 
 
-def one_hub(phase: str, seconds: float, probes: int) -> dict[str, object]:
+def one_hub(phase: str, seconds: float, probes: int, profile: Path | None = None) -> dict[str, object]:
     """Run *phase* against a fresh hub process."""
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
@@ -172,40 +221,87 @@ def one_hub(phase: str, seconds: float, probes: int) -> dict[str, object]:
         tokens = {p: store.issue_token(p, at=time.time()).token for p in PARTIES}
         store.close()
         port = 19000 + os.getpid() % 1000
-        proc = subprocess.Popen([sys.executable, "-m", "airdecon", "serve", "--port", str(port), "--db", db,
-                                 "--protocol", str(protocol)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cmd = [
+            sys.executable,
+            "-m",
+            "airdecon",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            db,
+            "--protocol",
+            str(protocol),
+        ]
+        if profile is not None:
+            profile.mkdir(parents=True, exist_ok=True)
+            cmd = [
+                shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")),
+                "record",
+                "--format",
+                "raw",
+                "-o",
+                str(profile / f"{phase}.txt"),
+                "--",
+                *cmd,
+            ]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(proc, base)
-            result = asyncio.run(run_phase(phase, base, tokens, seconds, probes, 0, proc.pid))
+            pid = proc.pid if profile is None else _child_pid(proc.pid)
+            result = asyncio.run(run_phase(phase, base, tokens, seconds, probes, 0, pid))
             if proc.poll() is not None:
                 raise SystemExit(f"the hub died during {phase} (status {proc.returncode})")
             return result
         finally:
-            proc.terminate()
+            if profile is None:
+                proc.terminate()
+            else:  # stop the hub itself: py-spy writes its file when its child ends
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(_child_pid(proc.pid), 15)
             proc.wait(timeout=20)
+
+
+def _child_pid(pid: int) -> int:
+    """The hub's pid under ``py-spy record`` (its only child)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        kids = f.read().split()
+    return int(kids[0]) if kids else pid
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--probes", type=int, default=12)
+    ap.add_argument("--phases", default=",".join(PHASES), help="comma-separated, from: " + ", ".join(PHASES))
+    ap.add_argument("--profile", type=Path, default=None, help="write py-spy collapsed stacks per phase here")
     args = ap.parse_args()
-    phases = ("quiet", "distinct-ids", "co-located", "silent-consumer", "record-window")
+    phases = [p for p in args.phases.split(",") if p]
+    if unknown := set(phases) - set(PHASES):
+        ap.error(f"unknown phase(s) {sorted(unknown)}")
+    if "quiet" not in phases:
+        phases.insert(0, "quiet")  # the reference every ratio needs
     results = {}
     for phase in phases:  # a fresh hub each: one phase's aircraft do not use the next one's quota
-        results[phase] = one_hub(phase, args.seconds, args.probes)
-    print(f"hostile bench: {args.seconds:g} s a phase, {args.probes} BLUE/RED probe pairs each, default quotas")
-    print(f"  {'phase':<16} {'p50 ms':>8} {'p99 ms':>8} {'x quiet':>8} {'missed':>6} {'RSS MB':>7} {'HWM MB':>7}"
-          "  EVIL's answers")
+        results[phase] = one_hub(phase, args.seconds, args.probes, args.profile)
+    print(
+        f"hostile bench: {args.seconds:g} s a phase, {args.probes} BLUE/RED probe pairs each, default quotas"
+    )
+    print(
+        f"  {'phase':<16} {'p50 ms':>8} {'p99 ms':>8} {'x quiet':>8} {'missed':>6} {'RSS MB':>7} {'HWM MB':>7}"
+        "  EVIL's answers"
+    )
     quiet = statistics.median(results["quiet"]["lat"]) if results["quiet"]["lat"] else float("nan")
     for phase, r in results.items():
         lat = r["lat"]
         p50 = statistics.median(lat) if lat else float("nan")
         p99 = lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))] if lat else float("nan")
         answers = ", ".join(f"{k}: {v}" for k, v in sorted(r["answers"].items())) or "-"
-        print(f"  {phase:<16} {p50:>8.0f} {p99:>8.0f} {p50 / quiet:>8.2f} {r['missing']:>6} "
-              f"{r['peak_kb'] / 1024:>7.0f} {r['hwm_kb'] / 1024:>7.0f}  {answers}")
+        print(
+            f"  {phase:<16} {p50:>8.0f} {p99:>8.0f} {p50 / quiet:>8.2f} {r['missing']:>6} "
+            f"{r['peak_kb'] / 1024:>7.0f} {r['hwm_kb'] / 1024:>7.0f}  {answers}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,12 +7,13 @@ ECEF once per call; candidate pairs come from the broad phase (``grid``) or from
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from airdecon.detection._broadphase import brute_pairs, grid_pairs, sweep_boxes
+from airdecon.detection._broadphase import brute_pairs, grid_pairs, grid_pairs_grouped, sweep_boxes
 from airdecon.detection._kernel import PairGeometry, los_intervals
 from airdecon.detection._types import ConflictSet
 from airdecon.errors import InputError, InternalError
@@ -97,6 +98,7 @@ def detect(
     *,
     backend: Backend = "auto",
     cell_m: float | None = None,
+    own_budget: Mapping[str, int] | None = None,
 ) -> ConflictSet:
     """Every pair of aircraft that will lose separation within the look-ahead.
 
@@ -111,6 +113,12 @@ def detect(
         ``auto`` chooses ``brute`` for tiny fleets. All return the same conflicts.
     cell_m : float, optional
         Horizontal grid cell size for ``grid``, metres (default: chosen from the look-ahead).
+    own_budget : mapping of party -> int, optional
+        Bounds the work one party's own fleet can cause (``grid``): a party whose own candidate
+        pairs (two of its aircraft) would exceed its budget has only that many of them evaluated,
+        while all its pairs with other parties' aircraft still are; such parties are named in
+        :attr:`ConflictSet.capped`. Parties not named are unbounded. (A party that puts its whole
+        quota of aircraft on one spot makes n²/2 pairs: without a budget, everyone's cycle pays.)
 
     Returns
     -------
@@ -139,10 +147,12 @@ def detect(
 
     chunks: list[tuple[IntArray, IntArray, PairGeometry]] = []
     n_candidates = 0
+    capped: tuple[str, ...] = ()
     if chosen == "brute":
         pair_iter = brute_pairs(n)
     elif chosen == "grid":
-        pair_iter = iter([_grid_candidates(placed, rules, cell_m)])
+        i_c, j_c, capped = _grid_candidates(placed, rules, cell_m, fleet, own_budget)
+        pair_iter = iter([(i_c, j_c)])
     else:  # pragma: no cover - guarded above
         raise InternalError(f"backend {chosen!r} fell through")
     for i, j in pair_iter:
@@ -156,10 +166,16 @@ def detect(
         hit = np.flatnonzero(geo.conflict)
         if hit.size:
             chunks.append((i[hit], j[hit], _take(geo, hit)))
-    return _assemble(fleet, chunks, n_candidates)
+    return _assemble(fleet, chunks, n_candidates, capped)
 
 
-def _grid_candidates(placed: _Placed, rules: PairRules, cell_m: float | None) -> tuple[IntArray, IntArray]:
+def _grid_candidates(
+    placed: _Placed,
+    rules: PairRules,
+    cell_m: float | None,
+    fleet: Fleet,
+    own_budget: Mapping[str, int] | None,
+) -> tuple[IntArray, IntArray, tuple[str, ...]]:
     lo, hi = sweep_boxes(
         placed.pos,
         placed.vel,
@@ -176,7 +192,14 @@ def _grid_candidates(placed: _Placed, rules: PairRules, cell_m: float | None) ->
         cell_m = float(max(2.5 * extent, 2.0 * rules.max_horizontal_m))
     # altitude is swept exactly inside each cell, so altitude cells only need to be coarse
     cell_v = float(max(_ALT_CELL_M, 2.0 * rules.max_vertical_m))
-    return grid_pairs(lo, hi, (cell_m, cell_m, cell_m, cell_v))
+    cells = (cell_m, cell_m, cell_m, cell_v)
+    if not own_budget:
+        i, j = grid_pairs(lo, hi, cells)
+        return i, j, ()
+    names, group = np.unique(fleet.party.astype(str), return_inverse=True)
+    budget = np.array([int(own_budget.get(str(p), -1)) for p in names], dtype=np.intp)
+    i, j, cut = grid_pairs_grouped(lo, hi, cells, group.astype(np.intp), budget)
+    return i, j, tuple(str(names[g]) for g in cut)
 
 
 def _take(geo: PairGeometry, rows: IntArray) -> PairGeometry:
@@ -191,7 +214,10 @@ def _take(geo: PairGeometry, rows: IntArray) -> PairGeometry:
 
 
 def _assemble(
-    fleet: Fleet, chunks: list[tuple[IntArray, IntArray, PairGeometry]], n_candidates: int
+    fleet: Fleet,
+    chunks: list[tuple[IntArray, IntArray, PairGeometry]],
+    n_candidates: int,
+    capped: tuple[str, ...] = (),
 ) -> ConflictSet:
     if chunks:
         i = np.concatenate([c[0] for c in chunks])
@@ -205,12 +231,14 @@ def _assemble(
         j = np.empty(0, dtype=np.intp)
         fields = {name: np.empty(0) for name in ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")}
     if i.size:
-        names = fleet.ids[np.concatenate([i, j])].astype(str)
-        ai, bj = names[: i.size], names[i.size :]
+        # ids compared by their rank in string order: the same order as the strings, at the cost
+        # of sorting n ids instead of converting and comparing 2m strings
+        rank = np.unique(fleet.ids.astype(str), return_inverse=True)[1].reshape(-1)
+        ai, bj = rank[i], rank[j]
         swap = ai > bj
         i, j = np.where(swap, j, i), np.where(swap, i, j)
         ai, bj = np.where(swap, bj, ai), np.where(swap, ai, bj)
         order = np.lexsort((bj, ai, fields["t_in_s"]))
         i, j = i[order], j[order]
         fields = {k: v[order] for k, v in fields.items()}
-    return ConflictSet(i=i, j=j, ids=fleet.ids, n_candidates=n_candidates, **fields)
+    return ConflictSet(i=i, j=j, ids=fleet.ids, n_candidates=n_candidates, capped=capped, **fields)

@@ -58,6 +58,9 @@ class ConflictSet:
         The fleet's ids, to name the rows.
     n_candidates : int
         How many pairs the broad phase passed to the narrow phase (a measure of pruning).
+    capped : tuple of str
+        Parties whose own pairs were cut to their budget (``detect(own_budget=…)``): of their own
+        pairs, only some were evaluated this run.
     """
 
     i: npt.NDArray[np.intp]
@@ -69,6 +72,7 @@ class ConflictSet:
     dalt_cpa_m: FloatArray
     ids: npt.NDArray[np.object_]
     n_candidates: int = 0
+    capped: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.i.shape[0])
@@ -101,7 +105,7 @@ class ConflictSet:
         """The conflicts where *keep* is true, in the same order."""
         return ConflictSet(
             self.i[keep], self.j[keep], self.t_in_s[keep], self.t_out_s[keep], self.tcpa_s[keep],
-            self.dcpa_m[keep], self.dalt_cpa_m[keep], self.ids, self.n_candidates,
+            self.dcpa_m[keep], self.dalt_cpa_m[keep], self.ids, self.n_candidates, self.capped,
         )  # fmt: skip
 
     def pairs(self) -> set[tuple[str, str]]:

@@ -153,6 +153,7 @@ class HubContext:
             document.quotas, {p.id: p.role for p in document.parties}, last=last_report, count=picture.count
         )
         picture.bound_conflicts = guard.bound_own_pairs
+        picture.own_budget = guard.own_budget
         return cls(
             settings=settings,
             store=store,

@@ -11,7 +11,9 @@ put on the line, from the protocol's ``quotas`` (see :mod:`airdecon.protocol._li
   speed above ``max_gs_kt`` or a vertical rate above ``max_vs_fpm`` is refused for that aircraft;
 * **own pairs**: of the conflicts between two aircraft of one party (a party that watches its own
   pairs, civil traffic), at most ``max_own_pairs`` a cycle are alerted, the most urgent first: a
-  party's co-located fleet cannot flood the line with its own alerts;
+  party's co-located fleet cannot flood the line with its own alerts; and detection evaluates at
+  most :data:`OWN_CANDIDATES_PER_PAIR` × ``max_own_pairs`` candidate pairs of a party's own
+  aircraft (all its pairs with other parties' aircraft still), so it cannot slow everyone's cycle;
 * **maturity**: the guard remembers when each track was first seen; the disclosure layer shows a
   threat only coarsely to a reader whose own track is younger than ``disclosure.maturity_s``.
 
@@ -37,10 +39,14 @@ from airdecon.hub._reports import Batch, Report
 from airdecon.protocol import Quota, Quotas
 from airdecon.units import FPM, FT, KT, NM
 
-__all__ = ["QuotaExceeded", "ReportGuard"]
+__all__ = ["OWN_CANDIDATES_PER_PAIR", "QuotaExceeded", "ReportGuard"]
 
 log = logging.getLogger("airdecon.hub")
 
+#: detection's budget of one party's own candidate pairs, per own pair it may be alerted of: 5,000
+#: for a force's 200, 50,000 for civil traffic's 2,000 (nine times every candidate pair of the real
+#: worldwide fleet in ``bench/detect.py``, 5,671), a few milliseconds of a cycle at most
+OWN_CANDIDATES_PER_PAIR = 25
 _SLACK_M = 1.0 * NM  # position noise allowed between two reports, whatever the time between them
 _SLACK_ALT_M = 500.0 * FT
 
@@ -79,10 +85,16 @@ class ReportGuard:
         self._pending: dict[str, set[str]] = {}
         self.first_seen: dict[str, float] = {}
         self.own_pairs_cut: dict[str, int] = {}  # party -> own pairs not alerted in the last cycle
+        self.own_candidates_cut: set[str] = set()  # parties whose own pairs were not all evaluated
 
     def quota(self, party: str) -> Quota:
         """*party*'s quota."""
         return self.quotas.for_party(party, self.roles.get(party, "party"))
+
+    def own_budget(self) -> dict[str, int]:
+        """The detection work each party's own pairs may cost a cycle: :data:`OWN_CANDIDATES_PER_PAIR`
+        candidate pairs per pair its ``max_own_pairs`` lets it be alerted of."""
+        return {p: OWN_CANDIDATES_PER_PAIR * self.quota(p).max_own_pairs for p in self.roles}
 
     def bound_own_pairs(self, conflicts: ConflictSet, party: npt.NDArray[np.object_]) -> ConflictSet:
         """*conflicts* with each party's own pairs cut to its ``max_own_pairs``, most urgent kept.
@@ -91,6 +103,14 @@ class ReportGuard:
         ids), so the first pairs of a party are its most urgent, and the cut is stable from one
         cycle to the next.
         """
+        for p in conflicts.capped:
+            if p not in self.own_candidates_cut:
+                log.warning(
+                    "%s: own pairs beyond %d candidates were not evaluated (max_own_pairs)",
+                    p,
+                    OWN_CANDIDATES_PER_PAIR * self.quota(p).max_own_pairs,
+                )
+        self.own_candidates_cut = set(conflicts.capped)
         if len(conflicts) == 0:
             return conflicts
         pa, pb = party[conflicts.i], party[conflicts.j]
@@ -208,4 +228,3 @@ class ReportGuard:
 
 def _refusal(index: int, r: Report, field: str, message: str) -> dict[str, Any]:
     return {"index": index, "record": r.aircraft_id, "field": field, "message": f"{r.aircraft_id}: {message}"}
-

@@ -353,7 +353,8 @@ class Picture:
     def cycle(self, now: float) -> CycleResult:
         """Detect on the current picture; update alerts and distress timers."""
         fleet, lost = self.snapshot(now)
-        conflicts = detect(fleet, self.protocol)
+        budget = None if self.own_budget is None else self.own_budget()
+        conflicts = detect(fleet, self.protocol, own_budget=budget)
         if self.bound_conflicts is not None:
             conflicts = self.bound_conflicts(conflicts, fleet.party)
         events = self.alerts.update(now, conflicts, gone=[tr.key for tr in lost])
@@ -381,6 +382,8 @@ class Picture:
     parties: tuple[str, ...] = ()
     #: set by the hub: the per-party bound on conflicts alerted (``ReportGuard.bound_own_pairs``)
     bound_conflicts: Callable[[ConflictSet, Any], ConflictSet] | None = None
+    #: set by the hub: each party's detection budget for its own pairs (``ReportGuard.own_budget``)
+    own_budget: Callable[[], Mapping[str, int]] | None = None
 
     def track_of(self, key: str) -> Track | None:
         """The track with this party-qualified key."""
