@@ -196,3 +196,41 @@ def test_amendment_of_the_version_in_force(setup: dict[str, Any], capsys: pytest
         assert run(capsys, "protocol", "sign", s["talks"], "latest", *key(s, p), *T)[0] == 0
     code, out, _ = run(capsys, "protocol", "verify", s["talks"], "latest")
     assert code == 0 and "in force: r2" in out and "superseded" in out
+
+
+def test_an_amendment_starts_from_what_protocol_show_prints(
+    setup: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`protocol show current > f`, edit f, `propose f --amends current`: the natural move works
+    even when the version in force has a parent of its own (its copy names that parent)."""
+    s = setup
+    everyone = ("BLUE", "RED", "CIVIL")
+
+    def in_force(path: Path, *amends: str) -> None:
+        assert run(capsys, "protocol", "propose", s["talks"], str(path), *amends, *key(s, "BLUE"), *T)[0] == 0
+        for p in everyone[1:]:
+            assert run(capsys, "protocol", "sign", s["talks"], "latest", *key(s, p), *T)[0] == 0
+
+    in_force(s["draft"])
+    r2 = s["tmp"] / "r2.yaml"
+    r2.write_text(yaml.safe_dump(draft(s["public"], distress={"frequencies_mhz": [121.5, 243.0, 406.0]})))
+    in_force(r2, "--amends", "current")  # r2, whose parent is r1, is in force
+    code, shown, _ = run(capsys, "protocol", "show", s["talks"], "current")
+    assert code == 0 and "parent: sha256:" in shown
+    r3 = s["tmp"] / "r3.yaml"
+    r3.write_text(shown.replace("title: CLI test protocol", "title: CLI test protocol, r3"))
+    code, out, err = run(
+        capsys, "protocol", "propose", s["talks"], str(r3), "--amends", "current", *key(s, "RED"), *T
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "protocol", "diff", s["talks"], "current", "latest")
+    assert "title" in out and "r3" in out
+    # a file naming some other version is refused, saying exactly what to change
+    other = s["tmp"] / "other.yaml"
+    other.write_text(
+        shown.replace("parent: sha256:", "parent: sha256:0", 1).replace("title: CLI", "title: x CLI")
+    )
+    code, _, err = run(
+        capsys, "protocol", "propose", s["talks"], str(other), "--amends", "current", *key(s, "RED"), *T
+    )
+    assert code == 1 and "remove the parent line, or set it to sha256:" in err

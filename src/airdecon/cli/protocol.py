@@ -107,8 +107,13 @@ def _document_deriving(path: Path, parent: Version | None) -> ProtocolDocument:
     raw: Any = read_text(text, source=str(path))
     if isinstance(raw, dict):
         given = raw.get("parent")
-        if given is not None and given != parent.digest:
-            raise ProtocolError(f"{path}: parent: the file names {given}, not {parent.digest}")
+        # a file made by `protocol show` of the version amended names *that* version's parent:
+        # it is a copy of what is amended, the natural start of an amendment
+        if given not in (None, parent.digest, parent.document.parent):
+            raise ProtocolError(
+                f"{path}: parent: the file names {given}, but it amends {parent.short} ({parent.digest}): "
+                f"remove the parent line, or set it to {parent.digest}"
+            )
         raw["parent"] = parent.digest
         raw["revision"] = parent.document.revision + 1
     try:
