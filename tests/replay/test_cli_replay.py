@@ -90,3 +90,51 @@ def test_protocol_file_and_times(tmp_path: Path) -> None:
     assert parse_time("1633608000", name="--from") == 1633608000.0
     assert parse_time("2021-10-07T12:00:00Z", name="--from") == 1633608000.0
     assert parse_time("2021-10-07T14:00:00+02:00", name="--from") == 1633608000.0
+
+
+def _sbs_burst(day: int, minutes: int) -> list[str]:
+    lines = []
+    for k in range(minutes * 12):
+        t = f"{k // 720 + 12:02d}:{k // 12 % 60:02d}:{k % 12 * 5:02d}.000"
+        d = f"2021/10/{day:02d}"
+        lines.append(f"MSG,3,1,1,3C6444,1,{d},{t},{d},{t},,35000,,,{48.85 + k * 1e-3:.4f},2.35,,,0,0,0,0")
+    return lines
+
+
+def test_a_recording_with_gaps_reports_the_time_covered_not_the_span(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two 10-minute recordings a day apart: 10-odd minutes of traffic, one gap of about a day
+    (the summary used to say '24.17 h of traffic')."""
+    rec = tmp_path / "two.sbs"
+    rec.write_text("\n".join(_sbs_burst(7, 10) + _sbs_burst(8, 10)) + "\n")
+    out = tmp_path / "out"
+    assert main(["replay", str(rec), "--out", str(out), "--fast", "--no-plot"]) == 0
+    text = capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["duration_s"] > 86_000
+    assert 1_000 < summary["covered_s"] < 3_600, summary["covered_s"]
+    assert summary["n_gaps"] >= 1 and summary["gaps"][0]["s"] > 80_000
+    first = text.splitlines()[0]
+    covered_h = float(first.split(": ", 1)[1].split(" h of traffic")[0])
+    assert 0.25 < covered_h < 1.0, first
+    assert "gap(s) without traffic" in text and "longest 2" in text  # about 23 h
+
+
+def test_the_summary_lists_losses_of_separation_before_near_misses() -> None:
+    from airdecon.cli.replay import summary_lines
+    from airdecon.protocol import SafetyProtocol
+
+    def pair(a: str, h: float, los: float) -> dict[str, object]:
+        return {"a": a, "b": "Z", "min_h_nm": h, "min_v_ft": 500.0, "los_s": los}
+
+    s = {"recording": "r", "covered_s": 3600.0, "duration_s": 3600.0, "wall_s": 1.0, "speed_x": 3600,
+         "aircraft_seen": 9, "n_gaps": 0, "gaps": [], "conflicts": 3, "losses_of_separation": 1,
+         "alerts_raised": 2, "alerts_per_hour": 2.0,
+         "pairs": [pair("NEAR1", 0.2, 0.0), pair("NEAR2", 0.4, 0.0), pair("LOST", 3.0, 40.0)]}  # fmt: skip
+    lines = summary_lines(s, SafetyProtocol(), None)
+    lost = next(k for k, line in enumerate(lines) if "LOST" in line)
+    header = next(k for k, line in enumerate(lines) if "closest pairs that kept separation" in line)
+    assert lost < header < next(k for k, line in enumerate(lines) if "NEAR1" in line)
+    assert "40 s in loss of separation" in lines[lost]
+    assert not any(" 0 s in loss of separation" in line for line in lines)

@@ -162,21 +162,8 @@ def replay_command(
             sinks=sinks,
         )
     s = report.summary
-    out_console.print(
-        f"[bold]{s['recording']}[/]: {s['duration_s'] / 3600:.2f} h of traffic in {s['wall_s']:.1f} s "
-        f"({s['speed_x']}x real time); {s['aircraft_seen']} aircraft seen"
-    )
-    out_console.print(
-        f"minima {rules.horizontal_m / NM:g} NM / {rules.vertical_m / FT:g} ft"
-        + (f" above {min_alt_ft:g} ft" if min_alt_ft is not None else "")
-        + f": {s['conflicts']} conflicting pairs, {s['losses_of_separation']} with loss of separation, "
-        f"{s['alerts_raised']} alerts raised ({s['alerts_per_hour']}/h)"
-    )
-    for p in s["pairs"][:5]:
-        out_console.print(
-            f"  {p['a']} / {p['b']}: closest {p['min_h_nm']:.3f} NM, {p['min_v_ft']:.0f} ft; "
-            f"{p['los_s']:.0f} s in loss of separation"
-        )
+    for line in summary_lines(s, rules, min_alt_ft):
+        out_console.print(line, soft_wrap=True)  # whole lines in any terminal or pipe
     if s["distress"]:
         out_console.print(f"[bold red]{len(s['distress'])} distress event(s)[/]")
     rej = s["rejects"]
@@ -191,3 +178,44 @@ def replay_command(
             f"fed {sink.url} as {sink.party}: {sink.sent} reports accepted, {sink.failed} posts failed"
             + (f" (last: {sink.last_error})" if sink.failed else "")
         )
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.2f} h" if seconds >= 360 else f"{seconds / 60:.1f} min"
+
+
+def summary_lines(s: dict[str, Any], rules: SafetyProtocol, min_alt_ft: float | None) -> list[str]:
+    """The replay's summary for people: the time covered (and the gaps when the recording has
+    some), the counts, then the losses of separation, worst first, and only then near misses."""
+    lines = [
+        f"[bold]{s['recording']}[/]: {_hours(s['covered_s'])} of traffic in {s['wall_s']:.1f} s "
+        f"({s['speed_x']}x real time); {s['aircraft_seen']} aircraft seen"
+    ]
+    if s["n_gaps"] and s["duration_s"] - s["covered_s"] >= 60:
+        big, gaps = s["gaps"][0], _hours(s["duration_s"] - s["covered_s"])
+        lines.append(
+            f"  from {s['from']} to {s['to']}: {s['n_gaps']} gap(s) without traffic, "
+            f"{gaps} in all (longest {_hours(big['s'])}, from {big['from']})"
+        )
+    lines.append(
+        f"minima {rules.horizontal_m / NM:g} NM / {rules.vertical_m / FT:g} ft"
+        + (f" above {min_alt_ft:g} ft" if min_alt_ft is not None else "")
+        + f": {s['conflicts']} conflicting pairs, {s['losses_of_separation']} with loss of separation, "
+        f"{s['alerts_raised']} alerts raised ({s['alerts_per_hour']}/h of traffic)"
+    )
+    lost = [p for p in s["pairs"] if p["los_s"] > 0]
+    for p in lost[:5]:
+        lines.append(
+            f"  {p['a']} / {p['b']}: closest {p['min_h_nm']:.3f} NM, {p['min_v_ft']:.0f} ft; "
+            f"{p['los_s']:.0f} s in loss of separation"
+        )
+    if len(lost) > 5:
+        lines.append(f"  … and {len(lost) - 5} more losses of separation (summary.json)")
+    near = [p for p in s["pairs"] if p["los_s"] <= 0][: max(0, 5 - len(lost))]
+    if near:
+        lines.append("closest pairs that kept separation (predicted conflicts only):")
+        lines.extend(
+            f"  {p['a']} / {p['b']}: closest {p['min_h_nm']:.3f} NM, {p['min_v_ft']:.0f} ft"
+            for p in near
+        )
+    return lines

@@ -70,11 +70,18 @@ class ReplayResult:
     alerts_raised: int = 0
     skipped_s: float = 0.0
     track_events: dict[str, int] = field(default_factory=dict)
+    #: the stretches of recorded time with nothing live and nothing new, skipped: (from, to) s
+    gaps: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def duration_s(self) -> float:
-        """Recorded time replayed, seconds."""
+        """The span replayed, first to last step, seconds (gaps included)."""
         return self.t_to - self.t_from
+
+    @property
+    def covered_s(self) -> float:
+        """Recorded time with traffic in it: the span less the gaps skipped, seconds."""
+        return self.duration_s - self.skipped_s
 
 
 def replay(
@@ -146,6 +153,7 @@ def replay(
             nxt = min(math.ceil((float(t_obs[cursor]) - t0) / step_s), n_steps)
             if nxt > k:
                 result.skipped_s += (nxt - k) * step_s
+                result.gaps.append((t, t0 + nxt * step_s))
                 k = nxt
                 continue
         if pace is not None:

@@ -27,6 +27,8 @@ from airdecon.replay._engine import ReplayResult, Sink, replay
 from airdecon.replay._sinks import AlertLog, EventLog, PairStats, TrackRecorder
 from airdecon.units import FT
 
+_MAX_GAPS = 10  # the longest gaps the summary lists (``n_gaps`` counts them all)
+
 __all__ = ["ReplayReport", "replay_recording"]
 
 
@@ -143,7 +145,7 @@ def _summary(
     step_s: float,
     wall_s: float,
 ) -> dict[str, Any]:
-    hours = result.duration_s / 3600.0
+    covered_h = result.covered_s / 3600.0
     recs = pairs.records()
     tracker = result.tracker
     distress = [e.to_dict() for e in events.events if e.kind.startswith("distress")]
@@ -157,12 +159,18 @@ def _summary(
         "step_s": step_s,
         "steps": result.steps,
         "skipped_s": result.skipped_s,
+        "covered_s": result.covered_s,
+        # the longest stretches without traffic (a file of several recordings end to end)
+        "gaps": [{"from": _iso(a), "to": _iso(b), "s": b - a}
+                 for a, b in sorted(result.gaps, key=lambda g: g[0] - g[1])[:_MAX_GAPS]],
+        "n_gaps": len(result.gaps),
         "observations": result.observations,
         "aircraft_seen": len(tracker.seen),
         "conflicts": len(recs),
         "losses_of_separation": sum(1 for r in recs if r.los_s > 0),
         "alerts_raised": alerts.raised,
-        "alerts_per_hour": round(alerts.raised / hours, 2) if hours > 0 else None,
+        # per hour of traffic, not of the span: gaps between recordings have no alerts to raise
+        "alerts_per_hour": round(alerts.raised / covered_h, 2) if covered_h > 0 else None,
         "alert_events": len(alerts.events),
         "track_events": dict(sorted(result.track_events.items())),
         "distress": distress,
