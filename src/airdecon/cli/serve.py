@@ -150,7 +150,9 @@ def demo_command(
 
         def say(line: str) -> None:
             with lock:
-                out_console.print(f"{time.strftime('%H:%M:%S')} {line}", markup=False, highlight=False)
+                out_console.print(
+                    f"{time.strftime('%H:%M:%S')} {line}", markup=False, highlight=False, soft_wrap=True
+                )
 
         threads = run_demo_clients(base, tokens, stop=stop, say=say)
         try:

@@ -2,8 +2,11 @@
 
 Each party is a separate client that talks to the hub only over HTTP and its WebSocket, exactly
 as a real party's system would: it reports its own aircraft once a second (the bundled demo
-scenario, flown forward in time), its duty officer acknowledges distress broadcasts and reads line
-messages after a human-like delay, and a short script makes the line come alive: a safety notice,
+scenario, flown forward in time), its pilots fly the advisories they are given after a pilot's
+delay (a new heading and/or vertical rate, held until the scenario restarts), its duty officer
+acknowledges distress broadcasts and reads line messages after a human-like delay, and prints an
+advisory only when the instruction changes in kind (rule, turn side, vertical sense), not every
+few degrees; a short script makes the line come alive: a safety notice,
 a reply, an emergency squawk (RED-04 squawks 7700 at 30 s), an incident report. Within two minutes
 there are conflicts, advisories, one distress and a few line messages to watch.
 """
@@ -27,6 +30,7 @@ from airdecon.units import KT
 __all__ = ["DemoParty", "run_demo_clients"]
 
 LOOP_S = 600.0  # the scenario replays every ten minutes
+PILOT_DELAY_S = 5.0  # from the advisory on the stream to the aircraft flying it
 
 
 def _fly(rec: dict[str, Any], t: float) -> dict[str, Any]:
@@ -60,6 +64,35 @@ class DemoParty:
     aircraft: list[dict[str, Any]]
     script: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
     squawks: dict[str, tuple[float, str]] = field(default_factory=dict)  # id -> (from t, code)
+    # advisories to fly: id -> (wall time due, new track or None, new rate or None); the reporter
+    # takes them when due and re-bases the aircraft: id -> (scenario time, record flown from there)
+    to_fly: dict[str, tuple[float, float | None, float | None]] = field(default_factory=dict)
+    flown: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def position(self, rec: dict[str, Any], t: float) -> dict[str, Any]:
+        """Aircraft *rec* at scenario time *t*: the scenario, or from the last advisory flown."""
+        since, base = self.flown.get(rec["id"], (0.0, rec))
+        return _fly(base, t - since)
+
+    def fly_due(self, now: float, t: float, say: Callable[[str], None]) -> None:
+        """Fly the advisories whose pilot delay has passed: new heading and rate from here on."""
+        with self.lock:
+            due = [(i, trk, vs) for i, (at, trk, vs) in self.to_fly.items() if at <= now]
+            for ident, _, _ in due:
+                del self.to_fly[ident]
+        for ident, trk, vs in due:
+            rec = next((r for r in self.aircraft if r["id"] == ident), None)
+            if rec is None:
+                continue
+            here = self.position(rec, t)
+            new_trk = here["trk_deg"] if trk is None else float(trk)
+            new_vs = here["vs_fpm"] if vs is None else float(vs)
+            turn = abs((new_trk - here["trk_deg"] + 540.0) % 360.0 - 180.0)
+            if turn < 1.0 and abs(new_vs - here["vs_fpm"]) < 1.0:
+                continue  # "maintain": nothing to fly
+            self.flown[ident] = (t, {**here, "trk_deg": new_trk, "vs_fpm": new_vs})
+            say(f"[{self.party}] {ident} flies its advisory: track {new_trk:03.0f}°, {new_vs:+.0f} fpm")
 
 
 def _script() -> dict[str, list[tuple[float, str, dict[str, Any]]]]:
@@ -146,12 +179,17 @@ def _reporter(
     headers = {"Authorization": f"Bearer {p.token}"}
     done: set[int] = set()
     with httpx.Client(base_url=base, headers=headers, timeout=10.0) as client:
+        last_t = 0.0
         while not stop.is_set():
             now = time.time()
             t = (now - t0) % LOOP_S
+            if t < last_t:  # the scenario restarts: everyone back on its planned route
+                p.flown.clear()
+            last_t = t
+            p.fly_due(now, t, say)
             reports = []
             for rec in p.aircraft:
-                rep = _fly(rec, t)
+                rep = p.position(rec, t)
                 rep["t"] = now
                 sq = p.squawks.get(rec["id"])
                 if sq and t >= sq[0]:
@@ -179,6 +217,7 @@ def _officer(
     headers = {"Authorization": f"Bearer {p.token}"}
     pending: list[tuple[float, str, str]] = []
     seen_alerts: set[str] = set()
+    said: dict[str, tuple[Any, ...]] = {}  # aircraft -> the kind of its last advisory printed
     with httpx.Client(base_url=base, headers=headers, timeout=10.0) as client:
         while not stop.is_set():
             try:
@@ -224,9 +263,30 @@ def _officer(
                                 f"{data['t_in_s']:.0f} s"
                             )
                         elif kind == "advisory":
-                            say(f"[{p.party}] ADVISORY {data['aircraft']}: {data['reason']}")
+                            _advised(p, data, said, say)
             except (OSError, TimeoutError, Exception) as exc:
                 if stop.is_set():
                     return
                 say(f"[{p.party}] stream dropped ({type(exc).__name__}); reconnecting")
                 stop.wait(1.0)
+
+
+def _advised(
+    p: DemoParty, data: dict[str, Any], said: dict[str, tuple[Any, ...]], say: Callable[[str], None]
+) -> None:
+    """An advisory for one of *p*'s aircraft: its pilot will fly it, and the officer prints it
+    when it changes in kind (rule, turn side, vertical sense), not at every few degrees."""
+    ident = str(data["aircraft"])
+    trk, vs = data.get("trk_deg"), data.get("vs_fpm")
+    if trk is not None or vs is not None:
+        with p.lock:
+            p.to_fly[ident] = (time.time() + PILOT_DELAY_S, trk, vs)
+    current = next((r for r in p.aircraft if r["id"] == ident), None)
+    side = 0
+    if trk is not None and current is not None:
+        base = p.flown.get(ident, (0.0, current))[1]
+        side = 1 if (float(trk) - base["trk_deg"] + 540.0) % 360.0 - 180.0 > 0 else -1
+    kind = (data.get("rule"), side, 0 if vs is None else (vs > 0) - (vs < 0), data.get("resolved"))
+    if said.get(ident) != kind:
+        said[ident] = kind
+        say(f"[{p.party}] ADVISORY {ident}: {data['reason']}")
