@@ -17,7 +17,43 @@ import numpy as np
 from airdecon.replay._sinks import PairRecord
 from airdecon.units import NM
 
-__all__ = ["plot_traffic"]
+__all__ = ["MAX_LABELS", "place_labels", "plot_traffic"]
+
+MAX_LABELS = 12  # losses of separation labelled on the map, the worst first
+
+
+def place_labels(ax: object, labels: list[tuple[float, float, str, str]]) -> list[object]:
+    """Label points without overprinting: each label goes in a column beside the map (the side
+    of its point; on the left past the latitude labels), as near its point's height as the
+    labels above it allow, with a leader line to the point (as radar displays declutter): a
+    cluster of losses at one airport stays readable at any zoom. Returns the annotations."""
+    out: list[object] = []
+    if not labels:
+        return out
+    to_axes = ax.transAxes.inverted()  # type: ignore[attr-defined]
+    to_display = ax.transData  # type: ignore[attr-defined]
+    x_mid = sum(ax.get_xlim()) / 2.0  # type: ignore[attr-defined]
+    for right in (False, True):
+        side = [lab for lab in labels if (lab[0] >= x_mid) == right]
+        heights = [float(to_axes.transform(to_display.transform((x, y)))[1]) for x, y, _, _ in side]
+        order = sorted(range(len(side)), key=lambda k: -heights[k])
+        place: list[float] = []
+        for k in order:  # top down, each at least one line below the one above
+            want = min(max(heights[k], 0.0), 0.98)
+            place.append(want if not place else min(want, place[-1] - _LABEL_GAP))
+        shift = max(0.0, 0.02 - place[-1]) if place else 0.0  # pushed off the bottom: move all up
+        for k, y_frac in zip(order, place, strict=True):
+            x, y, text, color = side[k]
+            out.append(ax.annotate(  # type: ignore[attr-defined]
+                text, (x, y), xycoords="data", xytext=(1.01 if right else -0.075, y_frac + shift),
+                textcoords="axes fraction", ha="left" if right else "right", va="center", fontsize=6.5,
+                color=color, zorder=7, annotation_clip=False,
+                arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5, "alpha": 0.7},
+            ))  # fmt: skip
+    return out
+
+
+_LABEL_GAP = 0.03  # axes fraction between two labels of a column: a line of 6.5 pt text and air
 
 
 def plot_traffic(
@@ -95,7 +131,7 @@ def plot_traffic(
         ax.plot(x, y, color=color, linewidth=0.9 if few else 0.5, alpha=0.9 if few else 0.55, zorder=3,
                 label=name if few else None)
     drawn = sorted(pairs, key=lambda r: (r.los_s <= 0, r.min_h_m))[:max_pairs]
-    labelled = 0
+    labels: list[tuple[float, float, str, str]] = []
     for rec in drawn:
         la_a, lo_a, la_b, lo_b = rec.where
         if not np.isfinite([la_a, lo_a, la_b, lo_b]).all():
@@ -104,10 +140,9 @@ def plot_traffic(
         x, y = proj(np.array([lo_a, lo_b]), np.array([la_a, la_b]))
         ax.plot(x, y, color=color, linewidth=2.0 if rec.los_s > 0 else 1.2, marker="o",
                 markersize=4 if rec.los_s > 0 else 2.5, zorder=6 if rec.los_s > 0 else 5)
-        if rec.los_s > 0 and labelled < 12:  # label the worst losses only: the rest is in summary.json
-            labelled += 1
-            ax.annotate(f"{rec.a}/{rec.b} {rec.min_h_m / NM:.3g} NM", (float(x[0]), float(y[0])), fontsize=6,
-                        color=color, xytext=(4, 4 + 7 * (labelled % 3)), textcoords="offset points", zorder=7)
+        if rec.los_s > 0 and len(labels) < MAX_LABELS:  # the worst losses; the rest: summary.json
+            labels.append((float(x[0]), float(y[0]), f"{rec.a}/{rec.b} {rec.min_h_m / NM:.3g} NM", color))
+    place_labels(ax, labels)
     n_los = sum(1 for r in pairs if r.los_s > 0)
     ax.set_title(
         f"{title}\n{len(tracks)} airborne aircraft, {len(pairs)} conflicting pairs "
@@ -124,6 +159,6 @@ def plot_traffic(
         Line2D([], [], color="#ff9f1c", lw=2, marker="o", label="predicted conflict only"),
     ], loc="best", fontsize=7, framealpha=0.8)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")  # the label columns beside the map included
     plt.close(fig)
     return background
