@@ -28,7 +28,11 @@ import numpy.typing as npt
 
 from airdecon.units import FloatArray
 
-__all__ = ["MIN_OVERLAP_S", "STILL_M", "PairGeometry", "los_intervals"]
+__all__ = ["BOUNDARY_M", "MIN_OVERLAP_S", "STILL_M", "PairGeometry", "los_intervals"]
+
+BOUNDARY_M: float = 1e-6
+"""A separation within this of a minimum counts as *at* the minimum, which is separated (metres):
+far below any measurement, far above the rounding of feet and nautical miles to metres."""
 
 STILL_M: float = 1e-3
 """Relative motion over the look-ahead below which a pair counts as not moving (metres)."""
@@ -95,8 +99,10 @@ def los_intervals(
         Growth rate of the horizontal minimum with prediction time (velocity uncertainty), m/s:
         the loss condition becomes ``|s + w t| < h_m + h_growth_mps * t``. Default 0.
     """
-    h = np.asarray(h_m, dtype=np.float64)
-    v = np.asarray(v_m, dtype=np.float64)
+    # loss of separation is "< minimum": exactly at the minimum is separated, whatever the units
+    # (two levels 1,000 ft apart, converted to metres, differ by 304.8 +- 1e-12 m)
+    h = np.asarray(h_m, dtype=np.float64) - BOUNDARY_M
+    v = np.asarray(v_m, dtype=np.float64) - BOUNDARY_M
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         a = np.einsum("ij,ij->i", w, w)
         b = np.einsum("ij,ij->i", s, w)
