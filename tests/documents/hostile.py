@@ -3,7 +3,8 @@
 Shared, like ``tests/scenarios.py``: the reader's own tests (``test_reader.py``) and the end-to-end
 tests of every file the CLI reads (``tests/cli/test_hostile_files.py``) parametrise over these
 tables. Each case names the rule the refusal must name (``MalformedInput.rule``) and words its
-message must hold. Every JSON case is one line, so it also serves as a line of a JSON lines file.
+message must hold (not the depth itself: an incident export allows a few more levels). Every JSON
+case is one line, so it also serves as a line of a JSON lines file.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def _laughs() -> bytes:
 
 
 JSON_CASES = [
-    Hostile("json-nested-300", b'{"a": ' + _nest(300) + b"}", "depth", "nested deeper than 32 levels"),
-    Hostile("json-nested-100000", b'{"a": ' + _nest(100_000) + b"}", "depth", "nested deeper than 32 levels"),
+    Hostile("json-nested-300", b'{"a": ' + _nest(300) + b"}", "depth", "nested deeper than"),
+    Hostile("json-nested-100000", b'{"a": ' + _nest(100_000) + b"}", "depth", "nested deeper than"),
     Hostile("json-surrogate-key", rb'{"a": {"\ud800": 1}}', "unicode", "lone surrogate in a key"),
     Hostile("json-surrogate-value", rb'{"a": "x\udc00y"}', "unicode", "lone surrogate in the string"),
     Hostile("json-int-5000-digits", b'{"a": ' + b"9" * 5000 + b"}", "integer", "integer of 5000 digits"),
@@ -54,14 +55,14 @@ JSON_CASES = [
         "json-10MB-nested",
         b'{"a": ' + b"[" * (5 * MB) + b"]" * (5 * MB) + b"}",
         "depth",
-        "nested deeper than 32 levels",
+        "nested deeper than",
     ),
 ]
 
 YAML_CASES = [
-    Hostile("yaml-nested-300", b"a: " + _nest(300) + b"\n", "depth", "nested deeper than 32 levels"),
-    Hostile("yaml-nested-100000", b"a: " + _nest(100_000) + b"\n", "depth", "nested deeper than 32 levels"),
-    Hostile("yaml-block-nested-300", b"a:\n" + b"- " * 300 + b"x\n", "depth", "nested deeper than 32 levels"),
+    Hostile("yaml-nested-300", b"a: " + _nest(300) + b"\n", "depth", "nested deeper than"),
+    Hostile("yaml-nested-100000", b"a: " + _nest(100_000) + b"\n", "depth", "nested deeper than"),
+    Hostile("yaml-block-nested-300", b"a:\n" + b"- " * 300 + b"x\n", "depth", "nested deeper than"),
     Hostile("yaml-surrogate-key", b'a:\n  "\\ud800": 1\n', "unicode", "lone surrogate"),
     Hostile("yaml-surrogate-value", b'a: "x\\udc00y"\n', "unicode", "lone surrogate"),
     Hostile("yaml-int-5000-digits", b"a: " + b"9" * 5000 + b"\n", "integer", "integer of 5000 digits"),

@@ -83,9 +83,8 @@ def _decode(data: str | bytes, what: str, source: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise MalformedInput(
-            f"malformed {what}: not UTF-8 (byte {exc.start}, line {line})", rule="encoding", source=source
-        ) from None
+        at = f"byte {exc.start}, line {line}" if line > 1 else f"byte {exc.start}"
+        raise MalformedInput(f"malformed {what}: not UTF-8 ({at})", rule="encoding", source=source) from None
 
 
 def load_json(
@@ -154,11 +153,11 @@ def load_json_lines(data: str | bytes, *, source: str = "") -> list[tuple[int, A
     Raises
     ------
     MalformedInput
-        The file is not UTF-8, or a line is refused.
+        A line is refused (not UTF-8 included).
     """
-    text = _decode(data, "JSON lines", source)
+    lines = data.split("\n") if isinstance(data, str) else bytes(data).split(b"\n")
     out = []
-    for n, line in enumerate(text.split("\n"), start=1):
+    for n, line in enumerate(lines, start=1):
         if line.strip():
             out.append((n, load_json(line, source=f"{source}:{n}" if source else f"line {n}")))
     return out
