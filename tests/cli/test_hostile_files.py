@@ -2,9 +2,10 @@
 CLI's usual clear error (``error: <file>: <rule> at <where>``, exit status 1), never a traceback,
 never a hang.
 
-The files: scenarios (``detect``, JSON and YAML), protocol documents (``protocol propose``), the
-protocol directory's history (``protocol log``), the replay's protocol file (``replay
---protocol``), incident exports and heads files (``audit check``).
+The files: scenarios (``detect``, JSON and YAML), protocol documents (``protocol propose``; the
+hub's ``--protocol FILE``, through ``party token``), the protocol directory's history (``protocol
+log``), the replay's protocol file (``replay --protocol``), incident exports and heads files
+(``audit check``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def _replay(f: Path, d: Path) -> list[str]:
     return ["replay", str(d / "rec.csv"), "--protocol", str(f), "--out", str(d / "out"), "--no-plot"]
 
 
+def _party_token(f: Path, d: Path) -> list[str]:
+    return ["party", "token", "BLUE", "--protocol", str(f), "--db", str(d / "hub.db")]
+
+
 def _pub(d: Path) -> Path:
     pub = d / "hub.pub"
     pub.write_bytes(HubKey.generate().public_pem())
@@ -73,6 +78,7 @@ JSON_KINDS = [
     ("scenario", "scenario.json", _detect, False),
     ("protocol-document", "proposal.json", _propose, False),
     ("protocol-history", "history.jsonl", _history, True),
+    ("hub-protocol", "hub-protocol.json", _party_token, False),
     ("replay-protocol", "rules.json", _replay, False),
     ("export", "incident.json", _check_export, False),
     ("heads", "blue.heads", _check_heads, True),
@@ -80,6 +86,7 @@ JSON_KINDS = [
 YAML_KINDS = [
     ("scenario", "scenario.yaml", _detect),
     ("protocol-document", "proposal.yaml", _propose),
+    ("hub-protocol", "hub-protocol.yaml", _party_token),
     ("replay-protocol", "rules.yml", _replay),
 ]
 
@@ -148,23 +155,25 @@ def test_hostile_bluesky_line_is_a_clear_error(
     assert out == ""
 
 
+def _case(name: str) -> Hostile:
+    return next(c for c in [*JSON_CASES, *YAML_CASES] if c.name == name)
+
+
 @pytest.mark.parametrize(
-    ("case", "kind"),
+    ("case", "name", "command", "lines"),
     [
-        (next(c for c in JSON_CASES if c.name == "json-nested-100000"), JSON_KINDS[0]),
-        (next(c for c in YAML_CASES if c.name == "yaml-billion-laughs"), YAML_KINDS[1]),
-        (next(c for c in JSON_CASES if c.name == "json-int-5000-digits"), JSON_KINDS[5]),
+        (_case("json-nested-100000"), "scenario.json", _detect, False),
+        (_case("yaml-billion-laughs"), "proposal.yaml", _propose, False),
+        (_case("json-int-5000-digits"), "blue.heads", _check_heads, True),
     ],
     ids=["detect-deep-json", "propose-billion-laughs", "check-heads-huge-int"],
 )
 def test_a_real_process_says_it_in_one_line_and_exits_1(
-    tmp_path: Path, case: Hostile, kind: tuple[object, ...]
+    tmp_path: Path, case: Hostile, name: str, command: Command, lines: bool
 ) -> None:
-    name, command = str(kind[1]), kind[2]
-    lines = len(kind) == 4 and kind[3] is True
     f = tmp_path / name
     f.write_bytes(b"\n" + case.data + b"\n" if lines else case.data)
-    argv = command(f, tmp_path)  # type: ignore[operator]
+    argv = command(f, tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "airdecon", *argv], capture_output=True, text=True, timeout=120
     )
