@@ -39,6 +39,18 @@ HEADER = """\
 Generated from the `--help` of every command by `scripts/docs_cli.py` (`make docs`); do not edit by
 hand: `tests/docs/test_cli_reference.py` fails when this file and the commands' help differ.
 Exit status of every command: 0 ran, 1 invalid input (a message on stderr), 2 usage error.
+
+Every JSON or YAML file a command reads (scenarios, protocol documents and the files of a protocol
+directory, `replay --protocol`, incident exports and heads files for `audit check`) goes through
+one strict reader (`airdecon.documents`, the one the hub reads bodies with). It refuses, with
+`error: FILE: RULE at WHERE` (a JSON path such as `$.aircraft[3].lat`, or `line 4, column 7`;
+`FILE:LINE` for a line of a JSON lines file) and exit status 1: bytes that are not UTF-8; nesting
+deeper than 32 levels (35 in an incident export, whose payloads sit three levels down); a lone
+surrogate (`"\\ud800"`) in a key or a string; an integer of more than 19 digits; NaN and infinities
+(`NaN`, `1e999`, YAML `.nan`, `.inf`); two equal keys in an object. In YAML also: aliases that
+repeat more than 10,000 nodes in all (a "billion laughs") or refer to themselves, keys that are not
+strings (`1:`, `yes:`, `<<:`), values JSON has no type for (an unquoted date, `!!binary`, `!!set`),
+and files over 1 MiB (write larger data as JSON).
 """
 
 

@@ -17,6 +17,7 @@ DOMAINS = [
     "airdecon.protocol",
     "airdecon.scenario",
     "airdecon.alerting",
+    "airdecon.documents",
 ]
 
 

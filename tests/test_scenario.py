@@ -42,7 +42,7 @@ def test_protocol_block_is_optional_and_partial():
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
-        ("{not json", "invalid JSON"),
+        ("{not json", "malformed JSON"),
         ("[]", "must be an object"),
         ('{"aircraft": {}}', "must be a list"),
         ('{"planes": []}', "unknown top-level"),

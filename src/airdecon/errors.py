@@ -5,7 +5,8 @@
     AirdeconError
     ├── InputError (ValueError)            bad data from outside: a record, a file, a field
     │   ├── ScenarioError                  a scenario file that cannot be read or parsed
-    │   ├── MalformedInput                 a message that is not the JSON expected at all
+    │   ├── MalformedInput                 a message or file that is not the JSON/YAML expected at all
+    │   │                                  (``.rule``, ``.where``, ``.source``)
     │   ├── RecordError                    one record/field of a fleet is invalid (``.record``, ``.field``)
     │   └── IngestError                    a surveillance recording or feed cannot be read (``.source``)
     │       └── DecodeError                one frame/line is undecodable (``.kind``, ``.raw``)
@@ -62,8 +63,29 @@ class ScenarioError(InputError):
 
 
 class MalformedInput(InputError):
-    """A message or request body that is not what is expected at all: not JSON, a NaN literal,
-    not an object. (Its content, when readable, is judged record by record: :class:`RecordError`.)"""
+    """A message, request body or file that is not what is expected at all: not JSON, a NaN
+    literal, nested too deep, not an object. (Its content, when readable, is judged record by
+    record: :class:`RecordError`.)
+
+    Attributes
+    ----------
+    rule : str
+        Which rule of the strict reader (:mod:`airdecon.documents`) refused it: ``"encoding"``,
+        ``"syntax"``, ``"depth"``, ``"unicode"``, ``"integer"``, ``"number"``, ``"duplicate-key"``,
+        ``"key"``, ``"type"``, ``"alias"`` or ``"size"``; ``""`` when raised elsewhere.
+    where : str
+        Where in the text: a JSON path (``$.fields.x[0]``) or ``line 3, column 7``; ``""`` if unknown.
+    source : str
+        The file (or ``file:line``) concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, rule: str = "", where: str = "", source: str = "") -> None:
+        self.rule = rule
+        self.where = where
+        self.source = source
+        self.reason = message
+        text = f"{message} at {where}" if where else message
+        super().__init__(f"{source}: {text}" if source else text)
 
 
 class RecordError(InputError):

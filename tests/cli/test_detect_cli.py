@@ -63,7 +63,7 @@ def test_table_output_names_the_pairs(tmp_path, capsys):  # type: ignore[no-unty
             ', "alt_ft": 0, "gs_kt": 0, "trk_deg": 0}]}',
             "aircraft Z: field 'lat'",
         ),
-        ("not json at all", "invalid JSON"),
+        ("not json at all", "malformed JSON"),
     ],
 )
 def test_bad_input_exits_1_with_a_clear_message(tmp_path, capsys, content, needle):  # type: ignore[no-untyped-def]

@@ -48,6 +48,11 @@ def test_within_the_limits_read_as_json_reads() -> None:
     assert load_json('{"é": "ü"}') == {"é": "ü"}
 
 
+def test_the_hub_keeps_the_last_of_two_equal_keys() -> None:
+    """Unlike the files the CLI reads (airdecon.documents refuses them): see hub/_input.py."""
+    assert load_json(b'{"a": 1, "a": 2}') == {"a": 2}
+
+
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**18), 10**18)
     | st.floats(allow_nan=False, allow_infinity=False)

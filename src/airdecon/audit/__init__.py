@@ -13,7 +13,7 @@
 """
 
 from airdecon.audit._canonical import GENESIS, canonical_bytes, checkpoint_message, entry_digest, link
-from airdecon.audit._export import EXPORT_FORMAT, ExportReport, export_incident, verify_export
+from airdecon.audit._export import EXPORT_DEPTH, EXPORT_FORMAT, ExportReport, export_incident, verify_export
 from airdecon.audit._heads import (
     PARTY_HEAD_DOMAIN,
     HeadChecker,
@@ -31,6 +31,7 @@ from airdecon.audit._verify import DEFAULT_MAX_UNSIGNED, DEFAULT_MAX_UNSIGNED_S,
 __all__ = [
     "DEFAULT_MAX_UNSIGNED",
     "DEFAULT_MAX_UNSIGNED_S",
+    "EXPORT_DEPTH",
     "EXPORT_FORMAT",
     "GENESIS",
     "PARTY_HEAD_DOMAIN",

@@ -26,7 +26,6 @@ the parties may not see are shown only as digests.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,14 +36,19 @@ from airdecon.audit._canonical import GENESIS, entry_digest, link
 from airdecon.audit._heads import HeadChecker, HeadsReport, PartyHead, fold_party
 from airdecon.audit._keys import load_public_key
 from airdecon.audit._verify import PublicKeySource, check_checkpoint
+from airdecon.documents import MAX_DEPTH, load_json
 from airdecon.errors import InputError, IntegrityError
 
 if TYPE_CHECKING:
     from airdecon.store._protocol import Store
 
-__all__ = ["EXPORT_FORMAT", "ExportReport", "export_incident", "verify_export"]
+__all__ = ["EXPORT_DEPTH", "EXPORT_FORMAT", "ExportReport", "export_incident", "verify_export"]
 
 EXPORT_FORMAT = "airdecon-incident/1"
+
+#: Levels of nesting an export may have: each entry's payload, as deep as the hub accepts a body
+#: (:data:`~airdecon.documents.MAX_DEPTH`), sits three levels down (``$.entries[i].payload``).
+EXPORT_DEPTH = MAX_DEPTH + 3
 
 _DISCLOSED = ("seq", "at", "kind", "origin", "audience", "payload", "idempotency_key")
 
@@ -140,13 +144,15 @@ def verify_export(
     *,
     require_signed: bool = True,
     heads: Collection[PartyHead] = (),
+    source: str = "",
 ) -> ExportReport:
     """Verify an incident export offline, with nothing but the document and the hub's public key.
 
     Parameters
     ----------
     doc : mapping, str or bytes
-        The export, parsed or as JSON text.
+        The export, parsed or as JSON text (read by the strict reader of
+        :mod:`airdecon.documents`, allowing :data:`EXPORT_DEPTH` levels).
     public_key : Ed25519PublicKey, PEM bytes, 64 hex digits or PEM file path
         The hub's public key, obtained independently of the export.
     require_signed : bool
@@ -156,20 +162,20 @@ def verify_export(
         Signed heads a party saved from its stream: each one the export reaches must match the
         entries it discloses (a rewrite, even re-signed with the hub key, cannot), and a head
         signed within the window for entries the export does not have is a truncation.
+    source : str
+        The file the text comes from, named when the reader refuses it.
 
     Raises
     ------
     IntegrityError
         The first entry or checkpoint that does not verify, by sequence number.
     InputError
-        The document is not an export.
+        The document is not an export (a :class:`~airdecon.errors.MalformedInput` naming the rule
+        and where when the text is refused by the reader).
     """
     public = load_public_key(public_key)
     if isinstance(doc, str | bytes):
-        try:
-            doc = json.loads(doc)
-        except ValueError as exc:
-            raise InputError(f"export is not JSON: {exc}") from exc
+        doc = load_json(doc, max_depth=EXPORT_DEPTH, source=source)
     if not isinstance(doc, Mapping) or doc.get("format") != EXPORT_FORMAT:
         raise InputError(f"not an airdecon incident export (format {EXPORT_FORMAT!r} expected)")
     try:

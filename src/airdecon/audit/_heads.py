@@ -26,7 +26,6 @@ entries finds the party holding a head for an entry the record no longer has.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from airdecon.audit._canonical import GENESIS, canonical_bytes, link
 from airdecon.audit._keys import Signer, key_id, verify_signature
+from airdecon.documents import load_json_lines
 from airdecon.errors import InputError, IntegrityError
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class PartyHead:
         if (not isinstance(party, str) or isinstance(n, bool) or not isinstance(n, int) or n < 1
                 or not isinstance(h, str) or isinstance(at, bool) or not isinstance(at, int | float)
                 or not isinstance(kid, str) or not isinstance(sig, str)):
-            raise InputError(f"malformed head: {dict(obj)!r}")
+            raise InputError(f"malformed head: {dict(obj)!r:.200}")
         return cls(party, n, h, float(at), kid, sig)
 
     def check(self, public: Ed25519PublicKey) -> None:
@@ -152,25 +152,22 @@ def fold_party(store: Store, party: str, *, through_seq: int, page: int = 1000) 
 
 
 def load_heads(path: str | Path) -> list[PartyHead]:
-    """The heads a party saved: a JSON lines file, one head a line (blank lines skipped).
+    """The heads a party saved: a JSON lines file, one head a line (blank lines skipped), each
+    line read by the strict reader of :mod:`airdecon.documents`.
 
     Raises
     ------
     InputError
-        The file cannot be read, or a line is not a head.
+        The file cannot be read, or a line is not a head (a
+        :class:`~airdecon.errors.MalformedInput` naming ``file:line``, the rule and where, when the
+        reader refuses it).
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read heads {path}: {exc.strerror or exc}") from None
     heads = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            raise InputError(f"{path}:{i}: not JSON: {exc}") from None
+    for i, obj in load_json_lines(data, source=str(path)):
         try:
             heads.append(PartyHead.from_json(obj))
         except InputError as exc:

@@ -177,11 +177,11 @@ def check_command(
     check every head; a later window checks the heads after its start.
     """
     try:
-        text = export.read_text(encoding="utf-8")
+        data = export.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read {export}: {exc}") from exc
+        raise InputError(f"cannot read {export}: {exc.strerror or exc}") from None
     saved = [h for f in heads or [] for h in load_heads(f)]
-    report = verify_export(text, key, heads=saved)
+    report = verify_export(data, key, heads=saved, source=str(export))
     _say(
         f"[bold green]ok[/]: entries {report.first_seq}..{report.last_seq}: {report.disclosed} disclosed, "
         f"{report.redacted} redacted, signed through entry {report.signed_through}"

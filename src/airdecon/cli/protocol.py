@@ -98,13 +98,9 @@ def _open(directory: Path) -> tuple[ProtocolStore, Negotiation]:
 def _document_deriving(path: Path, parent: Version | None) -> ProtocolDocument:
     """Read a document file; with *parent*, set its ``parent`` and ``revision`` from it."""
     data = _read(path)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ProtocolError(f"{path}: not UTF-8 text") from None
     if parent is None:
-        return ProtocolDocument.parse(text, source=str(path))
-    raw: Any = read_text(text, source=str(path))
+        return ProtocolDocument.parse(data, source=str(path))
+    raw: Any = read_text(data, source=str(path))
     if isinstance(raw, dict):
         given = raw.get("parent")
         # a file made by `protocol show` of the version amended names *that* version's parent:

@@ -7,7 +7,6 @@ runs as fast as the machine can.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from datetime import UTC, datetime
@@ -15,11 +14,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from airdecon.cli._app import app, err_console, out_console
-from airdecon.errors import InputError
+from airdecon.documents import load_document
+from airdecon.errors import InputError, MalformedInput
 from airdecon.ingest import FORMATS
 from airdecon.protocol import SafetyProtocol
 from airdecon.replay import replay_recording
@@ -50,13 +49,19 @@ def load_protocol(path: Path | None, **overrides: float | None) -> SafetyProtoco
     block: dict[str, Any] = {}
     if path is not None:
         try:
-            text = path.read_text()
+            data = path.read_bytes()
         except OSError as exc:
-            raise InputError(f"--protocol: cannot read {path}: {exc}") from None
-        doc = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+            raise InputError(f"--protocol: cannot read {path}: {exc.strerror or exc}") from None
+        fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "json"
+        try:
+            doc = load_document(data, fmt=fmt, source=str(path))
+        except MalformedInput as exc:
+            raise InputError(f"--protocol: {exc}") from exc
+        if isinstance(doc, dict) and "protocol" in doc:
+            doc = doc["protocol"]
         if not isinstance(doc, dict):
-            raise InputError(f"--protocol: {path} must hold an object")
-        block = dict(doc.get("protocol", doc)) if "protocol" in doc else dict(doc)
+            raise InputError(f"--protocol: {path} must hold an object (or a 'protocol' object)")
+        block = dict(doc)
     block.update({k: v for k, v in overrides.items() if v is not None})
     return SafetyProtocol.from_mapping(block)
 

@@ -85,10 +85,10 @@ def load_protocol(spec: str | None, *, scratch: Path) -> tuple[ProtocolDocument,
         sigs = {party: sig.to_mapping() for party, sig in n.signatures.get(version.digest, {}).items()}
         return version.document, True, sigs
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except OSError as exc:
         raise ProtocolError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    return ProtocolDocument.parse(text, source=str(p)), False, {}
+    return ProtocolDocument.parse(data, source=str(p)), False, {}
 
 
 def load_hub_key(settings: HubSettings) -> HubKey:

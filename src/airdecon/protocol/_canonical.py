@@ -22,9 +22,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
-from airdecon.errors import ProtocolError
+from airdecon.documents import load_document
+from airdecon.errors import MalformedInput, ProtocolError
 
 __all__ = ["canonical_bytes", "digest_of", "format_number", "read_text"]
 
@@ -127,59 +126,25 @@ def digest_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: object) -> None:
-        self.key = key
-
-
-def _no_duplicates(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
-    out: dict[Any, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate mapping keys."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    return _no_duplicates(loader.construct_pairs(node, deep=True))
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def read_text(text: str, *, fmt: str = "auto", source: str = "<document>") -> Any:
-    """Parse document text as JSON or YAML, refusing duplicate keys in any object.
+def read_text(text: str | bytes, *, fmt: str = "auto", source: str = "<document>") -> Any:
+    """Parse document text as JSON or YAML with the strict reader of :mod:`airdecon.documents`
+    (duplicate keys, depth, surrogates, huge or non-finite numbers, YAML aliases: all refused).
 
     Parameters
     ----------
-    text : str
-        The document.
+    text : str or bytes
+        The document (bytes must be UTF-8).
     fmt : {"auto", "json", "yaml"}
-        ``auto`` reads JSON when the text starts with ``{`` and YAML otherwise.
+        ``auto`` reads JSON when the text starts with ``{`` or ``[`` and YAML otherwise.
     source : str
         Named in error messages (a file name).
 
     Raises
     ------
     ProtocolError
-        On a syntax error or a duplicate key, naming *source* and the key.
+        On a syntax error or a refusal of the reader, naming *source*, the rule and where.
     """
-    if fmt == "auto":
-        fmt = "json" if text.lstrip().startswith("{") else "yaml"
     try:
-        if fmt == "json":
-            return json.loads(text, object_pairs_hook=_no_duplicates)
-        if fmt == "yaml":
-            return yaml.load(text, Loader=_StrictLoader)
-    except _DuplicateKey as exc:
-        raise ProtocolError(f"{source}: duplicate key {exc.key!r} in an object") from None
-    except json.JSONDecodeError as exc:
-        raise ProtocolError(f"{source}: invalid JSON: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ProtocolError(f"{source}: invalid YAML: {exc}") from None
-    raise ProtocolError(f"{source}: unknown document format {fmt!r} (json or yaml)")
+        return load_document(text, fmt=fmt, source=source)
+    except MalformedInput as exc:
+        raise ProtocolError(str(exc)) from exc

@@ -691,18 +691,14 @@ class ProtocolDocument:
     # ---- reading --------------------------------------------------------------------------------
     @classmethod
     def parse(cls, text: str | bytes, *, fmt: str = "auto", source: str = "<document>") -> ProtocolDocument:
-        """Read and validate document text (JSON or YAML; duplicate keys refused).
+        """Read and validate document text (JSON or YAML, by the strict reader of
+        :mod:`airdecon.documents`: duplicate keys, depth, huge numbers, YAML aliases refused).
 
         Raises
         ------
         ProtocolError
-            Naming *source* and the field path of the first problem.
+            Naming *source* and the field path (or line) of the first problem.
         """
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ProtocolError(f"{source}: not UTF-8 text") from None
         raw = read_text(text, fmt=fmt, source=source)
         try:
             return cls.from_mapping(raw)

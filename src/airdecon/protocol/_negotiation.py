@@ -135,7 +135,7 @@ class Signature:
             raise ProtocolError(f"{source}: unknown field(s) {unknown}")
         for f in fields:
             if not isinstance(value.get(f), str):
-                raise ProtocolError(f"{source}.{f}: must be a string, got {value.get(f)!r}")
+                raise ProtocolError(f"{source}.{f}: must be a string, got {value.get(f)!r:.80}")
         _check_ts(value["signed_at"], f"{source}.signed_at")
         return cls(**{f: value[f] for f in fields})
 

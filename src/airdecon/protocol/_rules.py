@@ -114,13 +114,13 @@ class SafetyProtocol:
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ProtocolError(f"protocol: {name} must be a number, got {value!r}")
+                raise ProtocolError(f"protocol: {name} must be a number, got {value!r:.80}")
             if not math.isfinite(value) or value <= 0:
-                raise ProtocolError(f"protocol: {name} must be finite and > 0, got {value!r}")
+                raise ProtocolError(f"protocol: {name} must be finite and > 0, got {value!r:.80}")
         for name in ("position_error_m", "velocity_error_mps"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ProtocolError(f"protocol: {name} must be a number, got {value!r}")
+                raise ProtocolError(f"protocol: {name} must be a number, got {value!r:.80}")
             if not math.isfinite(value) or value < 0:
                 raise ProtocolError(f"protocol: {name} must be finite and >= 0, got {value!r}")
         if self.warning_s > self.caution_s:
@@ -160,9 +160,9 @@ class SafetyProtocol:
                 continue
             value = block[key]
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ProtocolError(f"protocol: {key} must be a number, got {value!r}")
+                raise ProtocolError(f"protocol: {key} must be a number, got {value!r:.80}")
             if not math.isfinite(value) or value <= 0:
-                raise ProtocolError(f"protocol: {key} must be finite and > 0, got {value!r}")
+                raise ProtocolError(f"protocol: {key} must be finite and > 0, got {value!r:.80}")
             field = {"horizontal_nm": "horizontal_m", "vertical_ft": "vertical_m"}.get(key, key)
             kwargs[field] = float(value) * scale
         return cls(**kwargs)

@@ -15,13 +15,13 @@ signature against it. Writes go through a temporary file and an atomic rename.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
 from pathlib import Path
 
-from airdecon.errors import ProtocolError
+from airdecon.documents import load_json, load_json_lines
+from airdecon.errors import MalformedInput, ProtocolError
 from airdecon.protocol._canonical import canonical_bytes, digest_of
 from airdecon.protocol._negotiation import Event, Negotiation, Signature, Version, signature_bytes
 
@@ -62,11 +62,13 @@ class ProtocolStore:
         self.path = Path(path)
         marker = self.path / _MARKER
         try:
-            meta = json.loads(marker.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            meta = load_json(marker.read_bytes(), source=str(marker))
+        except OSError:
             raise ProtocolError(
                 f"{self.path}: not a protocol directory (run 'airdecon protocol init')"
             ) from None
+        except MalformedInput as exc:
+            raise ProtocolError(f"{self.path}: not a protocol directory ({exc})") from exc
         if meta != {"format": STORE_FORMAT}:
             raise ProtocolError(f"{marker}: unknown store format {meta!r}")
 
@@ -104,7 +106,7 @@ class ProtocolStore:
             rel = f.relative_to(self.path)
             if not _HEX.match(f.stem):
                 raise ProtocolError(f"{rel}: unexpected file in versions/")
-            data = f.read_bytes()
+            data = self._read(f)
             if digest_of(data) != "sha256:" + f.stem:
                 raise ProtocolError(
                     f"{rel}: content does not match its digest (the document was altered after signing)"
@@ -114,24 +116,29 @@ class ProtocolStore:
         for f in sorted((self.path / "signatures").glob("*/*.json")):
             rel = f.relative_to(self.path)
             try:
-                raw = json.loads(f.read_bytes())
-            except ValueError as exc:
-                raise ProtocolError(f"{rel}: not JSON ({exc})") from None
+                raw = load_json(self._read(f), source=str(rel))
+            except MalformedInput as exc:
+                raise ProtocolError(str(exc)) from exc
             s = Signature.from_mapping(raw, source=str(rel))
             if s.version != "sha256:" + f.parent.name or s.party != f.stem:
                 raise ProtocolError(f"{rel}: record names {s.party} on {s.version}, not its file's place")
             signatures.append(s)
         events: list[Event] = []
         history = self.path / "history.jsonl"
-        for n, line in enumerate(history.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-            except ValueError as exc:
-                raise ProtocolError(f"history.jsonl:{n}: not JSON ({exc})") from None
+        try:
+            lines = load_json_lines(self._read(history), source="history.jsonl")
+        except MalformedInput as exc:
+            raise ProtocolError(str(exc)) from exc
+        for n, raw in lines:
             events.append(Event.from_mapping(raw, source=f"history.jsonl:{n}"))
         return Negotiation.restore(versions, signatures, events)
+
+    def _read(self, path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            rel = path.relative_to(self.path)
+            raise ProtocolError(f"{rel}: cannot read: {exc.strerror or exc}") from None
 
     # ---- writing -------------------------------------------------------------------------------
     def save(self, negotiation: Negotiation) -> None:
@@ -148,7 +155,7 @@ class ProtocolStore:
             for s in by_party.values():
                 self._add(self.signature_path(s.version, s.party), signature_bytes(s) + b"\n")
         history = self.path / "history.jsonl"
-        stored = [ln for ln in history.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        stored = [ln for ln in self._read(history).decode("utf-8", "replace").split("\n") if ln.strip()]
         lines = [canonical_bytes(e.to_mapping()).decode("utf-8") for e in negotiation.events]
         if lines[: len(stored)] != stored:
             raise ProtocolError("history.jsonl: the stored history differs from the one being saved")

@@ -54,6 +54,18 @@ def mach_to_tas_mps(mach: float, alt_m: float) -> float:
     return mach * math.sqrt(_GAMMA * _R * t)
 
 
+# the ISA model above holds to 32 km; a CAS beyond 2,000 kt is no aircraft (and overflows the model)
+_MIN_ALT_M, _MAX_ALT_M, _MAX_SPD = -1_000.0, 32_000.0, 2_000.0
+
+
+def _finite(text: str) -> float:
+    """A number of a scenario line; NaN and infinities (``nan``, ``inf``, ``1e999``) refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]!r} is not a finite number")
+    return value
+
+
 _LINE = re.compile(r"^\s*(?:\d+:\d+:\d+(?:\.\d+)?\s*>)?\s*(?P<cmd>[A-Za-z]+)\s*[, ]?\s*(?P<args>.*)$")
 
 
@@ -80,25 +92,28 @@ def load_bluesky_scn(path: str | Path) -> tuple[Fleet, SafetyProtocol]:
         args = [a for a in re.split(r"[,\s]+", m["args"].strip()) if a]
         try:
             if cmd == "DTLOOK" and args:
-                lookahead = float(args[0])
+                lookahead = _finite(args[0])
             elif cmd == "CRE":
                 ident, _type, lat, lon, hdg, alt, spd = args[:7]
-                alt_ft = float(alt[2:]) * 100.0 if alt.upper().startswith("FL") else float(alt)
+                alt_ft = _finite(alt[2:]) * 100.0 if alt.upper().startswith("FL") else _finite(alt)
                 alt_m = alt_ft * FT
-                v = float(spd)
+                v = _finite(spd)
+                if not (_MIN_ALT_M <= alt_m <= _MAX_ALT_M and 0.0 <= v <= _MAX_SPD):
+                    raise ValueError("altitude or speed out of range")
                 tas = mach_to_tas_mps(v, alt_m) if v < 1.0 else cas_to_tas_mps(v * KT, alt_m)
                 records.append(
                     {
                         "id": ident,
                         "party": "CIVIL",
-                        "lat": float(lat),
-                        "lon": float(lon),
+                        "lat": _finite(lat),
+                        "lon": _finite(lon),
                         "alt_ft": alt_ft,
                         "gs_kt": tas / KT,
-                        "trk_deg": float(hdg),
+                        "trk_deg": _finite(hdg),
                         "vs_fpm": 0.0,
                     }
                 )
-        except (ValueError, IndexError) as exc:
-            raise ScenarioError(f"line {lineno}: cannot parse {raw.strip()!r} ({exc})", path=str(p)) from None
+        except (ValueError, IndexError, ArithmeticError) as exc:
+            shown = raw.strip()[:80]
+            raise ScenarioError(f"line {lineno}: cannot parse {shown!r} ({exc})", path=str(p)) from None
     return Fleet.from_records(records), SafetyProtocol(lookahead_s=lookahead)

@@ -6,24 +6,24 @@
      "aircraft": [{"id": "BLUE-01", "party": "BLUE", "lat": 35.1, "lon": 38.2,
                    "alt_ft": 25000, "gs_kt": 450, "trk_deg": 90, "vs_fpm": 0}]}
 
-``protocol`` is optional (defaults: 5 NM, 1000 ft, 300 s). Duplicate keys in an object are refused
-(a JSON parser would otherwise silently keep the last one). Aircraft records are checked by
+``protocol`` is optional (defaults: 5 NM, 1000 ft, 300 s). The text is read by the strict reader of
+:mod:`airdecon.documents`: duplicate keys in an object are refused (a JSON parser would otherwise
+silently keep the last one), and so are nesting beyond 32 levels, lone surrogates, integers of
+more than 19 digits, NaN and infinities, and YAML's aliases beyond a bound, dates and non-string
+keys; YAML files are limited to 1 MiB (larger fleets belong in JSON). Aircraft records are checked by
 :func:`~airdecon.scenario._records.record_problems` first: unknown fields refused (with the nearest
 known name), every problem listed at once with the values as written.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from airdecon.errors import InputError, ScenarioError
+from airdecon.documents import load_json, load_yaml
+from airdecon.errors import InputError, MalformedInput, ScenarioError
 from airdecon.protocol import SafetyProtocol
 from airdecon.scenario._records import record_problems
 from airdecon.state import Fleet
@@ -42,42 +42,23 @@ class Scenario:
     source: str | None = None
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ScenarioError(f"duplicate key {key!r} in an object")
-        out[key] = value
-    return out
+def parse_scenario(text: str | bytes, *, fmt: str = "json", source: str | None = None) -> Scenario:
+    """Parse scenario text (``fmt`` is ``"json"`` or ``"yaml"``) into a :class:`Scenario`.
 
+    The text is read by the strict reader of :mod:`airdecon.documents` (duplicate keys, depth,
+    lone surrogates, huge or non-finite numbers, YAML aliases and dates: all refused).
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate mapping keys."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    pairs = loader.construct_pairs(node, deep=True)
-    return _no_duplicates(pairs)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def parse_scenario(text: str, *, fmt: str = "json", source: str | None = None) -> Scenario:
-    """Parse scenario text (``fmt`` is ``"json"`` or ``"yaml"``) into a :class:`Scenario`."""
+    Raises
+    ------
+    ScenarioError
+        Naming *source*, and the rule and where for text the reader refuses.
+    """
+    if fmt not in ("json", "yaml"):
+        raise ScenarioError(f"unknown scenario format {fmt!r}", path=source)
     try:
-        if fmt == "json":
-            doc = json.loads(text, object_pairs_hook=_no_duplicates)
-        elif fmt == "yaml":
-            doc = yaml.load(text, Loader=_UniqueKeyLoader)
-        else:
-            raise ScenarioError(f"unknown scenario format {fmt!r}", path=source)
-    except ScenarioError as exc:
-        raise ScenarioError(str(exc), path=source) from None
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(f"invalid JSON: {exc}", path=source) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"invalid YAML: {exc}", path=source) from None
+        doc = load_json(text) if fmt == "json" else load_yaml(text)
+    except MalformedInput as exc:
+        raise ScenarioError(str(exc), path=source) from exc
     if not isinstance(doc, Mapping):
         raise ScenarioError("a scenario must be an object with an 'aircraft' list", path=source)
     unknown = sorted(set(doc) - {"protocol", "aircraft"})
@@ -118,18 +99,16 @@ def load_scenario(path: str | Path) -> Scenario:
         size = p.stat().st_size
         if size > MAX_SCENARIO_BYTES:
             raise ScenarioError(f"file too large ({size} bytes)", path=str(p))
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"cannot read: {exc.strerror or exc}", path=str(p)) from None
-    except UnicodeDecodeError:
-        raise ScenarioError("not UTF-8 text", path=str(p)) from None
     if p.suffix.lower() == ".scn":
         from airdecon.scenario._bluesky import load_bluesky_scn
 
         fleet, protocol = load_bluesky_scn(p)
         return Scenario(fleet=fleet, protocol=protocol, source=str(p))
     fmt = "yaml" if p.suffix.lower() in {".yaml", ".yml"} else "json"
-    return parse_scenario(text, fmt=fmt, source=str(p))
+    return parse_scenario(data, fmt=fmt, source=str(p))
 
 
 def demo_scenario_path() -> Path:
