@@ -12,12 +12,15 @@ parties** over their WebSocket streams. The phases (issue 12 §4):
 * ``co-located``: EVIL keeps its whole quota of aircraft on one spot, with ``watch_own_pairs`` set
   (every pair of them is a conflict it asked to be told about);
 * ``silent-consumer``: EVIL opens streams from the start of the record and never reads them;
-* ``record-window``: EVIL asks for its record over the longest window, back to back.
+* ``record-window``: EVIL asks for its record over the longest window, back to back; its record
+  is seeded first with ``--seed-record`` report batches of its own over the last day, so the
+  window is as long as the hub answers at once (the row bound) and more.
 
 Prints, per phase, the unrelated report→alert p50/p99 (ms), the ratio to quiet, and the hub's RSS
-(peak over the phase, and the process's high-water mark). Loopback only.
+(peak over the phase, and the process's high-water mark); for ``record-window`` also the time of
+one answer and its size. Loopback only.
 
-Run: python bench/hostile.py [--seconds 15] [--probes 12] [--phases quiet,co-located]
+Run: python bench/hostile.py [--seconds 15] [--probes 12] [--phases quiet record-window]
 [--profile DIR] (``--profile`` runs each phase's hub under ``py-spy record``, if installed, and
 writes DIR/<phase>.txt: collapsed stacks, to see where a flood spends the hub's time).
 """
@@ -42,9 +45,10 @@ import httpx
 import websockets
 from _hubproc import wait_healthy
 
+from airdecon.hub._reports import record
 from airdecon.protocol import ProtocolDocument, ProtocolStore
 from airdecon.protocol._signing import generate_private_key, public_key_text
-from airdecon.store import open_store
+from airdecon.store import NewEvent, Store, open_store
 
 PARTIES = {"BLUE": "party", "RED": "party", "EVIL": "party", "CIVIL": "civil"}
 PHASES = ("quiet", "distinct-ids", "co-located", "silent-consumer", "record-window")
@@ -66,6 +70,23 @@ def make_protocol(d: Path) -> Path:
         n.accept(v.digest, p, keys[p], datetime.now(UTC))
     store.save(n)
     return d / "protocol"
+
+
+def seed_record(store: Store, n: int, rows: int = 10) -> None:
+    """*n* report batches of EVIL's (*rows* aircraft each) over the last day, recorded as the hub
+    records them; the restart cache is marked complete, so the hub does not replay them."""
+    now = time.time()
+    for start in range(0, n, 1000):
+        batch = []
+        for k in range(start, min(n, start + 1000)):
+            t = now - 86400 + 80000 * k / max(1, n)
+            rows_ = [
+                [f"W{i}", t, 40.0 + i * 0.01, 40.0, 30000.0, 0.0, 0.0, None, None, None, None, False]
+                for i in range(rows)
+            ]
+            batch.append(NewEvent("report", "EVIL", record(rows_), audience=["EVIL"], plain=True))
+        store.append_many(batch, at=now - 86400 + 80000 * start / max(1, n))
+    store.save_states([], through_seq=store.head().seq)
 
 
 def rss_kb(pid: int) -> tuple[int, int]:
@@ -158,7 +179,10 @@ async def evil(phase: str, base: str, token: str, stop_at: float, stats: dict[st
                     r = await client.post("/v1/reports", json=body)
                     await asyncio.sleep(0.05)
                 else:  # record-window
+                    t0 = time.perf_counter()
                     r = await client.get("/v1/record", params={"from": now - 7 * 86400 + 1, "to": now})
+                    stats["ms"] = stats.get("ms", 0) + round(1000 * (time.perf_counter() - t0))
+                    stats["bytes"] = len(r.content)
                 stats[str(r.status_code)] = stats.get(str(r.status_code), 0) + 1
         finally:
             for ws in silent:
@@ -209,8 +233,11 @@ async def run_phase(
     }
 
 
-def one_hub(phase: str, seconds: float, probes: int, profile: Path | None = None) -> dict[str, object]:
-    """Run *phase* against a fresh hub process."""
+def one_hub(
+    phase: str, seconds: float, probes: int, seed: int, profile: Path | None = None
+) -> dict[str, object]:
+    """Run *phase* against a fresh hub process (EVIL's record seeded with *seed* batches for
+    ``record-window``; under py-spy with *profile*)."""
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         protocol = make_protocol(d)
@@ -219,6 +246,8 @@ def one_hub(phase: str, seconds: float, probes: int, profile: Path | None = None
         for p in PARTIES:
             store.add_party(p, at=time.time())
         tokens = {p: store.issue_token(p, at=time.time()).token for p in PARTIES}
+        if phase == "record-window":
+            seed_record(store, seed)
         store.close()
         port = 19000 + os.getpid() % 1000
         cmd = [
@@ -274,17 +303,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--probes", type=int, default=12)
-    ap.add_argument("--phases", default=",".join(PHASES), help="comma-separated, from: " + ", ".join(PHASES))
+    ap.add_argument(
+        "--phases",
+        nargs="+",
+        choices=PHASES,
+        default=list(PHASES),
+        help="Phases to run (quiet is always run first: the others are compared to it).",
+    )
+    ap.add_argument(
+        "--seed-record",
+        type=int,
+        default=25_000,
+        help="Report batches of EVIL's recorded before the record-window phase.",
+    )
     ap.add_argument("--profile", type=Path, default=None, help="write py-spy collapsed stacks per phase here")
     args = ap.parse_args()
-    phases = [p for p in args.phases.split(",") if p]
-    if unknown := set(phases) - set(PHASES):
-        ap.error(f"unknown phase(s) {sorted(unknown)}")
-    if "quiet" not in phases:
-        phases.insert(0, "quiet")  # the reference every ratio needs
+    phases = ["quiet", *(p for p in PHASES if p in args.phases and p != "quiet")]
     results = {}
     for phase in phases:  # a fresh hub each: one phase's aircraft do not use the next one's quota
-        results[phase] = one_hub(phase, args.seconds, args.probes, args.profile)
+        results[phase] = one_hub(phase, args.seconds, args.probes, args.seed_record, args.profile)
     print(
         f"hostile bench: {args.seconds:g} s a phase, {args.probes} BLUE/RED probe pairs each, default quotas"
     )
@@ -297,7 +334,11 @@ def main() -> None:
         lat = r["lat"]
         p50 = statistics.median(lat) if lat else float("nan")
         p99 = lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))] if lat else float("nan")
-        answers = ", ".join(f"{k}: {v}" for k, v in sorted(r["answers"].items())) or "-"
+        got = dict(r["answers"])
+        ms, size = got.pop("ms", None), got.pop("bytes", None)
+        answers = ", ".join(f"{k}: {v}" for k, v in sorted(got.items())) or "-"
+        if ms is not None and got:
+            answers += f" ({ms / sum(got.values()):.0f} ms, {size / 1e6:.1f} MB each)"
         print(
             f"  {phase:<16} {p50:>8.0f} {p99:>8.0f} {p50 / quiet:>8.2f} {r['missing']:>6} "
             f"{r['peak_kb'] / 1024:>7.0f} {r['hwm_kb'] / 1024:>7.0f}  {answers}"

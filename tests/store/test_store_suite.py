@@ -172,6 +172,45 @@ def test_events_between_window_and_parties(store: Store) -> None:
     assert seqs(store.events_between(T0 + 41, T0 + 99)) == []
 
 
+def _pages(
+    store: Store, t_from: float, t_to: float, parties: list[str] | None, limit: int
+) -> list[list[int]]:
+    """The window read page by page, each page after the previous one's last entry, until a short one."""
+    pages: list[list[int]] = []
+    after = 0
+    while True:
+        page = seqs(store.events_between(t_from, t_to, parties=parties, limit=limit, after_seq=after))
+        pages.append(page)
+        if len(page) < limit:
+            return pages
+        after = page[-1]
+
+
+@pytest.mark.parametrize("parties", [None, ["A"], ["A", "B"], ["C"]])
+@pytest.mark.parametrize("limit", [1, 2, 5, 7, 100])
+def test_events_between_pages_through_a_window(store: Store, parties: list[str] | None, limit: int) -> None:
+    """Keyset pages of a window are each at most *limit* long, in order, and together the whole
+    window: nothing lost, nothing twice."""
+    audiences: list[object] = [{"A"}, {"B"}, ALL, {"A", "B"}, {"C"}]
+    for i in range(23):
+        store.append(ev("ABC"[i % 3], i, audience=audiences[i % 5]), at=T0 + i)
+    t_from, t_to = T0 + 2, T0 + 20
+    whole = seqs(store.events_between(t_from, t_to, parties=parties))
+    assert whole and whole == sorted(whole)
+    pages = _pages(store, t_from, t_to, parties, limit)
+    assert all(len(p) == limit for p in pages[:-1]) and len(pages[-1]) < limit
+    assert [s for p in pages for s in p] == whole
+    assert seqs(store.events_between(t_from, t_to, parties=parties, limit=limit)) == whole[:limit]
+    assert store.events_between(t_from, t_to, parties=parties, after_seq=whole[-1]) == []
+    assert seqs(store.events_between(t_from, t_to, parties=parties, after_seq=whole[1])) == whole[2:]
+
+
+@pytest.mark.parametrize("bad", [{"after_seq": -1}, {"after_seq": 1.5}, {"limit": 0}, {"after_seq": True}])
+def test_events_between_refuses_bad_pages(store: Store, bad: dict[str, object]) -> None:
+    with pytest.raises(InputError):
+        store.events_between(T0, T0 + 1, **bad)  # type: ignore[arg-type]
+
+
 def test_checkpoints_every_k_and_on_demand(store: Store, hub_key: object) -> None:
     for i in range(12):
         store.append(ev("BLUE", i), at=T0 + i)

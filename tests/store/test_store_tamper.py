@@ -168,6 +168,28 @@ def test_audience_index_cannot_leak(filled: Store, sql_url: str) -> None:
     assert not set(red_only) & {e.seq for e in filled.events_after(0, party="BLUE", limit=N)}
 
 
+def test_refused_audience_rows_do_not_shorten_a_window_page(sql_url: str, open_at: OpenStore) -> None:
+    """Rows the re-check refuses (index rows for BLUE on RED's entries) are skipped, not counted:
+    a page is still full while the window goes on, and paging yields what the untampered index
+    would."""
+    s = open_at(sql_url)
+    for i in range(40):
+        who = "BLUE" if i % 8 in (0, 7) else "RED"  # BLUE's entries: runs of refused rows between them
+        s.append(NewEvent("report", who, {"i": i}, audience={who}), at=T0 + i)
+    honest = [e.seq for e in s.events_between(T0, T0 + 40, parties=["BLUE"])]
+    red_only = [e.seq for e in s.events_between(T0, T0 + 40, parties=["RED"])]
+    sql(sql_url, *[("INSERT INTO event_audience (party, seq) VALUES ('BLUE', ?)", (q,)) for q in red_only])
+    assert [e.seq for e in s.events_between(T0, T0 + 40, parties=["BLUE"])] == honest
+    pages, after = [], 0
+    while True:
+        page = [e.seq for e in s.events_between(T0, T0 + 40, parties=["BLUE"], limit=3, after_seq=after)]
+        pages.append(page)
+        if len(page) < 3:
+            break
+        after = page[-1]
+    assert [q for p in pages for q in p] == honest and all(len(p) == 3 for p in pages[:-1])
+
+
 def test_tokens_are_stored_only_as_hashes(sql_url: str, open_at: OpenStore) -> None:
     s = open_at(sql_url)
     s.add_party("BLUE", at=T0)

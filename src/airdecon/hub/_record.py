@@ -16,7 +16,7 @@ import contextlib
 import logging
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +28,26 @@ from airdecon.hub._reports import expand
 from airdecon.hub._writer import GroupWriter
 from airdecon.store import ALL, Appended, Event, NewEvent
 
-__all__ = ["Record", "Subscriber"]
+__all__ = ["Record", "Subscriber", "WindowPage"]
 
 log = logging.getLogger("airdecon.hub")
+
+
+@dataclass(frozen=True)
+class WindowPage:
+    """One page of a party's record window (:meth:`Record.record_pages`).
+
+    Attributes
+    ----------
+    events : list of Event
+        The page's events, in sequence order (perhaps none).
+    truncated : bool
+        The row bound (``record_rows``) cut the window after this page: there are more events in
+        it after the last one given.
+    """
+
+    events: list[Event]
+    truncated: bool = False
 
 
 @dataclass(eq=False)
@@ -186,15 +203,42 @@ class Record:
         """Stored events of the given kinds visible to *party*."""
         return self._ctx.store.events_after(after_seq, party=party, kinds=kinds, limit=limit)
 
-    def record_window(self, party: str, t_from: float, t_to: float, limit: int = 20_000) -> list[Event]:
-        """Everything *party* sent or was shown between two times (for its replay view); filtered
-        in the store, so its cost is that of *party*'s own entries."""
+    def record_pages(
+        self, party: str, t_from: float, t_to: float, after_seq: int = 0
+    ) -> Iterator[WindowPage]:
+        """Everything *party* sent or was shown between two times (for its replay view), after
+        global entry *after_seq*, page by page: filtered in the store, so its cost is that of
+        *party*'s own entries, and read one page (``record_page`` entries) at a time, so holding
+        the answer costs one page. It stops after ``record_rows`` entries, the last page then
+        ``truncated``.
+
+        The window is checked at once (:class:`~airdecon.errors.InputError`), before any page is
+        read; each page is read when it is asked for. At least one page comes, perhaps empty.
+        """
         if not (math.isfinite(t_from) and math.isfinite(t_to)) or t_to < t_from:
             raise InputError("from/to: finite POSIX seconds with from <= to")
-        if t_to - t_from > 7 * 86400:
-            raise InputError("the window may span at most 7 days")
-        evs = self._ctx.store.events_between(t_from, t_to, parties=[party], limit=limit)
-        return [e for e in evs if e.visible_to(party) or e.origin == party]
+        span = self._ctx.settings.record_span_s
+        if t_to - t_from > span:
+            raise InputError(f"the window may span at most {span:g} s ({span / 86400:g} days)")
+        return self._pages(party, t_from, t_to, after_seq)
+
+    def _pages(self, party: str, t_from: float, t_to: float, after_seq: int) -> Iterator[WindowPage]:
+        store, rows, page = self._ctx.store, self._ctx.settings.record_rows, self._ctx.settings.record_page
+        sent = 0
+        while True:
+            want = min(page, rows - sent + 1)  # one entry past the bound tells that the window goes on
+            got = store.events_between(t_from, t_to, parties=[party], limit=want, after_seq=after_seq)
+            mine = [e for e in got if e.visible_to(party) or e.origin == party]
+            take = mine[: rows - sent]
+            sent += len(take)
+            if len(mine) > len(take):  # the bound cuts the window: more after the last one taken
+                yield WindowPage(take, truncated=True)
+                return
+            if len(got) < want:  # the store's short page: the window's end
+                yield WindowPage(take)
+                return
+            yield WindowPage(take)
+            after_seq = got[-1].seq
 
     def disclosures(self, party: str, after_seq: int = 0, limit: int = 500) -> list[Event]:
         """The disclosure ledger of *party*: every time one of its aircraft was shown to another

@@ -4,27 +4,98 @@ the party's last signed head."""
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
-from airdecon.hub._api import HubDep, Party, after_cursor
+from airdecon.hub._api import HubDep, Party, after_cursor, answer
+from airdecon.hub._record import WindowPage
+from airdecon.hub._service import Hub
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["record"])
 
+_RECORD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["events", "truncated"],
+    "properties": {
+        "events": {"type": "array", "items": {"type": "object"}, "description": "in record order"},
+        "truncated": {"type": "boolean", "description": "the hub's row bound (record_rows) cut the window"},
+        "after": {"type": "string", "description": "with truncated: ask the same window again with "
+                  "after= this cursor for the rest"},
+    },
+}
 
-@router.get("/v1/record")
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One page of the answer, encoded: its events as JSON, comma-separated."""
+
+    body: bytes
+    truncated: bool
+    last: str | None  # the cursor of the page's last event
+
+
+def _json(value: object) -> bytes:
+    """As FastAPI's JSON answers encode (compact, UTF-8, no NaN)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _read(hub: Hub, party: str, pages: Iterator[WindowPage]) -> _Chunk | None:
+    """The next page, read and encoded (in a worker thread: the store read and the JSON work)."""
+    page = next(pages, None)
+    if page is None:
+        return None
+    body = b",".join(_json(hub.record.wire(party, e)) for e in page.events)
+    last = hub.record.cursor(party, page.events[-1].seq) if page.events else None
+    return _Chunk(body, page.truncated, last)
+
+
+async def _answer(
+    hub: Hub, party: str, pages: Iterator[WindowPage], chunk: _Chunk | None
+) -> AsyncIterator[bytes]:
+    """``{"events": [...], "truncated": ...}``, one page at a time."""
+    yield b'{"events":['
+    sep, after = b"", None
+    while chunk is not None:
+        if chunk.body:
+            yield sep + chunk.body
+            sep, after = b",", chunk.last
+        if chunk.truncated:
+            yield b'],"truncated":true,"after":' + _json(after) + b"}"
+            return
+        chunk = await asyncio.to_thread(_read, hub, party, pages)
+    yield b'],"truncated":false}'
+
+
+@router.get("/v1/record", responses=answer(_RECORD_SCHEMA))
 async def record(
     hub: HubDep,
     party: Party,
     t_from: Annotated[float, Query(alias="from")],
     t_to: Annotated[float, Query(alias="to")],
-) -> dict[str, Any]:
-    """What you sent or were shown in a past time window (POSIX seconds), for replay."""
-    evs = await asyncio.to_thread(hub.record.record_window, party, t_from, t_to)
-    return {"events": [hub.record.wire(party, e) for e in evs]}
+    after: str | None = None,
+) -> StreamingResponse:
+    """What you sent or were shown in a past time window (POSIX seconds), for replay:
+    ``{"events": [...], "truncated": false}``, in record order.
+
+    A window of more than ``record_rows`` events is cut there: ``"truncated": true`` and
+    ``"after"``, the cursor of the last event given; ask the same window again with
+    ``after=`` it for the rest (nothing is lost or repeated). The window spans at most
+    ``record_span_s``; a bad window or cursor is refused (422) before the answer starts. The
+    answer streams as it is read from the record, one ``record_page`` of events at a time: should
+    the record fail midway, the connection is cut and the answer is not valid JSON, never a
+    shorter one that parses.
+    """
+    seq = after_cursor(hub, party, after)
+    pages = hub.record.record_pages(party, t_from, t_to, seq)  # a bad window raises here: 422
+    first = await asyncio.to_thread(_read, hub, party, pages)  # the store failing now: 503
+    return StreamingResponse(_answer(hub, party, pages, first), media_type="application/json")
 
 
 @router.get("/v1/disclosures")

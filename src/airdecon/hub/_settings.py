@@ -83,6 +83,14 @@ class HubSettings:
         Events queued for one stream that its client has not read yet; beyond, the stream is
         closed (code 4408) and the client resumes from its cursor: a consumer that never reads
         holds a bounded amount of the hub's memory.
+    record_span_s : float
+        Longest window ``GET /v1/record`` answers (422 beyond).
+    record_rows : int
+        Most entries one ``GET /v1/record`` answers: a window with more is cut there, marked
+        ``"truncated": true`` with the cursor to ask the rest ``after``.
+    record_page : int
+        Entries read from the store at a time while ``GET /v1/record`` streams its answer: the
+        hub holds one page of an answer in memory, not the window.
     """
 
     db: str = "airdecon.db"
@@ -111,6 +119,9 @@ class HubSettings:
     verify_s: float = 60.0
     max_streams: int = 8
     stream_queue: int = 10_000
+    record_span_s: float = 7 * 86400.0
+    record_rows: int = 20_000
+    record_page: int = 200
 
     def hub_key_path(self) -> Path | None:
         """Where the hub's checkpoint key lives (``None``: keep it in memory)."""

@@ -176,18 +176,29 @@ class MemoryStore:
             return out
 
     def events_between(
-        self, t_from: float, t_to: float, *, parties: Collection[str] | None = None, limit: int | None = None
+        self,
+        t_from: float,
+        t_to: float,
+        *,
+        parties: Collection[str] | None = None,
+        limit: int | None = None,
+        after_seq: int = 0,
     ) -> list[Event]:
         """See :meth:`Store.events_between`."""
         t_from, t_to = finite(t_from, "t_from"), finite(t_to, "t_to")
+        after_seq, cap = check_page(after_seq, 1 if limit is None else limit)
+        out: list[Event] = []
         with self._lock:
             self._open()
-            out = [
-                ev for ev in self._events
-                if t_from <= ev.at <= t_to
-                and (parties is None or ev.origin in parties or any(ev.visible_to(p) for p in parties))
-            ]
-        return out if limit is None else out[:limit]
+            for i in range(after_seq, len(self._events)):  # events[seq - 1]: seq after_seq + 1 on
+                if limit is not None and len(out) >= cap:
+                    break
+                ev = self._events[i]
+                if t_from <= ev.at <= t_to and (
+                    parties is None or ev.origin in parties or any(ev.visible_to(p) for p in parties)
+                ):
+                    out.append(ev)
+        return out
 
     def head(self) -> ChainHead:
         """See :meth:`Store.head`."""

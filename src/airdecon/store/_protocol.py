@@ -77,10 +77,21 @@ class Store(Protocol):
         ...
 
     def events_between(
-        self, t_from: float, t_to: float, *, parties: Collection[str] | None = None, limit: int | None = None
+        self,
+        t_from: float,
+        t_to: float,
+        *,
+        parties: Collection[str] | None = None,
+        limit: int | None = None,
+        after_seq: int = 0,
     ) -> list[Event]:
-        """Events with ``t_from <= at <= t_to``, in sequence order; with *parties*, only those one
-        of them sent or may see; at most *limit* of them."""
+        """Events with ``t_from <= at <= t_to`` and sequence number > *after_seq*, in sequence
+        order; with *parties*, only those one of them sent or may see; at most *limit* of them.
+
+        Read a long window page by page: pass the last sequence number of one page as the next
+        one's *after_seq*. A page of fewer than *limit* events is the window's last (events the
+        store's re-check of the hashed audience refuses do not shorten a page).
+        """
         ...
 
     def head(self) -> ChainHead:

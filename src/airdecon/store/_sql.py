@@ -254,37 +254,55 @@ class SqlStore:
         return [ev for ev in map(_event, rows) if ev.visible_to(party)]
 
     def events_between(
-        self, t_from: float, t_to: float, *, parties: Collection[str] | None = None, limit: int | None = None
+        self,
+        t_from: float,
+        t_to: float,
+        *,
+        parties: Collection[str] | None = None,
+        limit: int | None = None,
+        after_seq: int = 0,
     ) -> list[Event]:
         """See :meth:`Store.events_between`.
 
         With *parties*, the cost is that of the parties' own entries: the window's bounds come
         from the time index (two look-ups), then only the parties' audience rows within them are
-        read, so another party's busy window costs a reader nothing it can measure.
+        read, so another party's busy window costs a reader nothing it can measure. A page is
+        read in one query unless the re-check of the hashed audience refuses some of its rows:
+        then the rows after them are read too, so a short page still means the window's end.
         """
         t_from, t_to = finite(t_from, "t_from"), finite(t_to, "t_to")
-        cap = "" if limit is None else f" LIMIT {int(limit)}"
+        after_seq, cap = check_page(after_seq, 1 if limit is None else limit)
+        page = "" if limit is None else " LIMIT ?"
+        more: list[object] = [] if limit is None else [cap]
         if parties is None:
-            query = f"SELECT {_EVENT_COLS} FROM events WHERE at >= ? AND at <= ? ORDER BY seq{cap}"
-            rows = self._rows(query, (t_from, t_to))
-            return [_event(r) for r in rows]
+            where = "at >= ? AND at <= ? AND seq > ?"
+            query = f"SELECT {_EVENT_COLS} FROM events WHERE {where} ORDER BY seq{page}"
+            return [_event(r) for r in self._rows(query, [t_from, t_to, after_seq, *more])]
         lo = self._rows("SELECT seq FROM events WHERE at >= ? ORDER BY at, seq LIMIT 1", (t_from,))
         hi = self._rows("SELECT seq FROM events WHERE at <= ? ORDER BY at DESC, seq DESC LIMIT 1", (t_to,))
-        if not lo or not hi or lo[0][0] > hi[0][0]:
+        if not lo or not hi:
             return []
+        first, last = max(int(lo[0][0]), after_seq + 1), int(hi[0][0])
         names = sorted(set(parties))
         marks = ", ".join("?" * (len(names) + 1))
         cols = ", ".join(f"e.{c.strip()}" for c in _EVENT_COLS.split(","))
-        rows = self._rows(
+        query = (
             f"SELECT DISTINCT {cols} FROM event_audience a JOIN events e ON e.seq = a.seq "
-            f"WHERE a.party IN ({marks}) AND a.seq >= ? AND a.seq <= ? ORDER BY e.seq{cap}",
-            ["*", *names, int(lo[0][0]), int(hi[0][0])],
+            f"WHERE a.party IN ({marks}) AND a.seq >= ? AND a.seq <= ? ORDER BY e.seq{page}"
         )
-        # the audience index is outside the chain: re-check the hashed audience before handing out
-        return [
-            ev for ev in map(_event, rows)
-            if t_from <= ev.at <= t_to and (ev.origin in parties or any(ev.visible_to(p) for p in parties))
-        ]
+
+        def mine(ev: Event) -> bool:
+            # the audience index is outside the chain: re-check the hashed audience before handing out
+            return t_from <= ev.at <= t_to and (ev.origin in names or any(ev.visible_to(p) for p in names))
+
+        out: list[Event] = []
+        while first <= last:
+            rows = self._rows(query, ["*", *names, first, last, *more])
+            out += [ev for ev in map(_event, rows) if mine(ev)]
+            if limit is None or len(rows) < cap or len(out) >= cap:
+                break
+            first = int(rows[-1][0]) + 1
+        return out[:cap] if limit is not None else out
 
     def head(self) -> ChainHead:
         """See :meth:`Store.head`."""

@@ -50,8 +50,16 @@ export class Replay {
     this.msg.textContent = 'Loading…';
     let events;
     try {
-      const res = await this.S.api.get(`/v1/record?from=${t0}&to=${t1}`);
-      events = res.events;
+      // a window longer than the hub answers at once comes in parts: ask on after each one's cursor
+      events = [];
+      let after = '';
+      for (;;) {
+        const res = await this.S.api.get(`/v1/record?from=${t0}&to=${t1}` + (after ? `&after=${encodeURIComponent(after)}` : ''));
+        events.push(...res.events);
+        if (!res.truncated || !res.after || res.after === after) break;
+        after = res.after;
+        this.msg.textContent = `Loading… ${events.length} events so far`;
+      }
       this.source = 'record';
     } catch (e) {
       if (e.status !== 404 && e.status !== 405) { this.msg.textContent = `Cannot load the record: ${e.message}`; return; }
