@@ -6,10 +6,10 @@ import json
 
 import pytest
 from hypothesis import assume, given
-from hypothesis import strategies as st
 
 from airdecon.errors import MalformedInput
 from airdecon.hub._input import MAX_DEPTH, load_json
+from tests.documents.test_reader import JSONISH, _depth  # one strategy for the one reader
 
 
 def nested(depth: int) -> bytes:
@@ -51,21 +51,6 @@ def test_within_the_limits_read_as_json_reads() -> None:
 def test_the_hub_keeps_the_last_of_two_equal_keys() -> None:
     """Unlike the files the CLI reads (airdecon.documents refuses them): see hub/_input.py."""
     assert load_json(b'{"a": 1, "a": 2}') == {"a": 2}
-
-
-JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**18), 10**18)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(st.characters(exclude_categories=["Cs"])),
-    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4),
-    max_leaves=40,
-)  # fmt: skip
-
-
-def _depth(v: object) -> int:
-    if isinstance(v, dict):
-        v = list(v.values())
-    return 1 + max(map(_depth, v), default=0) if isinstance(v, list) else 0
 
 
 @given(JSONISH)

@@ -40,7 +40,7 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from airdecon.documents._json import MAX_DEPTH, MAX_INT_DIGITS, _decode
+from airdecon.documents._json import MAX_DEPTH, MAX_INT_DIGITS, _decode, _has_surrogate
 from airdecon.errors import MalformedInput
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_YAML_BYTES", "load_yaml"]
@@ -70,14 +70,6 @@ class _Refusal(Exception):
 
 def _digits(value: str) -> int:
     return len(_DIGIT.findall(_RADIX.sub("", value)))
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 class _StrictComposer(Composer):
