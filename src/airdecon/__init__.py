@@ -15,7 +15,7 @@ The public library surface::
     airdecon.verify_chain(store)                     # raises IntegrityError naming the broken entry
 """
 
-from airdecon.audit import HubKey, export_incident, verify_chain, verify_export
+from airdecon.audit import HubKey, export_incident, verify_chain, verify_export, write_incident
 from airdecon.detection import Conflict, ConflictSet, detect
 from airdecon.errors import (
     AirdeconError,
@@ -75,4 +75,5 @@ __all__ = [
     "resolve",
     "verify_chain",
     "verify_export",
+    "write_incident",
 ]

@@ -13,7 +13,8 @@
 """
 
 from airdecon.audit._canonical import GENESIS, canonical_bytes, checkpoint_message, entry_digest, link
-from airdecon.audit._export import EXPORT_DEPTH, EXPORT_FORMAT, ExportReport, export_incident, verify_export
+from airdecon.audit._export import EXPORT_DEPTH, EXPORT_FORMAT, export_incident, write_incident
+from airdecon.audit._export_check import ExportReport, verify_export
 from airdecon.audit._heads import (
     PARTY_HEAD_DOMAIN,
     HeadChecker,
@@ -56,4 +57,5 @@ __all__ = [
     "sign_party_head",
     "verify_chain",
     "verify_export",
+    "write_incident",
 ]

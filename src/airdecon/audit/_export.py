@@ -1,4 +1,5 @@
-"""Incident exports for the working group, and the standalone offline verifier of an export.
+"""Incident exports for the working group, written page by page (verified by
+:mod:`airdecon.audit._export_check`).
 
 An export is one JSON document::
 
@@ -22,27 +23,28 @@ The entries run without gaps from the first one in the window to the first signe
 after the last one, so the verifier can recompute the chain from the anchor up to a signature:
 that proves every disclosed entry is exactly what the hub recorded, in that order, while entries
 the parties may not see are shown only as digests.
+
+:func:`write_incident` streams the document: it reads the store a page at a time (the window's
+selection, filtered in the store, merged with the chain around it), so its memory does not grow
+with the window; :func:`export_incident` builds the same document as a dict for library callers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import json
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from airdecon.audit._canonical import GENESIS, entry_digest, link
-from airdecon.audit._heads import HeadChecker, HeadsReport, PartyHead, fold_party
-from airdecon.audit._keys import load_public_key
-from airdecon.audit._verify import PublicKeySource, check_checkpoint
-from airdecon.documents import MAX_DEPTH, load_json
-from airdecon.errors import InputError, IntegrityError
+from airdecon.audit._canonical import GENESIS, entry_digest
+from airdecon.audit._heads import fold_party
+from airdecon.documents import MAX_DEPTH
+from airdecon.errors import IntegrityError
 
 if TYPE_CHECKING:
     from airdecon.store._protocol import Store
 
-__all__ = ["EXPORT_DEPTH", "EXPORT_FORMAT", "ExportReport", "export_incident", "verify_export"]
+__all__ = ["DISCLOSED_FIELDS", "EXPORT_DEPTH", "EXPORT_FORMAT", "export_incident", "write_incident"]
 
 EXPORT_FORMAT = "airdecon-incident/1"
 
@@ -50,7 +52,22 @@ EXPORT_FORMAT = "airdecon-incident/1"
 #: (:data:`~airdecon.documents.MAX_DEPTH`), sits three levels down (``$.entries[i].payload``).
 EXPORT_DEPTH = MAX_DEPTH + 3
 
-_DISCLOSED = ("seq", "at", "kind", "origin", "audience", "payload", "idempotency_key")
+#: The fields of a disclosed entry that its chain digest covers.
+DISCLOSED_FIELDS = ("seq", "at", "kind", "origin", "audience", "payload", "idempotency_key")
+
+#: Entries read from the store at a time.
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where an export's entries run: from *first* (anchored at *anchor*) to *end*."""
+
+    first: int
+    end: int
+    anchor: str
+    checkpoints: list[dict[str, object]]
+    party_anchors: dict[str, dict[str, object]]
 
 
 def export_incident(
@@ -60,26 +77,83 @@ def export_incident(
     *parties*, when given), with their chain hashes and the checkpoints covering them.
 
     Entries after the last checkpoint are included but unsigned: make a checkpoint first
-    (``store.checkpoint(at=now)``) for a fully verifiable export.
+    (``store.checkpoint(at=now)``) for a fully verifiable export. The document is built in memory:
+    for a long window, :func:`write_incident` writes the same document a page at a time.
 
     Returns
     -------
     dict
-        A JSON-ready document (see the module docstring); verify it with :func:`verify_export`.
+        A JSON-ready document (see the module docstring); verify it with
+        :func:`~airdecon.audit.verify_export`.
     """
-    selected = store.events_between(t_from, t_to, parties=parties)
-    doc: dict[str, object] = {
+    span = _span(store, t_from, t_to, parties)
+    doc = _head(t_from, t_to, parties, span)
+    doc["entries"] = [] if span is None else list(_entries(store, span, t_from, t_to, parties))
+    return doc
+
+
+def write_incident(
+    store: Store, out: TextIO, t_from: float, t_to: float, parties: Collection[str] | None = None
+) -> int:
+    """Write :func:`export_incident`'s document to *out* as JSON, one entry a line, reading the
+    store :data:`PAGE` entries at a time; returns the number of entries written."""
+    span = _span(store, t_from, t_to, parties)
+    head = _head(t_from, t_to, parties, span)
+    out.write("{\n")
+    for key in sorted(head):
+        if key > "entries":
+            break
+        out.write(f" {json.dumps(key)}: {_dumps(head[key])},\n")
+    out.write(' "entries": [')
+    n = 0
+    if span is not None:
+        for entry in _entries(store, span, t_from, t_to, parties):
+            out.write(("\n  " if n == 0 else ",\n  ") + _dumps(entry))
+            n += 1
+    out.write("\n ]" if n else "]")
+    for key in sorted(head):
+        if key > "entries":
+            out.write(f",\n {json.dumps(key)}: {_dumps(head[key])}")
+    out.write("\n}\n")
+    return n
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ": "))
+
+
+def _head(t_from: float, t_to: float, parties: Collection[str] | None,
+          span: _Span | None) -> dict[str, object]:
+    """Every field of the document but ``entries``."""
+    return {
         "format": EXPORT_FORMAT,
         "window": {"from": t_from, "to": t_to},
         "parties": None if parties is None else sorted(parties),
-        "anchor": None,
-        "entries": [],
-        "checkpoints": [],
-        "party_anchors": {},
+        "anchor": None if span is None else {"seq": span.first - 1, "hash": span.anchor},
+        "checkpoints": [] if span is None else span.checkpoints,
+        "party_anchors": {} if span is None else span.party_anchors,
     }
-    if not selected:
-        return doc
-    first, last = selected[0].seq, selected[-1].seq
+
+
+def _selected(store: Store, t_from: float, t_to: float, parties: Collection[str] | None,
+              after: int = 0) -> Iterator[int]:
+    """Sequence numbers of the window's entries (filtered by the store), a page at a time."""
+    while True:
+        batch = store.events_between(t_from, t_to, parties=parties, limit=PAGE, after_seq=after)
+        yield from (ev.seq for ev in batch)
+        if len(batch) < PAGE:
+            return
+        after = batch[-1].seq
+
+
+def _span(store: Store, t_from: float, t_to: float, parties: Collection[str] | None) -> _Span | None:
+    """The span of the export (``None``: nothing in the window), from one paged pass."""
+    first = last = None
+    for seq in _selected(store, t_from, t_to, parties):
+        first = seq if first is None else first
+        last = seq
+    if first is None or last is None:
+        return None
     covering = store.checkpoints(after_seq=last - 1)
     end = covering[0].seq if covering else store.head().seq
     if first == 1:
@@ -89,180 +163,31 @@ def export_incident(
         if not before or before[0].seq != first - 1:
             raise IntegrityError(first - 1, "entry missing: cannot anchor the export")
         anchor = before[0].hash
-    disclosed = {ev.seq for ev in selected}
-    entries: list[dict[str, object]] = []
-    seq = first - 1
-    while seq < end and (batch := store.events_after(seq, limit=1000)):
-        for ev in batch:
-            if ev.seq > end:
-                break
-            fields = ev.chain_fields()
-            if ev.seq in disclosed:
-                entries.append({**fields, "hash": ev.hash})
-            else:
-                digest = entry_digest(fields)
-                entries.append({"seq": ev.seq, "redacted": True, "digest": digest, "hash": ev.hash})
-        seq = batch[-1].seq
-    doc["anchor"] = {"seq": first - 1, "hash": anchor}
-    doc["entries"] = entries
-    doc["checkpoints"] = [cp.to_json() for cp in store.checkpoints(after_seq=first - 1) if cp.seq <= end]
+    checkpoints = [cp.to_json() for cp in store.checkpoints(after_seq=first - 1) if cp.seq <= end]
+    anchors: dict[str, dict[str, object]] = {}
     if parties is not None:
-        folds = {p: fold_party(store, p, through_seq=first - 1) for p in sorted(parties)}
-        doc["party_anchors"] = {p: {"n": f.n, "hash": f.hash} for p, f in folds.items()}
-    return doc
+        for p in sorted(parties):
+            fold = fold_party(store, p, through_seq=first - 1)
+            anchors[p] = {"n": fold.n, "hash": fold.hash}
+    return _Span(first, end, anchor, checkpoints, anchors)
 
 
-@dataclass(frozen=True)
-class ExportReport:
-    """What :func:`verify_export` established.
-
-    Attributes
-    ----------
-    disclosed : int
-        Entries shown in full, each verified.
-    redacted : int
-        Entries shown only as digests (chained through, content not seen).
-    first_seq, last_seq : int
-        The span of entries in the export (0, 0 when empty).
-    signed_through : int
-        Highest entry covered by a valid checkpoint (0 if none).
-    heads : HeadsReport or None
-        The parties' signed heads checked against the export, when some were given.
-    """
-
-    disclosed: int
-    redacted: int
-    first_seq: int
-    last_seq: int
-    signed_through: int
-    heads: HeadsReport | None = None
-
-
-def verify_export(
-    doc: Mapping[str, object] | str | bytes,
-    public_key: PublicKeySource,
-    *,
-    require_signed: bool = True,
-    heads: Collection[PartyHead] = (),
-    source: str = "",
-) -> ExportReport:
-    """Verify an incident export offline, with nothing but the document and the hub's public key.
-
-    Parameters
-    ----------
-    doc : mapping, str or bytes
-        The export, parsed or as JSON text (read by the strict reader of
-        :mod:`airdecon.documents`, allowing :data:`EXPORT_DEPTH` levels).
-    public_key : Ed25519PublicKey, PEM bytes, 64 hex digits or PEM file path
-        The hub's public key, obtained independently of the export.
-    require_signed : bool
-        Fail if a disclosed entry is not covered by a valid checkpoint (default). With False, the
-        report's ``signed_through`` says how far the signatures reach.
-    heads : collection of PartyHead
-        Signed heads a party saved from its stream: each one the export reaches must match the
-        entries it discloses (a rewrite, even re-signed with the hub key, cannot), and a head
-        signed within the window for entries the export does not have is a truncation.
-    source : str
-        The file the text comes from, named when the reader refuses it.
-
-    Raises
-    ------
-    IntegrityError
-        The first entry or checkpoint that does not verify, by sequence number.
-    InputError
-        The document is not an export (a :class:`~airdecon.errors.MalformedInput` naming the rule
-        and where when the text is refused by the reader).
-    """
-    public = load_public_key(public_key)
-    if isinstance(doc, str | bytes):
-        doc = load_json(doc, max_depth=EXPORT_DEPTH, source=source)
-    if not isinstance(doc, Mapping) or doc.get("format") != EXPORT_FORMAT:
-        raise InputError(f"not an airdecon incident export (format {EXPORT_FORMAT!r} expected)")
-    try:
-        return _verify(doc, public, require_signed, heads)
-    except (IntegrityError, InputError):
-        raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"malformed export: {exc!r}") from exc
-
-
-def _checker(doc: Mapping[str, object], public: Ed25519PublicKey, heads: Collection[PartyHead],
-             first: Mapping[str, object] | None) -> HeadChecker | None:
-    """The head checker of an export: anchored at genesis when it starts at entry 1, else at the
-    export's ``party_anchors`` (and its first entry's time)."""
-    if not heads:
-        return None
-    if first is None or _int(first["seq"]) == 1:
-        return HeadChecker(heads, public)
-    anchors = {}
-    for party, a in _mapping(doc.get("party_anchors", {})).items():
-        a = _mapping(a)
-        anchors[party] = (_int(a["n"]), str(a["hash"]))
-    window = _mapping(doc["window"])
-    return HeadChecker(heads, public, anchors, since=float(str(window["from"])))
-
-
-def _verify(doc: Mapping[str, object], public: Ed25519PublicKey, require_signed: bool,
-            heads: Collection[PartyHead] = ()) -> ExportReport:
-    entries = [_mapping(e) for e in _list(doc["entries"])]
-    checker = _checker(doc, public, heads, entries[0] if entries else None)
-    if not entries:
-        report = None if checker is None else checker.finish(complete=False, until=_until(doc))
-        return ExportReport(0, 0, 0, 0, 0, report)
-    anchor = _mapping(doc["anchor"])
-    prev, expected = str(anchor["hash"]), _int(anchor["seq"]) + 1
-    hashes: dict[int, str] = {}
-    disclosed: list[int] = []
-    redacted = 0
-    for e in entries:
-        seq = _int(e["seq"])
-        if seq != expected:
-            raise IntegrityError(expected, f"entry {expected} is missing from the export (found {seq})")
-        if e.get("redacted") is True:
-            digest = str(e["digest"])
-            redacted += 1
-        else:
-            digest = entry_digest({k: e[k] for k in _DISCLOSED})
-            disclosed.append(seq)
-        h = link(prev, digest)
-        if h != e["hash"]:
-            raise IntegrityError(seq, "entry does not match its chain hash: edited, reordered or inserted")
-        if checker is not None and e.get("redacted") is not True:
-            audience = e["audience"]
-            checker.feed(seq, None if audience == "all" else [str(p) for p in _list(audience)], h)
-        hashes[seq] = h
-        prev, expected = h, expected + 1
-    signed = 0
-    for cp in map(_mapping, _list(doc["checkpoints"])):
-        seq = _int(cp["seq"])
-        if seq not in hashes:
-            raise IntegrityError(seq, "checkpoint refers to an entry outside the export")
-        check_checkpoint(dict(cp), hashes[seq], public)
-        signed = max(signed, seq)
-    if require_signed and disclosed and disclosed[-1] > signed:
-        raise IntegrityError(disclosed[-1], f"entry {disclosed[-1]} is not covered by a signed checkpoint "
-                                            f"(signatures reach entry {signed})")
-    report = None if checker is None else checker.finish(complete=False, until=_until(doc))
-    return ExportReport(len(disclosed), redacted, _int(entries[0]["seq"]), expected - 1, signed, report)
-
-
-def _until(doc: Mapping[str, object]) -> float:
-    return float(str(_mapping(doc["window"])["to"]))
-
-
-def _list(value: object) -> list[object]:
-    if not isinstance(value, list):
-        raise InputError(f"malformed export: expected a list, got {type(value).__name__}")
-    return value
-
-
-def _mapping(value: object) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
-        raise InputError(f"malformed export: expected an object, got {type(value).__name__}")
-    return value
-
-
-def _int(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"malformed export: expected an integer, got {value!r}")
-    return value
+def _entries(store: Store, span: _Span, t_from: float, t_to: float,
+             parties: Collection[str] | None) -> Iterator[dict[str, object]]:
+    """Every entry from ``span.first`` to ``span.end``: in full when selected, else redacted. The
+    chain is read a page at a time and merged with the store's own selection of the window."""
+    selected = _selected(store, t_from, t_to, parties, after=span.first - 1)
+    nxt = next(selected, None)
+    seq = span.first - 1
+    while seq < span.end and (batch := store.events_after(seq, limit=PAGE)):
+        for ev in batch:
+            if ev.seq > span.end:
+                return
+            while nxt is not None and nxt < ev.seq:
+                nxt = next(selected, None)
+            fields = ev.chain_fields()
+            if nxt == ev.seq:
+                yield {**fields, "hash": ev.hash}
+            else:
+                yield {"seq": ev.seq, "redacted": True, "digest": entry_digest(fields), "hash": ev.hash}
+        seq = batch[-1].seq

@@ -18,11 +18,11 @@ from airdecon.audit import (
     HeadsReport,
     HubKey,
     PartyHead,
-    export_incident,
     load_heads,
     load_public_key,
     verify_chain,
     verify_export,
+    write_incident,
 )
 from airdecon.cli._app import app, out_console
 from airdecon.errors import InputError
@@ -151,17 +151,20 @@ def export_command(
         raise InputError(f"--to ({t_to}) is before --from ({t_from})")
     store = open_store(db, create=False)
     try:
-        doc = export_incident(store, start, end, parties=party or None)
+        if out is None:
+            write_incident(store, sys.stdout, start, end, parties=party or None)
+            return
+        part = out.with_name(out.name + ".part")
+        try:
+            with part.open("w", encoding="utf-8") as f:
+                n = write_incident(store, f, start, end, parties=party or None)
+            part.replace(out)
+        except OSError as exc:
+            part.unlink(missing_ok=True)
+            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         store.close()
-    text = json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-        entries = doc["entries"]
-        n = len(entries) if isinstance(entries, list) else 0
-        _say(f"wrote {out} ({n} entries)")
+    _say(f"wrote {out} ({n} entries)")
 
 
 @audit_app.command("check")
