@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from airdecon.hub import _alerts
+from airdecon.hub import _alerts, _picture
 from tests.hub.harness import World, aircraft, world
 
 
@@ -67,3 +67,43 @@ def test_one_distress_case_that_raises_leaves_the_other_cases_resent(monkeypatch
         stages = [(e["data"]["id"], e["data"]["stage"]) for e in _events(w, "GREEN", "distress")]
         assert ("R-8", "resent") in stages and ("B-8", "resent") not in stages
         assert _events(w, "BLUE", "alert")  # the cycle's other events were recorded
+
+
+def _poison_detect(monkeypatch: pytest.MonkeyPatch, *poison: str) -> list[int]:
+    """The engine raises whenever every aircraft of *poison* is in the fleet (a bug met on their
+    data); returns a list that counts its calls."""
+    real = _picture.detect
+    calls: list[int] = []
+
+    def poisoned(fleet: Any, protocol: Any, **kw: Any) -> Any:
+        calls.append(len(fleet))
+        if all(k in set(fleet.ids.tolist()) for k in poison):
+            raise FloatingPointError("poisoned engine")
+        return real(fleet, protocol, **kw)
+
+    monkeypatch.setattr(_picture, "detect", poisoned)
+    return calls
+
+
+@pytest.mark.parametrize("poison", [("RED/R-9",), ("CIVIL/C-1", "RED/R-9")])
+def test_aircraft_the_engine_raises_on_are_left_out_and_every_other_alert_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, poison: tuple[str, ...]
+) -> None:
+    with world() as w, caplog.at_level(logging.ERROR, "airdecon.hub"):
+        _pair(w, 1, 40.0)  # an unrelated BLUE/RED conflict
+        w.report("RED", aircraft("R-9", 20.0, 10.0, 90))
+        w.report("CIVIL", aircraft("C-1", 25.0, 10.0, 90))
+        for i in range(12):
+            w.report("CIVIL", aircraft(f"C-{10 + i}", 10.0 + i, 20.0, 90))
+        calls = _poison_detect(monkeypatch, *poison)
+        for _ in range(3):
+            w.step(1, advise=False)
+        alerts = _events(w, "BLUE", "alert")
+        assert alerts and alerts[-1]["data"]["own"][0]["id"] == "B-1"
+        left = w.hub.context.picture.quarantine.left_out
+        assert left and set(left) <= set(poison)
+        said = [r.getMessage() for r in caplog.records if "detection" in r.getMessage()]
+        assert len(said) == 1 and all(k in said[0] for k in left)  # logged once, naming the culprits
+        n = len(calls)
+        w.step(1, advise=False)
+        assert len(calls) - n == 2  # a poison that stays: the whole fleet, then the fleet without it

@@ -7,7 +7,9 @@ resends and escalations) and records them. Its loop runs a cycle whenever report
 
 The cycle survives any one bad item: an alert, a lost track or a distress case whose processing
 raises is left out of that cycle's events (logged once while it keeps failing) and every other
-event of the cycle is recorded as usual.
+event of the cycle is recorded as usual. When the engine itself raises on the picture, the
+aircraft that make it raise are left out of that cycle's detection (:mod:`airdecon.hub._quarantine`)
+and everyone else's alerts go on.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ class Cycle:
     def _events(self, result: CycleResult, now: float) -> list[NewEvent]:
         ctx = self._ctx
         self._failing = []
+        if result.left_out and result.detect_error is not None:
+            self._failed(("detection", " ".join(result.left_out)), result.detect_error)
         out = ctx.desk.cycle_events(result, ctx.picture, now, self._failed)
         out.extend(ctx.desk.precision_changes(ctx.picture, self._failed))
         ctx.guard.forget([tr.key for tr in result.lost])
@@ -98,7 +102,7 @@ class Cycle:
                 out.append(self._distress.event(case, stage, views))
             except Exception as exc:
                 self._failed(("distress", case.distress_id), exc)
-        for kind in ("alert", "precision", "ledger", "track-lost", "distress"):
+        for kind in ("detection", "alert", "precision", "ledger", "track-lost", "distress"):
             self._faults.clear_except(self._failing, kind)  # logged again if it fails anew later
         return out
 

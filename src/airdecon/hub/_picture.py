@@ -22,6 +22,7 @@ import numpy as np
 from airdecon.alerting import AlertEvent, AlertTracker
 from airdecon.detection import ConflictSet, detect
 from airdecon.errors import InputError
+from airdecon.hub._quarantine import Quarantine
 from airdecon.hub._reports import Report, fleet_key
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import Fleet, is_lost, predict_fleet
@@ -160,6 +161,8 @@ class CycleResult:
     alert_events: list[AlertEvent]
     lost: list[Track]
     distress_events: list[tuple[str, DistressCase]]  # ("raised" | "resent" | "escalated", case)
+    left_out: tuple[str, ...] = ()  # aircraft the engine raised on, left out of this cycle
+    detect_error: Exception | None = None
 
 
 class Picture:
@@ -198,6 +201,7 @@ class Picture:
         self.escalate_s = escalate_after_s
         self._next_distress = 1
         self.last_fleet: Fleet = Fleet.empty()
+        self.quarantine = Quarantine()
         self.last_conflicts: ConflictSet = detect(Fleet.empty(), protocol)
 
     # ------------------------------------------------------------------ inputs
@@ -354,7 +358,8 @@ class Picture:
         """Detect on the current picture; update alerts and distress timers."""
         fleet, lost = self.snapshot(now)
         budget = None if self.own_budget is None else self.own_budget()
-        conflicts = detect(fleet, self.protocol, own_budget=budget)
+        fleet, conflicts = self.quarantine.detect(
+            fleet, lambda f: detect(f, self.protocol, own_budget=budget))
         if self.bound_conflicts is not None:
             conflicts = self.bound_conflicts(conflicts, fleet.party)
         events = self.alerts.update(now, conflicts, gone=[tr.key for tr in lost])
@@ -373,7 +378,8 @@ class Picture:
                 case.sends += 1
                 case.last_sent = now
                 dist.append(("resent", case))
-        return CycleResult(fleet, conflicts, events, lost, dist)
+        q = self.quarantine
+        return CycleResult(fleet, conflicts, events, lost, dist, q.left_out, q.error)
 
     def missing_acks(self, case: DistressCase) -> list[str]:
         """Parties that have not acknowledged *case* yet (set by the hub: ``parties``)."""
