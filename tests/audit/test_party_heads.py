@@ -13,6 +13,7 @@ from airdecon.audit import (
     HubKey,
     PartyHead,
     export_incident,
+    fold_parties,
     fold_party,
     link,
     sign_party_head,
@@ -20,7 +21,7 @@ from airdecon.audit import (
     verify_export,
 )
 from airdecon.errors import InputError, IntegrityError
-from airdecon.store import NewEvent, Store, open_store
+from airdecon.store import ALL, NewEvent, Store, open_store
 
 T0 = 1_800_000_000.0
 
@@ -115,3 +116,16 @@ def test_an_export_that_stops_short_of_a_head_in_its_window_is_a_truncation(
     doc["checkpoints"] = [cp for cp in doc["checkpoints"] if cp["seq"] < entries[last_blue]["seq"]]  # type: ignore[index,union-attr]
     with pytest.raises(IntegrityError, match="entries were deleted"):
         verify_export(doc, key.public_key, heads=heads, require_signed=False)
+
+
+def test_one_pass_folds_every_party_as_its_own_scan_does() -> None:
+    s = open_store("memory://")
+    parties = ["BLUE", "RED", "GREEN", "CIVIL", "NOBODY"]
+    auds = [ALL, {"BLUE"}, {"RED"}, {"GREEN", "BLUE"}, {"CIVIL"}, {"RED", "CIVIL", "BLUE"}]
+    for j in range(3000):
+        s.append(NewEvent("report", parties[j % 4], {"j": j}, audience=auds[(j * 7) % 6]), at=1e9 + j)
+    for through in (0, 1, 999, 1000, 2345, 3000):
+        one = fold_parties(s, parties, through_seq=through, page=256)
+        for p in parties:
+            each = fold_party(s, p, through_seq=through)
+            assert (one[p].n, one[p].hash) == (each.n, each.hash), (p, through)

@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from airdecon.audit import PartyFold, PartyHead, fold_party, sign_party_head
+from airdecon.audit import PartyFold, PartyHead, fold_parties, sign_party_head
 from airdecon.errors import AirdeconError
 from airdecon.hub._context import HubContext
 from airdecon.store import ALL, Event
@@ -47,8 +47,7 @@ class Heads:
         self.lock = threading.Lock()  # orders folds, heads and their publication
         self._tick_lock = threading.Lock()
         through = ctx.store.head().seq
-        self._folds: dict[str, PartyFold] = {p: fold_party(ctx.store, p, through_seq=through)
-                                             for p in ctx.parties}
+        self._folds: dict[str, PartyFold] = fold_parties(ctx.store, ctx.parties, through_seq=through)
         self._latest: dict[str, PartyHead] = {}
         self._last_tick = ctx.clock()
         self._checkpointed = 0
