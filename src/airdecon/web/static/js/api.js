@@ -31,7 +31,7 @@ export class Api {
 }
 
 // The WebSocket stream: events in order, resumed from the last cursor after any drop (no gaps).
-// Callbacks: onEvent(ev, live), onLive(), onState(text), onFatal(code), onReset(), and start():
+// Callbacks: onEvent(ev, live), onHead(head) (a signed head of the party's record), onLive(), onState(text), onFatal(code), onReset(), and start():
 // called whenever there is no cursor yet (at first, and after the hub refused one), it loads the
 // current state over HTTP and resolves to the cursor to stream from. Without it, the stream
 // starts from the beginning of the party's history.
@@ -76,6 +76,8 @@ export class Stream {
       if (msg.type === 'event') {
         this.cursor = msg.cursor;
         this.h.onEvent(msg, this.live);
+      } else if (msg.type === 'head') {
+        if (this.h.onHead) this.h.onHead(msg);
       } else if (msg.type === 'live') {
         this.cursor = msg.cursor || this.cursor;
         this.live = true;

@@ -6,6 +6,7 @@ import { Line } from './line.js';
 import { ProtocolPane } from './protocol.js';
 import { Replay } from './replay.js';
 import { Ledger } from './ledger.js';
+import { HeadKeeper } from './heads.js';
 import {
   h, clear, LEVEL_RANK, fl, trend, dur, latlon, hhmmss, advisoryWords, shortRef,
 } from './util.js';
@@ -73,11 +74,13 @@ async function start(firstTracks) {
   S.line = new Line(S, $('line'));
   S.protocol = new ProtocolPane(S, $('protocol'));
   S.replay = new Replay(S, $('replay'));
-  S.ledger = new Ledger(S, $('ledger'));
+  S.ledger = new Ledger(S, $('ledger-rows'));
+  S.heads = new HeadKeeper(S, S.party, $('heads-kept'));
+  S.heads.render();
   setupTabs();
   applyTracks(firstTracks, true);
   S.stream = new Stream(S.api.token, {
-    onEvent, onLive, onState: (s) => { S.connection = s; renderStatus(); },
+    onEvent, onLive, onHead: (m) => S.heads.add(m), onState: (s) => { S.connection = s; renderStatus(); },
     onFatal: () => { S.connection = 'credentials refused'; renderStatus(); },
     onReset: () => { S.distress.clear(); S.line.reset(); },
     start: loadState,
