@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from airdecon.errors import ProtocolError
+from airdecon.protocol._advisories import AdvisoryRules
 from airdecon.protocol._canonical import canonical_bytes, digest_of, read_text
 from airdecon.protocol._limits import DisclosureRules, Quotas
 from airdecon.protocol._pairs import (
@@ -361,6 +362,26 @@ class AltitudeBandMinima:
         )
 
 
+def _polygon(o: _Obj) -> tuple[tuple[float, float], ...]:
+    """The ``polygon_deg`` of a volume: ``[lat, lon]`` points in degrees, at least 3 distinct,
+    spanning less than 180 degrees of longitude."""
+    where = o.at("polygon_deg")
+    raw = _list(o.get("polygon_deg", required=True), where)
+    points: list[tuple[float, float]] = []
+    for n, pt in enumerate(raw):
+        if not isinstance(pt, list) or len(pt) != 2:
+            raise ProtocolError(f"{where}[{n}]: must be a [lat, lon] pair, got {pt!r}")
+        lat = _number(pt[0], f"{where}[{n}][0] (latitude)", ge=-90.0, le=90.0)
+        lon = _number(pt[1], f"{where}[{n}][1] (longitude)", ge=-180.0, le=180.0)
+        points.append((lat, lon))
+    if len(set(points)) < 3:
+        raise ProtocolError(f"{where}: needs at least 3 distinct points, got {len(set(points))}")
+    lons = unwrap_lons(np.array([p[1] for p in points]))
+    if float(lons.max() - lons.min()) >= 180.0:
+        raise ProtocolError(f"{where}: must span less than 180 degrees of longitude")
+    return tuple(points)
+
+
 @dataclass(frozen=True)
 class VolumeMinima:
     """Minima inside an airspace volume: a lat/lon polygon and an optional altitude band."""
@@ -377,24 +398,11 @@ class VolumeMinima:
         """Read one volume override; ``polygon_deg`` is a list of ``[lat, lon]`` in degrees."""
         o = _Obj(value, path)
         name = _text(o.get("name", required=True), o.at("name"))
-        where = o.at("polygon_deg")
-        raw = _list(o.get("polygon_deg", required=True), where)
-        points: list[tuple[float, float]] = []
-        for n, pt in enumerate(raw):
-            if not isinstance(pt, list) or len(pt) != 2:
-                raise ProtocolError(f"{where}[{n}]: must be a [lat, lon] pair, got {pt!r}")
-            lat = _number(pt[0], f"{where}[{n}][0] (latitude)", ge=-90.0, le=90.0)
-            lon = _number(pt[1], f"{where}[{n}][1] (longitude)", ge=-180.0, le=180.0)
-            points.append((lat, lon))
-        if len(set(points)) < 3:
-            raise ProtocolError(f"{where}: needs at least 3 distinct points, got {len(set(points))}")
-        lons = unwrap_lons(np.array([p[1] for p in points]))
-        if float(lons.max() - lons.min()) >= 180.0:
-            raise ProtocolError(f"{where}: must span less than 180 degrees of longitude")
+        points = _polygon(o)
         floor, ceiling = _band_limits(o)
         h, v = _override_minima(o)
         o.done()
-        return cls(name, tuple(points), floor, ceiling, h, v)
+        return cls(name, points, floor, ceiling, h, v)
 
     def to_mapping(self) -> dict[str, Any]:
         """Normalised mapping."""
@@ -672,7 +680,7 @@ class ProtocolDocument:
         1 for a first proposal; a version derived from another has its parent's revision + 1.
     parent : str or None
         Digest (``sha256:...``) of the version this one counters or amends.
-    parties, minima, alerting, distress, rules_of_the_air, formations, disclosure, quotas
+    parties, minima, alerting, distress, rules_of_the_air, formations, disclosure, quotas, advisories
         The sections of the document (see ``docs/protocol.md``).
     """
 
@@ -687,6 +695,7 @@ class ProtocolDocument:
     parent: str | None = None
     disclosure: DisclosureRules = field(default_factory=DisclosureRules)
     quotas: Quotas = field(default_factory=Quotas)
+    advisories: AdvisoryRules = field(default_factory=AdvisoryRules)
 
     # ---- reading --------------------------------------------------------------------------------
     @classmethod
@@ -765,6 +774,7 @@ class ProtocolDocument:
                 owner[a] = f.id
         disclosure = DisclosureRules.parse(o.get("disclosure", {}), "disclosure")
         quotas = Quotas.parse(o.get("quotas", {}), "quotas")
+        advisories = AdvisoryRules.parse(o.get("advisories", {}), "advisories")
         for pid, _ in quotas.parties:
             if pid not in roles:
                 raise ProtocolError(f"quotas.parties.{pid}: unknown party {pid!r}")
@@ -774,6 +784,7 @@ class ProtocolDocument:
             parties=tuple(parties),
             disclosure=disclosure,
             quotas=quotas,
+            advisories=advisories,
             minima=minima,
             alerting=alerting,
             distress=distress,
@@ -801,6 +812,7 @@ class ProtocolDocument:
             # so that those versions keep their canonical bytes (see airdecon.protocol._limits)
             **({"disclosure": self.disclosure.to_mapping()} if self.disclosure != DisclosureRules() else {}),
             **({"quotas": self.quotas.to_mapping()} if self.quotas != Quotas() else {}),
+            **({"advisories": self.advisories.to_mapping()} if self.advisories != AdvisoryRules() else {}),
         }
 
     def canonical_bytes(self) -> bytes:
@@ -820,7 +832,7 @@ class ProtocolDocument:
         """
         base = self.to_mapping()
         for key, value in changes.items():
-            optional = key in {"disclosure", "quotas"}  # written only when not the defaults
+            optional = key in {"disclosure", "quotas", "advisories"}  # written only when not the defaults
             if (key not in base and not optional) or key in {"format", "parent", "revision"}:
                 raise ProtocolError(f"{key}: cannot be replaced when deriving a version")
             base[key] = _plain(value)
@@ -862,6 +874,8 @@ class ProtocolDocument:
                 FormationSpec(f.party, f.aircraft, f.extent_nm * NM, f.extent_ft * FT)
                 for f in self.formations
             ),
+            inhibitions=tuple(v.to_si() for v in self.advisories.inhibitions),
+            floors=tuple(v.to_si() for v in self.advisories.floors),
         )
         return SafetyProtocol(
             horizontal_m=self.minima.horizontal_nm * NM,
@@ -875,4 +889,5 @@ class ProtocolDocument:
             velocity_error_mps=a.velocity_error_kt * KT,
             rules=self.rules_of_the_air,
             policy=policy,
+            descent_floor_m=self.advisories.descent_floor_ft * FT,
         )

@@ -27,6 +27,12 @@ Rules, in SI units (metres):
   are watched only if that party asked for it (``watch_own_pairs``), except civil aircraft, which
   are each their own operator and always watched. A party id the document does not declare is
   treated as civil.
+* **Inhibition volumes** (STCA inhibition areas, e.g. parallel approaches): a pair with both
+  aircraft inside one is not watched, when the volume covers its kind of pair (``civil``: two civil
+  aircraft; ``all``: any pair).
+* **Descent floors by volume**: an aircraft inside a floor volume gets the largest of the applying
+  volumes' floors instead of the protocol's default (no descent advisory below it, see
+  :mod:`airdecon.resolution`).
 """
 
 from __future__ import annotations
@@ -40,7 +46,15 @@ import numpy.typing as npt
 
 from airdecon.units import FloatArray
 
-__all__ = ["AirspaceVolume", "AltitudeBand", "FormationSpec", "PairPolicy", "PartyWatch"]
+__all__ = [
+    "AirspaceVolume",
+    "AltitudeBand",
+    "FloorVolume",
+    "FormationSpec",
+    "InhibitionVolume",
+    "PairPolicy",
+    "PartyWatch",
+]
 
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
@@ -85,6 +99,37 @@ class AirspaceVolume:
         if not inside.any():
             return inside
         return inside & points_in_polygon(lat_deg, lon_deg, self.polygon_deg)
+
+
+@dataclass(frozen=True)
+class FloorVolume:
+    """A descent floor (metres) inside a polygon and an altitude band (e.g. a terminal area)."""
+
+    polygon_deg: tuple[tuple[float, float], ...]
+    floor_m: float | None
+    ceiling_m: float | None
+    descent_floor_m: float
+
+    def contains(self, lat_deg: FloatArray, lon_deg: FloatArray, alt_m: FloatArray) -> BoolArray:
+        """Which aircraft are inside the volume; arrays (n,) in, boolean (n,) out."""
+        inside = _in_band(alt_m, self.floor_m, self.ceiling_m)
+        return inside & points_in_polygon(lat_deg, lon_deg, self.polygon_deg) if inside.any() else inside
+
+
+@dataclass(frozen=True)
+class InhibitionVolume:
+    """A volume where pairs with both aircraft inside are not watched: two civil aircraft
+    (``pairs="civil"``) or any pair (``"all"``)."""
+
+    polygon_deg: tuple[tuple[float, float], ...]
+    floor_m: float | None
+    ceiling_m: float | None
+    pairs: str = "civil"
+
+    def contains(self, lat_deg: FloatArray, lon_deg: FloatArray, alt_m: FloatArray) -> BoolArray:
+        """Which aircraft are inside the volume; arrays (n,) in, boolean (n,) out."""
+        inside = _in_band(alt_m, self.floor_m, self.ceiling_m)
+        return inside & points_in_polygon(lat_deg, lon_deg, self.polygon_deg) if inside.any() else inside
 
 
 def unwrap_lons(lons: FloatArray) -> FloatArray:
@@ -159,6 +204,9 @@ class _PerAircraft:
     formation: IntArray  # (n,) formation index or -1
     ext_h_m: FloatArray  # (n,) formation extent, 0 for non-members
     ext_v_m: FloatArray
+    inhib_civil: npt.NDArray[np.int64]  # (n,) bit k: inside inhibition volume k of civil pairs
+    inhib_all: npt.NDArray[np.int64]  # (n,) bit k: inside inhibition volume k of all pairs
+    descent_floor_m: FloatArray  # (n,) the floor volumes' floor, NaN outside every one
 
 
 class _OneFleetCache:
@@ -205,12 +253,18 @@ class PairPolicy:
         Declared parties; any other party id is civil.
     formations : tuple of FormationSpec
         Declared formations (an aircraft id appears in at most one).
+    inhibitions : tuple of InhibitionVolume
+        Volumes where some pairs are not watched (at most 62).
+    floors : tuple of FloorVolume
+        Descent floors by volume.
     """
 
     bands: tuple[AltitudeBand, ...] = ()
     volumes: tuple[AirspaceVolume, ...] = ()
     parties: tuple[tuple[str, PartyWatch], ...] = ()
     formations: tuple[FormationSpec, ...] = ()
+    inhibitions: tuple[InhibitionVolume, ...] = ()
+    floors: tuple[FloorVolume, ...] = ()
     _cache: _OneFleetCache = field(default_factory=_OneFleetCache, compare=False, repr=False, hash=False)
 
     def _overrides(self) -> tuple[AltitudeBand | AirspaceVolume, ...]:
@@ -279,7 +333,17 @@ class PairPolicy:
             formation = np.where(member, f_of, -1).astype(np.intp)
             ext_h = np.where(member, f_h[np.maximum(f_of, 0)], 0.0)
             ext_v = np.where(member, f_v[np.maximum(f_of, 0)], 0.0)
+        inhib = {"civil": np.zeros(n, dtype=np.int64), "all": np.zeros(n, dtype=np.int64)}
+        for k, vol in enumerate(self.inhibitions[:62]):
+            inhib[vol.pairs] |= np.where(vol.contains(lat, lon, alt), np.int64(1) << k, np.int64(0))
+        floor_best = np.full(n, -np.inf)
+        for fv in self.floors:
+            np.maximum(floor_best, np.where(fv.contains(lat, lon, alt), fv.descent_floor_m, -np.inf),
+                       out=floor_best)
         table = _PerAircraft(
+            inhib_civil=inhib["civil"],
+            inhib_all=inhib["all"],
+            descent_floor_m=np.where(np.isfinite(floor_best), floor_best, np.nan),
             h_m=h_m,
             v_m=v_m,
             party_code=code.astype(np.intp).ravel(),
@@ -315,4 +379,18 @@ class PairPolicy:
         keep = ~same_party | t.watch_own[pi] | t.civil[pi]
         same_formation = (t.formation[i] >= 0) & (t.formation[i] == t.formation[j])
         watched: BoolArray = keep & ~same_formation
+        if self.inhibitions:
+            civil_pair = t.civil[pi] & t.civil[pj]
+            inhibited = (t.inhib_all[i] & t.inhib_all[j]) != 0
+            inhibited |= civil_pair & ((t.inhib_civil[i] & t.inhib_civil[j]) != 0)
+            watched &= ~inhibited
         return watched
+
+    def descent_floor(self, fleet: Any, rows: IntArray, default_m: float, default_h_m: float,
+                      default_v_m: float) -> FloatArray:
+        """The descent floor (metres) of the aircraft at *rows*: the largest of the floor volumes
+        they are in, else *default_m*."""
+        t = self._per_aircraft(fleet, default_h_m, default_v_m)
+        own = t.descent_floor_m[rows]
+        floor: FloatArray = np.where(np.isnan(own), default_m, own)
+        return floor

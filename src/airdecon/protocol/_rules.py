@@ -81,6 +81,10 @@ class SafetyProtocol:
 
     rules : RulesOfTheAir
         The rules of the air in force.
+    descent_floor_m : float
+        No descent advisory for an aircraft below this altitude (default 1,500 ft; 0: none), as
+        TCAS inhibits descend RAs near the ground; a protocol document may set higher floors by
+        volume (``policy``).
     policy : PairPolicy or None
         Per-pair rules from a protocol document: minima overrides by altitude band and airspace
         volume, formations, and which pairs are watched. ``None`` (the scenario block): every pair
@@ -101,6 +105,7 @@ class SafetyProtocol:
     velocity_error_mps: float = 0.0
     rules: RulesOfTheAir = field(default_factory=RulesOfTheAir)
     policy: PairPolicy | None = None
+    descent_floor_m: float = 1500.0 * FT
 
     def __post_init__(self) -> None:
         for name in (
@@ -117,7 +122,7 @@ class SafetyProtocol:
                 raise ProtocolError(f"protocol: {name} must be a number, got {value!r:.80}")
             if not math.isfinite(value) or value <= 0:
                 raise ProtocolError(f"protocol: {name} must be finite and > 0, got {value!r:.80}")
-        for name in ("position_error_m", "velocity_error_mps"):
+        for name in ("position_error_m", "velocity_error_mps", "descent_floor_m"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ProtocolError(f"protocol: {name} must be a number, got {value!r:.80}")
@@ -206,6 +211,13 @@ class SafetyProtocol:
             return h + self.position_error_m, v
         n = i.shape[0]
         return np.full(n, self.horizontal_m + self.position_error_m), np.full(n, self.vertical_m)
+
+    def descent_floors(self, fleet: Any, rows: npt.NDArray[np.intp]) -> FloatArray:
+        """The descent floor (metres) of each aircraft at *rows*: no descent advisory below it."""
+        if self.policy is not None:
+            return self.policy.descent_floor(fleet, rows, self.descent_floor_m, self.horizontal_m,
+                                             self.vertical_m)
+        return np.full(rows.shape[0], self.descent_floor_m)
 
     def watched(self, fleet: Any, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
         """Which candidate pairs (i[k], j[k]) are watched at all (without a ``policy``: every pair)."""

@@ -160,6 +160,7 @@ class _Resolver:
         self.resolved = np.zeros(m, dtype=bool)
         self.cluster = np.zeros(m, dtype=np.intp)
         self.advice: dict[str, Advisory] = {}
+        self.floored: dict[int, float] = {}  # rows denied a descent by the floor -> its floor, ft
         self.error = ""  # the last cluster failure (see _isolated)
         i, j = conflicts.i, conflicts.j
         self.enc = encounter_geometry(fleet, i, j)
@@ -288,6 +289,12 @@ class _Resolver:
         if c > 1:
             sense[keyed[-1]] = -1
         sense[fixed] = 0
+        # no descent advisory below the floor (TCAS inhibits descend RAs near the ground): the
+        # lowest aircraft levels off instead, and the search finds what the others must do
+        floor = self.proto.descent_floors(fleet, rows)
+        for p in np.flatnonzero((sense < 0) & (fleet.alt_m[rows] < floor)):
+            sense[p] = 0
+            self.floored[int(rows[p])] = float(floor[p]) / FT
         top, second = keyed[0], keyed[1] if c > 1 else keyed[0]
         tie = (
             c >= 2
@@ -679,6 +686,8 @@ class _Resolver:
                 if tie:
                     why += "; co-altitude tie-break: the aircraft whose id sorts first climbs"
         reason = " and ".join(parts) + ": " + why
+        if row in self.floored and "v" in stage:
+            reason += f"; no descent below the advisory floor ({self.floored[row]:.0f} ft)"
         if joint:
             reason += f" (joint resolution of {len(joint)} aircraft: {', '.join(joint)})"
         if lost_with and solved:
