@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from airdecon.cli import main
-from airdecon.resolution._resolve import MAX_COMBINATIONS, _combinations
+from airdecon.resolution._search import MAX_COMBINATIONS
+from airdecon.resolution._search import combinations as _combinations
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 

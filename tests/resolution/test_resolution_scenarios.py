@@ -342,7 +342,7 @@ def test_chunked_verification_gives_the_same_answer(monkeypatch: pytest.MonkeyPa
         ac("D", -20, 16, 480, 0, 35000),
     ]
     _fleet, whole = _run(records)
-    monkeypatch.setattr("airdecon.resolution._resolve._PAIRS_PER_CHUNK", 7)
+    monkeypatch.setattr("airdecon.resolution._search.PAIRS_PER_CHUNK", 7)
     _fleet, chunked = _run(records)
     assert dict(chunked.by_aircraft) == dict(whole.by_aircraft)
     assert np.array_equal(chunked.resolved, whole.resolved)

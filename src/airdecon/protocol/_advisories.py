@@ -14,6 +14,13 @@ alert. Signed like the rest of the document; aviation units here, SI in the engi
     STCA-style inhibition volumes: ``{name, polygon_deg, floor_ft?, ceiling_ft?, pairs}``. A pair
     with both aircraft inside does not alert: two civil aircraft (``pairs: civil``, the default,
     e.g. parallel approaches) or any pair (``pairs: all``). At most 62 volumes.
+``joint_max_aircraft``
+    The largest cluster of aircraft in conflict whose manoeuvres are searched jointly (default 12,
+    2–64); a larger one is coordinated pair by pair, most urgent first.
+``search_budget_s``
+    The resolver's search budget per run (default 10 s, up to 600), counted in pair predictions
+    at the reference rate so that the same picture always gets the same advice; encounters left
+    when it is spent get no advisory and say why.
 
 The section was added after the first documents were signed: the document writes it only when
 it differs from the defaults, so versions signed before it keep their bytes and digests.
@@ -123,6 +130,8 @@ class AdvisoryRules:
     descent_floor_ft: float = 1500.0
     floors: tuple[FloorArea, ...] = ()
     inhibitions: tuple[InhibitionArea, ...] = ()
+    joint_max_aircraft: int = 12
+    search_budget_s: float = 10.0
 
     @classmethod
     def parse(cls, value: object, path: str) -> AdvisoryRules:
@@ -139,11 +148,22 @@ class AdvisoryRules:
             raise ProtocolError(f"{o.at('inhibitions')}: at most {MAX_INHIBITIONS} volumes, got {len(raw)}")
         inhibitions = [InhibitionArea.parse(f, f"{o.at('inhibitions')}[{n}]") for n, f in enumerate(raw)]
         _unique(inhibitions, o.at("inhibitions"), "name", lambda f: f.name)
+        joint = o.get("joint_max_aircraft", 12)
+        if isinstance(joint, bool) or not isinstance(joint, int) or not 2 <= joint <= 64:
+            raise ProtocolError(f"{o.at('joint_max_aircraft')}: must be a whole number from 2 to 64, "
+                                f"got {joint!r:.80}")
+        budget = _number(o.get("search_budget_s", 10.0), o.at("search_budget_s"), ge=0.1, le=600.0)
         o.done()
-        return cls(floor, tuple(floors), tuple(inhibitions))
+        return cls(floor, tuple(floors), tuple(inhibitions), joint, budget)
 
     def to_mapping(self) -> dict[str, Any]:
-        """Normalised mapping."""
-        return {"descent_floor_ft": self.descent_floor_ft,
-                "floors": [f.to_mapping() for f in self.floors],
-                "inhibitions": [f.to_mapping() for f in self.inhibitions]}
+        """Normalised mapping (the search settings only when they differ from the defaults, so
+        the documents signed before they existed keep their bytes)."""
+        out: dict[str, Any] = {"descent_floor_ft": self.descent_floor_ft,
+                               "floors": [f.to_mapping() for f in self.floors],
+                               "inhibitions": [f.to_mapping() for f in self.inhibitions]}
+        if self.joint_max_aircraft != 12:
+            out["joint_max_aircraft"] = self.joint_max_aircraft
+        if self.search_budget_s != 10.0:
+            out["search_budget_s"] = self.search_budget_s
+        return out

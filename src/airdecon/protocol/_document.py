@@ -890,4 +890,6 @@ class ProtocolDocument:
             rules=self.rules_of_the_air,
             policy=policy,
             descent_floor_m=self.advisories.descent_floor_ft * FT,
+            max_joint_aircraft=self.advisories.joint_max_aircraft,
+            search_budget_s=self.advisories.search_budget_s,
         )

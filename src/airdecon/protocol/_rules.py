@@ -85,6 +85,16 @@ class SafetyProtocol:
         No descent advisory for an aircraft below this altitude (default 1,500 ft; 0: none), as
         TCAS inhibits descend RAs near the ground; a protocol document may set higher floors by
         volume (``policy``).
+    max_joint_aircraft : int
+        The largest cluster of aircraft in conflict resolved jointly (default 12); a larger one
+        is resolved pair by pair, most urgent first, each pair's manoeuvres verified against the
+        advice given before (a joint search over 85 aircraft finds nothing in time).
+    search_budget_s : float
+        The resolver's search budget per run (default 10 s): the work of re-predicting candidate
+        manoeuvres, counted in pair predictions at the reference rate
+        (:data:`airdecon.resolution.REFERENCE_PAIRS_PER_S`), so the same picture always gets
+        the same advice, whatever the machine's load. Clusters are searched most urgent first;
+        those left when it is spent get no advisory, and say so.
     policy : PairPolicy or None
         Per-pair rules from a protocol document: minima overrides by altitude band and airspace
         volume, formations, and which pairs are watched. ``None`` (the scenario block): every pair
@@ -106,6 +116,8 @@ class SafetyProtocol:
     rules: RulesOfTheAir = field(default_factory=RulesOfTheAir)
     policy: PairPolicy | None = None
     descent_floor_m: float = 1500.0 * FT
+    max_joint_aircraft: int = 12
+    search_budget_s: float = 10.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -128,6 +140,12 @@ class SafetyProtocol:
                 raise ProtocolError(f"protocol: {name} must be a number, got {value!r:.80}")
             if not math.isfinite(value) or value < 0:
                 raise ProtocolError(f"protocol: {name} must be finite and >= 0, got {value!r}")
+        b = self.search_budget_s
+        if isinstance(b, bool) or not isinstance(b, int | float) or not (math.isfinite(b) and 0 < b <= 600):
+            raise ProtocolError(f"protocol: search_budget_s must be a number in (0, 600], got {b!r:.80}")
+        j = self.max_joint_aircraft
+        if isinstance(j, bool) or not isinstance(j, int) or not 2 <= j <= 64:
+            raise ProtocolError(f"protocol: max_joint_aircraft must be an integer in [2, 64], got {j!r:.80}")
         if self.warning_s > self.caution_s:
             raise ProtocolError("protocol: warning_s must not exceed caution_s")
         if self.stale_s > self.drop_s:

@@ -11,6 +11,7 @@ from airdecon.resolution._geometry import (
 from airdecon.resolution._resolve import (
     MAX_COMBINATIONS,
     RATES_FPM,
+    REFERENCE_PAIRS_PER_S,
     TURN_STEP_DEG,
     TURNS_DEG,
     resolve,
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_COMBINATIONS",
     "RATES_FPM",
     "RA_TABLE",
+    "REFERENCE_PAIRS_PER_S",
     "RULES",
     "TURNS_DEG",
     "TURN_STEP_DEG",

@@ -12,11 +12,12 @@ Procedure (documented in ``docs/resolution.md``):
 4. In a cluster, each aircraft gets an ordered list of options (a new track, a new vertical rate,
    or both) by the rules: Annex 2 right of way for turns (:mod:`._geometry`), complementary TCAS-style
    senses for vertical rates. Combinations of options are scored by size (the largest single
-   manoeuvre, in steps of 5 degrees or 500 ft/min, then the total) and **all** of them are
-   re-predicted at once with the real engine (:func:`airdecon.detection.evaluate_pairs`) against
-   every pair inside the cluster and every nearby aircraft. The smallest combination with no loss of
-   separation within the look-ahead wins. Stages: the preferred dimension alone, then the other,
-   then both together.
+   manoeuvre, in steps of 5 degrees or 500 ft/min, then the total) and re-predicted, cheapest
+   first, with the engine's exact interval solver (:mod:`._search`) against every pair inside the
+   cluster and every nearby aircraft. The smallest combination with no loss of separation within
+   the look-ahead wins. Stages: the preferred dimension alone, then the other, then both together.
+   A cluster of more than ``protocol.max_joint_aircraft`` aircraft is coordinated pair by pair, most
+   urgent first, each pair against the advice already given.
 5. When no combination works, the one that leaves the least total time in loss of separation is
    advised, the reason says so, and the cluster's alerts are escalated to at least ``warning``.
    A pair already in loss cannot be restored at once: it only must not make anything new be lost,
@@ -24,6 +25,9 @@ Procedure (documented in ``docs/resolution.md``):
 6. A cluster whose resolution fails (an error met on its data) is isolated: what it chose is undone,
    its conflicts are marked ``failed`` (no advisories, escalated to ``warning``) with the error
    kept in ``Resolution.errors``, and every other cluster is resolved as if it were not there.
+7. The search is bounded by ``protocol.search_budget_s``, counted in pair predictions at
+   :data:`REFERENCE_PAIRS_PER_S` (a count, not a clock: the same picture gets the same advice).
+   What is left when it is spent is reported ``failed`` per pair, with the reason.
 
 Manoeuvres are modelled as instantaneous velocity changes at the time of the snapshot (speed kept,
 new track rounded to a whole degree before it is verified).
@@ -42,17 +46,18 @@ import numpy as np
 import numpy.typing as npt
 
 from airdecon.alerting import Level, classify
-from airdecon.detection import ConflictSet, evaluate_pairs
+from airdecon.detection import ConflictSet
 from airdecon.errors import InputError
 from airdecon.geometry import geodetic_to_ecef
 from airdecon.protocol import RulesOfTheAir, SafetyProtocol
 from airdecon.resolution._advisory import Advisory, Resolution, Rule
 from airdecon.resolution._geometry import Kind, encounter_geometry, right_of_way
+from airdecon.resolution._search import MAX_COMBINATIONS, Stage, combinations, components, neighbours
 from airdecon.resolution._tcas import RaRegion, ra_region
 from airdecon.state import Fleet
 from airdecon.units import FPM, FT, NM, FloatArray
 
-__all__ = ["MAX_COMBINATIONS", "RATES_FPM", "TURNS_DEG", "TURN_STEP_DEG", "resolve"]
+__all__ = ["MAX_COMBINATIONS", "RATES_FPM", "REFERENCE_PAIRS_PER_S", "TURNS_DEG", "TURN_STEP_DEG", "resolve"]
 
 IntArray = npt.NDArray[np.intp]
 _log = logging.getLogger("airdecon.resolution")
@@ -66,15 +71,17 @@ RATES_FPM: tuple[float, ...] = (1000.0, 1500.0, 2000.0, 2500.0)
 """Vertical rates tried, ft/min (TCAS uses 1500 for a climb/descend RA, 2500 to increase it)."""
 COMBINED_TURNS_DEG: tuple[float, ...] = (10.0, 20.0, 30.0, 45.0, 60.0, 90.0)
 """Heading changes tried together with vertical rates in the combined stage."""
-MAX_COMBINATIONS: int = 4096
-"""At most this many option combinations are re-predicted per cluster and stage."""
 VERTICAL_STEP_FPM: float = 500.0
 """Cost unit of a vertical-rate change (one step = 500 ft/min, as one step of a turn = 5 degrees)."""
 LEVEL_FPM: float = 500.0
 """An aircraft whose vertical rate is below this is level (for "approximately the same level")."""
 
+REFERENCE_PAIRS_PER_S: float = 3.0e6
+"""Pair predictions the search makes per second on the reference machine (2 cores, measured by
+``bench/resolve.py``): converts the protocol's ``search_budget_s`` into a count of pair
+predictions, so the budget does not depend on the clock or the machine's load."""
+
 _TIE_M = 0.5  # altitude ranks closer than this are a tie (then vertical rate, then id)
-_PAIRS_PER_CHUNK = 50_000  # pairs re-predicted per engine call: bounds the memory of the search
 
 
 @dataclass
@@ -160,8 +167,12 @@ class _Resolver:
         self.resolved = np.zeros(m, dtype=bool)
         self.cluster = np.zeros(m, dtype=np.intp)
         self.advice: dict[str, Advisory] = {}
+        self.committed: set[int] = set()  # rows advised earlier in a pairwise cluster: they fly it
+        self.pairwise_size = 0  # the size of the cluster being resolved pair by pair (0: joint)
         self.floored: dict[int, float] = {}  # rows denied a descent by the floor -> its floor, ft
         self.error = ""  # the last cluster failure (see _isolated)
+        self.work = 0  # pair predictions made so far (see _search.Stage)
+        self.budget = protocol.search_budget_s * REFERENCE_PAIRS_PER_S
         i, j = conflicts.i, conflicts.j
         self.enc = encounter_geometry(fleet, i, j)
         ids = fleet.ids.astype(str)
@@ -182,7 +193,7 @@ class _Resolver:
     def run(self) -> Resolution:
         """Resolve every cluster, most urgent first, and assemble the answer."""
         cs = self.cs
-        comps = _components(len(self.fleet), cs.i, cs.j)
+        comps = components(len(self.fleet), cs.i, cs.j)
         # most urgent cluster first (conflicts are sorted by t_in_s, so first appearance)
         order: list[int] = []
         for k in range(len(cs)):
@@ -194,7 +205,19 @@ class _Resolver:
         for number, comp in enumerate(order):
             ks = np.flatnonzero(comps[cs.i] == comp)
             self.cluster[ks] = number
-            if not self._isolated(ks):
+            size = int(np.unique(np.concatenate([cs.i[ks], cs.j[ks]])).shape[0])
+            if self.spent:
+                active = ks[~self.follow[ks]]
+                self._tcas_only(ks)
+                failed[active] = True
+                if active.size:
+                    errors[number] = self._budget_error()
+            elif size > self.proto.max_joint_aircraft:
+                bad = self._pairwise(ks, size)
+                failed[bad] = True
+                if bad.size:
+                    errors[number] = self.error
+            elif not self._isolated(ks):
                 failed[ks] = True
                 errors[number] = self.error
         levels = self.levels.copy()
@@ -210,6 +233,43 @@ class _Resolver:
             failed=failed,
             errors=MappingProxyType(errors),
         )
+
+    def _pairwise(self, ks: IntArray, size: int) -> IntArray:
+        """A cluster beyond the joint search (more than ``max_joint_aircraft``): its conflicts one
+        pair at a time, most urgent first. An aircraft advised in an earlier pair keeps that advice
+        and flies it in the later ones (each new manoeuvre is verified against it). Returns the
+        conflicts whose pair could not be resolved (an error met on its data)."""
+        bad: list[int] = []
+        self.pairwise_size = size
+        try:
+            for k in ks:
+                if self.spent and not self.follow[k]:
+                    self.error = self._budget_error()
+                    bad.append(int(k))
+                elif self._isolated(np.array([k], dtype=np.intp)):
+                    self.committed.update((int(self.cs.i[k]), int(self.cs.j[k])))
+                else:
+                    bad.append(int(k))
+        finally:
+            self.committed, self.pairwise_size = set(), 0
+        return np.array(bad, dtype=np.intp)
+
+    @property
+    def spent(self) -> bool:
+        """Whether the search budget is used up (the clusters left get no advisory)."""
+        return self.work >= self.budget
+
+    def _budget_error(self) -> str:
+        return (f"not searched: the resolver's budget ({self.proto.search_budget_s:g} s, "
+                f"{self.budget:,.0f} pair predictions) went to more urgent encounters")
+
+    def _tcas_only(self, ks: IntArray) -> None:
+        """A cluster past the budget: only its TCAS hand-offs are advised (they cost no search)."""
+        for k in ks[self.follow[ks]]:
+            a, b = int(self.cs.i[k]), int(self.cs.j[k])
+            for own, other in ((a, b), (b, a)):
+                if str(self.fleet.ids[own]) not in self.advice:
+                    self.advice[str(self.fleet.ids[own])] = self._tcas_advisory(own, other, int(k))
 
     def _isolated(self, ks: IntArray) -> bool:
         """Resolve one cluster; when that fails (a bug met on one encounter's geometry, say),
@@ -249,7 +309,7 @@ class _Resolver:
         # who is fixed: handed to TCAS, or in distress against a non-distressed aircraft
         fixed = np.zeros(c, dtype=bool)
         for p, r in enumerate(rows):
-            if int(r) in tcas_rows:
+            if int(r) in tcas_rows or int(r) in self.committed:
                 fixed[p] = True
         for k in active:
             if self.kind[k] == Kind.DISTRESS:
@@ -267,11 +327,13 @@ class _Resolver:
                 kd = Kind(int(self.kind[k]))
                 if p not in oblig or rank_kind[kd] > rank_kind[Kind(oblig[p][0])]:
                     oblig[p] = (int(kd), other, not gw)
+        # (two aircraft that keep advice given earlier in a pairwise cluster are not stuck: their
+        # plans may well keep them apart, and the verification says whether they do)
         stuck = bool(
             np.any(
                 fixed[[local[int(x)] for x in cs.i[active]]] & fixed[[local[int(x)] for x in cs.j[active]]]
             )
-        )
+        ) and not all(int(r) in self.committed for r in rows)
         # vertical ranks: the highest climbs, the lowest descends, the others level off
         tcpa = float(cs.tcpa_s[active].min())
         score = fleet.alt_m[rows] + np.where(fixed, self.plan_vs[rows] * tcpa, 0.0)
@@ -314,7 +376,7 @@ class _Resolver:
         stages = ["h", "v", "hv"] if horizontal_first else ["v", "h", "hv"]
         if not self.rules.vertical_advisories:
             stages = ["h"]
-        neighbours = self._neighbours(rows)
+        near = neighbours(fleet, self.proto, self.pos, rows)
 
         # pairs already in loss cannot be restored at once: for them the search only asks that no
         # *new* loss be predicted and picks the combination that regains separation soonest
@@ -326,11 +388,14 @@ class _Resolver:
                 self._options(int(rows[p]), stage, p in oblig, oblig.get(p), int(sense[p]), bool(fixed[p]))
                 for p in range(c)
             ]
-            combos = _combinations([o.cost.shape[0] for o in opts])
+            combos = combinations([o.cost.shape[0] for o in opts])
             trk = np.stack([opts[p].trk[combos[:, p]] for p in range(c)], axis=1)
             vs = np.stack([opts[p].vs[combos[:, p]] for p in range(c)], axis=1)
             cost = np.stack([opts[p].cost[combos[:, p]] for p in range(c)], axis=1)
-            n_future, badness = self._verify(rows, neighbours, trk, vs, fixed)
+            search = Stage(fleet, self.proto, self.pos, rows, near,
+                           self.plan_trk[near], self.plan_vs[near], fixed, vs)
+            n_future, badness, n_held = search.search(trk, vs, cost, exhaustive=stuck or lost)
+            self.work += search.work
             good = (n_future == 0) & (not stuck)
             if solved and not good.any():
                 continue
@@ -349,7 +414,10 @@ class _Resolver:
             if best is None or cand[:4] < best[:4]:
                 best = cand
             solved = solved or bool(good[k0])
-            if solved and not lost:
+            # a pair already in loss: the first stage that makes no new loss and regains every
+            # lost separation within the look-ahead will do (no later stage is searched for one
+            # that regains it sooner); one that keeps a pair in loss lets the next stages try
+            if (solved and (not lost or (good[k0] and n_held[k0] == 0))) or self.spent:
                 break
         if best is None:  # pragma: no cover - stages is never empty
             return
@@ -369,7 +437,7 @@ class _Resolver:
                 lost_with[local[b]].append(str(ids[a]))
         for p, r in enumerate(rows):
             rid = str(ids[r])
-            if int(r) in tcas_rows and rid in self.advice:
+            if (int(r) in tcas_rows and rid in self.advice) or int(r) in self.committed:
                 continue
             self.advice[rid] = self._advisory(
                 int(r),
@@ -428,157 +496,6 @@ class _Resolver:
         cc = np.repeat(cost_h, vs.shape[0]) + np.tile(cost_v, trk.shape[0])
         order = np.argsort(cc, kind="stable")
         return _Options(tt[order], vv[order], cc[order])
-
-    def _neighbours(self, rows: IntArray) -> IntArray:
-        """Aircraft outside the cluster that could come within the minima of a cluster aircraft."""
-        fleet, proto = self.fleet, self.proto
-        n = len(fleet)
-        others = np.setdiff1d(np.arange(n, dtype=np.intp), rows)
-        if others.size == 0:
-            return others
-        gs_c = float(fleet.gs_mps[rows].max())
-        perr_c = float(fleet.pos_err_m[rows].max())
-        reach = (gs_c + fleet.gs_mps[others]) * proto.lookahead_s + proto.max_horizontal_m
-        reach = reach + perr_c + fleet.pos_err_m[others] + NM
-        d = self.pos[others][:, None, :] - self.pos[rows][None, :, :]
-        dist = np.sqrt(np.einsum("abk,abk->ab", d, d)).min(axis=1)
-        near: IntArray = others[dist <= reach]
-        return near
-
-    def _verify(
-        self,
-        rows: IntArray,
-        neighbours: IntArray,
-        trk: FloatArray,
-        vs: FloatArray,
-        fixed: npt.NDArray[np.bool_],
-    ) -> tuple[IntArray, FloatArray]:
-        """Re-predict K candidate combinations with the real engine, in chunks of bounded size.
-
-        Parameters
-        ----------
-        rows : int array of shape (c,)
-            Fleet rows of the cluster's aircraft.
-        neighbours : int array of shape (nb,)
-            Fleet rows of the aircraft around the cluster (flying their planned velocities).
-        trk, vs : arrays of shape (K, c)
-            Each combination's track (degrees) and vertical rate (m/s) for every cluster aircraft.
-        fixed : bool array of shape (c,)
-            Cluster aircraft that cannot change their path.
-
-        Returns
-        -------
-        n_future : int array of shape (K,)
-            How many pairs are predicted to *start* losing separation within the look-ahead
-            (``t_in > 0``: a new loss, or one not avoided).
-        badness : float array of shape (K,)
-            Total time all pairs spend in loss of separation within the look-ahead, those already
-            in loss included (seconds).
-
-        The pairs checked are every pair inside the cluster and every (cluster aircraft, neighbour)
-        pair, except those in which neither aircraft can change its path (*fixed* cluster aircraft,
-        neighbours): the search cannot change them (a pair handed to TCAS stays TCAS's business).
-        """
-        k_n, c = trk.shape
-        p_idx, q_idx = np.triu_indices(c, k=1)
-        keep = ~(fixed[p_idx] & fixed[q_idx])
-        p_idx, q_idx = p_idx[keep].astype(np.intp), q_idx[keep].astype(np.intp)
-        movers = np.flatnonzero(~fixed).astype(np.intp)
-        pm, pn = self._reachable(rows, neighbours, movers, vs)
-        per_combo = p_idx.shape[0] + pm.shape[0]
-        n_future = np.zeros(k_n, dtype=np.intp)
-        badness = np.zeros(k_n)
-        if per_combo == 0:
-            return n_future, badness
-        step = max(1, _PAIRS_PER_CHUNK // per_combo)
-        for lo in range(0, k_n, step):
-            hi = min(k_n, lo + step)
-            n_future[lo:hi], badness[lo:hi] = self._verify_chunk(
-                rows, neighbours, trk[lo:hi], vs[lo:hi], p_idx, q_idx, pm, pn
-            )
-        return n_future, badness
-
-    def _reachable(
-        self, rows: IntArray, neighbours: IntArray, movers: IntArray, vs: FloatArray
-    ) -> tuple[IntArray, IntArray]:
-        """The (cluster mover, neighbour) pairs that some combination could bring within the
-        minima in the look-ahead, as (mover's cluster column, neighbour's index): pairs too far
-        apart horizontally, at their two ground speeds on any tracks, or vertically, at the
-        fastest rate any combination gives the mover, cannot conflict and are not re-predicted
-        (a dense area's neighbours cost the search only the pairs that matter)."""
-        empty = np.empty(0, dtype=np.intp)
-        if movers.size == 0 or neighbours.size == 0:
-            return empty, empty.copy()
-        fleet, proto, t = self.fleet, self.proto, self.proto.lookahead_s
-        m_rows = rows[movers]
-        d = self.pos[neighbours][None, :, :] - self.pos[m_rows][:, None, :]  # (movers, nb, 3)
-        dist = np.sqrt(np.einsum("abk,abk->ab", d, d))
-        speeds = fleet.gs_mps[m_rows][:, None] + fleet.gs_mps[neighbours][None, :]
-        errors = fleet.pos_err_m[m_rows][:, None] + fleet.pos_err_m[neighbours][None, :]
-        reach_h = speeds * t + proto.max_horizontal_m + errors + NM
-        vs_max = np.abs(vs[:, movers]).max(axis=0)  # the fastest rate any combination gives each mover
-        dz = np.abs(fleet.alt_m[neighbours][None, :] - fleet.alt_m[m_rows][:, None])
-        rates = vs_max[:, None] + np.abs(self.plan_vs[neighbours])[None, :]
-        reach_v = rates * t + proto.max_vertical_m + 1.0
-        a, b = np.nonzero((dist <= reach_h) & (dz <= reach_v))
-        return movers[a].astype(np.intp), b.astype(np.intp)
-
-    def _verify_chunk(
-        self,
-        rows: IntArray,
-        neighbours: IntArray,
-        trk: FloatArray,
-        vs: FloatArray,
-        p_idx: IntArray,
-        q_idx: IntArray,
-        pm: IntArray,
-        pn: IntArray,
-    ) -> tuple[IntArray, FloatArray]:
-        """One chunk of :meth:`_verify`: a virtual fleet (neighbours, then one copy of the cluster
-        per combination) and one vectorised ``evaluate_pairs`` call."""
-        fleet = self.fleet
-        k_n, c = trk.shape
-        nb = neighbours.shape[0]
-        src = np.concatenate([neighbours, np.tile(rows, k_n)])
-        virtual = Fleet(
-            ids=fleet.ids[src],
-            party=fleet.party[src],
-            lat_deg=fleet.lat_deg[src],
-            lon_deg=fleet.lon_deg[src],
-            alt_m=fleet.alt_m[src],
-            gs_mps=fleet.gs_mps[src],
-            trk_deg=np.concatenate([self.plan_trk[neighbours], trk.ravel()]),
-            vs_mps=np.concatenate([self.plan_vs[neighbours], vs.ravel()]),
-            pos_err_m=fleet.pos_err_m[src],
-        )
-        base = nb + np.arange(k_n, dtype=np.intp)[:, None] * c
-        ii = [(base + p_idx[None, :]).ravel()]
-        jj = [(base + q_idx[None, :]).ravel()]
-        combo = [np.repeat(np.arange(k_n, dtype=np.intp), p_idx.shape[0])]
-        if pm.size:  # the reachable (mover, neighbour) pairs, in every combination
-            ii.append((base + pm[None, :]).ravel())
-            jj.append(np.tile(pn, k_n))
-            combo.append(np.repeat(np.arange(k_n, dtype=np.intp), pm.shape[0]))
-        i_all = np.concatenate(ii).astype(np.intp)
-        j_all = np.concatenate(jj).astype(np.intp)
-        k_all = np.concatenate(combo)
-        rules = _RowMapped(self.proto, fleet, src)
-        watched = rules.watched(virtual, i_all, j_all)
-        # a cheap exact cut before the engine: pairs whose altitudes, on this combination's rates,
-        # never come within the largest vertical minimum during the look-ahead cannot conflict
-        dz = virtual.alt_m[j_all] - virtual.alt_m[i_all]
-        dz_end = dz + (virtual.vs_mps[j_all] - virtual.vs_mps[i_all]) * self.proto.lookahead_s
-        apart = np.minimum(np.abs(dz), np.abs(dz_end))
-        apart = np.where(np.sign(dz) != np.sign(dz_end), 0.0, apart)  # they cross: come together
-        watched &= apart < self.proto.max_vertical_m + 1.0
-        i_all, j_all, k_all = i_all[watched], j_all[watched], k_all[watched]
-        geo = evaluate_pairs(virtual, rules, i_all, j_all)
-        hit = geo.conflict
-        dur = np.minimum(geo.t_out_s, self.proto.lookahead_s) - geo.t_in_s
-        future = hit & (geo.t_in_s > 0.0)
-        n_future = np.bincount(k_all[future], minlength=k_n).astype(np.intp)
-        badness: FloatArray = np.bincount(k_all[hit], weights=dur[hit], minlength=k_n).astype(np.float64)
-        return n_future, badness
 
     # ------------------------------------------------------------------------------------------
     def _tcas_advisory(self, own: int, other: int, k: int) -> Advisory:
@@ -686,6 +603,9 @@ class _Resolver:
                 if tie:
                     why += "; co-altitude tie-break: the aircraft whose id sorts first climbs"
         reason = " and ".join(parts) + ": " + why
+        if self.pairwise_size:
+            reason += (f" (pairwise coordination: a cluster of {self.pairwise_size} aircraft, beyond the "
+                       f"joint search's {self.proto.max_joint_aircraft})")
         if row in self.floored and "v" in stage:
             reason += f"; no descent below the advisory floor ({self.floored[row]:.0f} ft)"
         if joint:
@@ -710,42 +630,6 @@ class _Resolver:
         )
 
 
-class _RowMapped:
-    """The protocol as seen from a virtual fleet: each virtual row stands for an original row.
-
-    Minima and eligibility depend on who the aircraft are and where they are now, never on the
-    candidate velocities, so they are asked of the real fleet, with the original rows: a protocol
-    that looks aircraft up by id (formations, parties) sees a well-formed fleet.
-    """
-
-    def __init__(self, inner: SafetyProtocol, fleet: Fleet, src: IntArray) -> None:
-        self.inner = inner
-        self.fleet = fleet
-        self.src = src
-
-    @property
-    def lookahead_s(self) -> float:
-        return self.inner.lookahead_s
-
-    @property
-    def max_horizontal_m(self) -> float:
-        return self.inner.max_horizontal_m
-
-    @property
-    def max_vertical_m(self) -> float:
-        return self.inner.max_vertical_m
-
-    @property
-    def velocity_error_mps(self) -> float:
-        return self.inner.velocity_error_mps
-
-    def pair_minima(self, fleet: Fleet, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
-        return self.inner.pair_minima(self.fleet, self.src[i], self.src[j])
-
-    def watched(self, fleet: Fleet, i: IntArray, j: IntArray) -> npt.NDArray[np.bool_]:
-        return self.inner.watched(self.fleet, self.src[i], self.src[j])
-
-
 def _fpm(new_vs: float, vs0: float) -> float:
     """The advised rate in ft/min: a ladder value exactly, or the current rate unrounded when kept."""
     if abs(new_vs - vs0) <= 1e-9:
@@ -760,53 +644,3 @@ def _vertical_words(new_vs: float, vs0: float) -> str:
     if fpm < 0:
         return f"descend at {-fpm} fpm" if abs(new_vs - vs0) > 1e-9 else f"maintain descent at {-fpm} fpm"
     return "maintain level" if abs(vs0) < 1e-9 else "level off"
-
-
-def _components(n: int, i: IntArray, j: IntArray) -> IntArray:
-    """Connected-component label of every fleet row in the graph with edges (i[k], j[k])."""
-    parent = np.arange(n, dtype=np.intp)
-
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = int(parent[root])
-        while parent[x] != root:
-            parent[x], x = root, int(parent[x])
-        return root
-
-    for a, b in zip(i.tolist(), j.tolist(), strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return np.array([find(x) for x in range(n)], dtype=np.intp)
-
-
-def _combinations(sizes: list[int]) -> IntArray:
-    """Option-index combinations to try, at most MAX_COMBINATIONS rows of shape (K, c).
-
-    The full product when it fits. Otherwise every list is thinned (every other option kept, the
-    first and the last always) until it fits, and the "synchronised ladder" (every aircraft at the
-    same relative position of its own list) is added, so the search always spans the smallest to
-    the largest manoeuvre of every aircraft.
-    """
-    c = len(sizes)
-    picks = [np.arange(s, dtype=np.intp) for s in sizes]
-    while math.prod(p.shape[0] for p in picks) > MAX_COMBINATIONS:
-        longest = max(range(c), key=lambda q: picks[q].shape[0])
-        p = picks[longest]
-        if p.shape[0] <= 2:
-            picks = [pk[:1] for pk in picks]  # only the ladder below
-            break
-        picks[longest] = np.unique(np.append(p[::2], p[-1]))
-    # the product row by row, column by column (meshgrid would need one array dimension per
-    # aircraft: numpy allows 32 to 64, and real clusters have more: 44, 85 on the worldwide fleet)
-    product = np.zeros((1, 0), dtype=np.intp)
-    for pk in picks:
-        product = np.concatenate(
-            [np.repeat(product, pk.shape[0], axis=0), np.tile(pk, product.shape[0])[:, None]], axis=1
-        )
-    steps = max(sizes) if sizes else 1
-    frac = np.linspace(0.0, 1.0, steps)
-    ladder = np.stack([np.round(frac * (s - 1)).astype(np.intp) for s in sizes], axis=1)
-    out = np.unique(np.concatenate([product, ladder]), axis=0)
-    return out.astype(np.intp)

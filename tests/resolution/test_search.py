@@ -1,0 +1,172 @@
+"""The resolver's search never falls over and stays within its budget (issue 14, item 2).
+
+* the cheapest-first search stops early but chooses, advisory for advisory, what an exhaustive
+  search chooses;
+* a cluster beyond ``joint_max_aircraft`` is coordinated pair by pair, each new manoeuvre verified
+  against the advice given before;
+* the search budget (a count of pair predictions, not a clock) gives the most urgent encounters
+  their advice and the rest a per-pair "not searched" error, the same on every run;
+* the protocol document carries both settings, and documents without them keep their bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from resolution_scenes import ac, apply, place
+from tests.protocol.conftest import document
+
+import airdecon
+from airdecon import Fleet, SafetyProtocol
+from airdecon.alerting import Level
+from airdecon.errors import ProtocolError
+from airdecon.protocol import ProtocolDocument, generate_private_key
+from airdecon.resolution import REFERENCE_PAIRS_PER_S, Resolution, _search, resolve
+
+
+def ring(n: int, radius_nm: float = 12.0, alt_ft: float = 30000, prefix: str = "R") -> list[dict[str, Any]]:
+    """*n* aircraft on a circle, all flying to its centre at 400 kt (a "super conflict")."""
+    out = []
+    for k in range(n):
+        a = 2 * math.pi * k / n
+        x, y = radius_nm * math.sin(a), radius_nm * math.cos(a)
+        vx, vy = -400 * math.sin(a), -400 * math.cos(a)
+        out.append(ac(f"{prefix}{k:02d}", x, y, vx, vy, alt_ft + 100 * (k % 3)))
+    return out
+
+
+def _advice(res: Resolution) -> dict[str, dict[str, object]]:
+    return {k: v.to_dict() for k, v in res.by_aircraft.items()}
+
+
+def _resolve(fleet: Fleet, proto: SafetyProtocol) -> Resolution:
+    return resolve(fleet, airdecon.detect(fleet, proto), proto)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(2, 7),
+    seed=st.integers(0, 2**32 - 1),
+    spread=st.sampled_from([6.0, 15.0, 30.0]),
+)
+def test_the_cheapest_first_search_chooses_what_the_exhaustive_search_chooses(
+    n: int, seed: int, spread: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    records = [
+        ac(f"A{k}", *rng.uniform(-spread, spread, 2), *rng.uniform(-450, 450, 2),
+           float(rng.choice([29000, 29500, 30000, 31000])), float(rng.choice([0, 0, 1500, -1500])))
+        for k in range(n)
+    ]
+    fleet = place(records)
+    proto = SafetyProtocol()
+    conflicts = airdecon.detect(fleet, proto)
+    if len(conflicts) == 0:
+        return
+    fast = resolve(fleet, conflicts, proto)
+    first, _search.FIRST_CHUNK = _search.FIRST_CHUNK, 10**9
+    try:
+        full = resolve(fleet, conflicts, proto)
+    finally:
+        _search.FIRST_CHUNK = first
+    assert _advice(fast) == _advice(full)
+    assert fast.resolved.tolist() == full.resolved.tolist()
+
+
+def test_a_cluster_beyond_the_joint_limit_is_coordinated_pair_by_pair() -> None:
+    fleet = place(ring(6))
+    proto = SafetyProtocol(max_joint_aircraft=4)
+    res = _resolve(fleet, proto)
+    assert len(set(res.cluster.tolist())) == 1 and res.failed is not None and not res.failed.any()
+    assert len(res.by_aircraft) == 6
+    assert all("pairwise coordination: a cluster of 6 aircraft" in a.reason for a in res.by_aircraft.values())
+    # every pair got its two advisories, and flying them all makes no loss that was not predicted
+    assert all(len(cr.advisories) == 2 for cr in res)
+    after = airdecon.detect(apply(fleet, res), proto)
+    assert after.pairs() <= {(cr.conflict.a, cr.conflict.b) for cr in res if not cr.resolved}
+    # the same ring within the joint limit is searched jointly, and says nothing of pairs
+    joint = _resolve(fleet, SafetyProtocol(max_joint_aircraft=6))
+    assert not any("pairwise" in a.reason for a in joint.by_aircraft.values())
+
+
+def test_the_budget_goes_to_the_most_urgent_encounters_and_says_what_it_left() -> None:
+    # three independent super conflicts, one more urgent than the next (closer to their centres)
+    records = ring(5, 8.0, prefix="A") + [
+        dict(r, x_nm=r["x_nm"] + 200) for r in ring(5, 14.0, prefix="B")
+    ] + [dict(r, x_nm=r["x_nm"] + 400) for r in ring(5, 20.0, prefix="C")]
+    fleet = place(records)
+    unbounded = _resolve(fleet, SafetyProtocol())
+    assert unbounded.failed is not None and not unbounded.failed.any()
+    tight = SafetyProtocol(search_budget_s=500 / REFERENCE_PAIRS_PER_S)  # 500 pair predictions
+    res = _resolve(fleet, tight)
+    assert res.failed is not None
+    by_cluster: dict[str, set[bool]] = {}
+    for k, cr in enumerate(res):
+        by_cluster.setdefault(cr.conflict.a[0], set()).add(bool(res.failed[k]))
+    assert by_cluster["A"] == {False}  # the most urgent encounter is advised ...
+    assert by_cluster["C"] == {True}  # ... the last one is left, per pair, and says why
+    left = [cr for k, cr in enumerate(res) if res.failed[k]]
+    assert all(cr.advisories == () for cr in left)
+    assert all("not searched: the resolver's budget" in (cr.error or "") for cr in left)
+    assert all(cr.level >= Level.WARNING for cr in left)  # escalated
+    # a count, not a clock: the same picture gets the same answer
+    again = _resolve(fleet, tight)
+    assert _advice(again) == _advice(res) and again.failed.tolist() == res.failed.tolist()  # type: ignore[union-attr]
+
+
+def test_the_budget_stops_a_pairwise_cluster_between_pairs() -> None:
+    fleet = place(ring(8))
+    proto = SafetyProtocol(max_joint_aircraft=2, search_budget_s=1_000 / REFERENCE_PAIRS_PER_S)
+    res = _resolve(fleet, proto)
+    assert res.failed is not None and 0 < int(res.failed.sum()) < len(res)
+    assert not res.failed[0]  # the most urgent pair was searched
+
+
+@pytest.fixture(scope="module")
+def keys() -> dict[str, Any]:
+    return {p: generate_private_key() for p in ("BLUE", "RED", "CIVIL")}
+
+
+def test_the_protocol_document_carries_the_search_settings(keys: dict[str, Any]) -> None:
+    plain = ProtocolDocument.from_mapping(document(keys))
+    assert plain.rules.max_joint_aircraft == 12 and plain.rules.search_budget_s == 10.0
+    same = ProtocolDocument.from_mapping(document(keys, advisories={"joint_max_aircraft": 12,
+                                                                     "search_budget_s": 10}))
+    assert same.digest == plain.digest  # the defaults are not written: old documents keep their bytes
+    doc = ProtocolDocument.from_mapping(document(keys, advisories={"joint_max_aircraft": 6,
+                                                                    "search_budget_s": 2.5}))
+    assert doc.rules.max_joint_aircraft == 6 and doc.rules.search_budget_s == 2.5
+    assert doc.to_mapping()["advisories"]["joint_max_aircraft"] == 6
+    assert ProtocolDocument.from_mapping(doc.to_mapping()).digest == doc.digest
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("joint_max_aircraft", 1, "advisories.joint_max_aircraft: must be a whole number from 2 to 64"),
+        ("joint_max_aircraft", 65, "advisories.joint_max_aircraft: must be a whole number from 2 to 64"),
+        ("joint_max_aircraft", 4.5, "advisories.joint_max_aircraft: must be a whole number from 2 to 64"),
+        ("joint_max_aircraft", True, "advisories.joint_max_aircraft: must be a whole number from 2 to 64"),
+        ("search_budget_s", 0, "advisories.search_budget_s"),
+        ("search_budget_s", 601, "advisories.search_budget_s"),
+        ("search_budget_s", "10", "advisories.search_budget_s: must be a number"),
+    ],
+)
+def test_bad_search_settings_are_refused_naming_the_field(
+    keys: dict[str, Any], field: str, value: object, message: str
+) -> None:
+    with pytest.raises(ProtocolError, match=message.replace(".", r"\.")):
+        ProtocolDocument.from_mapping(document(keys, advisories={field: value}))
+
+
+@pytest.mark.parametrize("bad", [{"max_joint_aircraft": 1}, {"max_joint_aircraft": 3.0},
+                                 {"search_budget_s": 0.0}, {"search_budget_s": math.nan}])
+def test_the_engine_protocol_refuses_bad_search_settings(bad: dict[str, Any]) -> None:
+    with pytest.raises(ProtocolError):
+        dataclasses.replace(SafetyProtocol(), **bad)
