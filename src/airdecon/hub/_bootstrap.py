@@ -32,12 +32,41 @@ DEMO_PARTIES = (
 )
 
 
+#: The demo's terminal areas: 3 NM below 10,000 ft around three airfields, as approach control
+#: separates (the en-route 5 NM elsewhere); the descent floor is raised over them (terrain).
+DEMO_TERMINALS: tuple[tuple[str, float, float], ...] = (
+    ("Aleppo terminal area", 36.18, 37.22),
+    ("Hama terminal area", 35.12, 36.71),
+    ("Damascus terminal area", 33.41, 36.52),
+)
+
+
+def _box(lat: float, lon: float, half: float = 0.35) -> list[list[float]]:
+    corners = ((-half, -half), (-half, half), (half, half), (half, -half))
+    return [[round(lat + a, 4), round(lon + o, 4)] for a, o in corners]
+
+
 def demo_document(keys: dict[str, Any]) -> ProtocolDocument:
-    """The demo protocol: 5 NM / 1000 ft, 300 s look-ahead, the three demo parties."""
+    """The demo protocol: 5 NM / 1000 ft en route, 3 NM in three terminal areas below 10,000 ft
+    (with a 3,000 ft advisory floor there), 300 s look-ahead, the three demo parties."""
     return ProtocolDocument.from_mapping(
         {
             "format": "airdecon.protocol/1",
             "title": "Deconfliction over the eastern Mediterranean (demo)",
+            "minima": {
+                "default": {"horizontal_nm": 5.0, "vertical_ft": 1000.0},
+                "volumes": [
+                    {"name": name, "polygon_deg": _box(lat, lon), "ceiling_ft": 10000, "horizontal_nm": 3.0}
+                    for name, lat, lon in DEMO_TERMINALS
+                ],
+            },
+            "advisories": {
+                "floors": [
+                    {"name": name, "polygon_deg": _box(lat, lon), "ceiling_ft": 10000,
+                     "descent_floor_ft": 3000}
+                    for name, lat, lon in DEMO_TERMINALS
+                ],
+            },
             "parties": [
                 {
                     "id": pid,
