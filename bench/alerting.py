@@ -35,8 +35,15 @@ import numpy as np
 import airdecon
 from airdecon.alerting import AlertTracker, Level, classify
 from airdecon.detection import ConflictSet
-from airdecon.encounters import EncounterSet, Trajectories, read_model, sample_correlated, sample_due_regard
-from airdecon.encounters._closedloop import Pilot, fly
+from airdecon.encounters import (
+    EncounterSet,
+    Pilot,
+    Trajectories,
+    fly,
+    read_model,
+    sample_correlated,
+    sample_due_regard,
+)
 from airdecon.state import Fleet
 from airdecon.units import FT, NM
 

@@ -86,7 +86,7 @@ def fig_alerting_encounters() -> str:
     import importlib.util
 
     import airdecon
-    from airdecon.encounters._closedloop import Pilot
+    from airdecon.encounters import Pilot
 
     spec = importlib.util.spec_from_file_location("bench_alerting", ROOT / "bench" / "alerting.py")
     assert spec and spec.loader

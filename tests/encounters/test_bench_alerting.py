@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 import airdecon
-from airdecon.encounters import Trajectories
-from airdecon.encounters._closedloop import Pilot
+from airdecon.encounters import Pilot, Trajectories
 from airdecon.units import FT, NM
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from airdecon.encounters import EncounterModel, EncounterSet, sample_correlated
-from airdecon.encounters._closedloop import Pilot, fly, placements
+from airdecon.encounters import EncounterModel, EncounterSet, Pilot, fly, sample_correlated
+from airdecon.encounters._closedloop import placements
 from airdecon.resolution import Advisory
 from airdecon.state import Fleet
 from airdecon.units import FPM, FT, NM

@@ -14,9 +14,10 @@ altitude) so that at ``tcpa_s``:
   approach), on the side that puts aircraft 2 ahead of aircraft 1 when ``χ = 1`` and behind it when
   ``χ = 2``; aircraft 2 is ``vmd`` below aircraft 1. This follows the upstream reference samplers.
 * **due-regard model** (``dueregard_v1``, military traffic outside ATC; a one-aircraft model):
-  two independent samples, each starting on its sampled track ``ψ`` and altitude ``L``; aircraft 2
-  is placed at a horizontal miss distance uniform in ``[0, hmd_max_m]`` (either side) and a vertical
-  one uniform in ``[-vmd_max_m, vmd_max_m]``. These miss distances are a test design (they weight
+  two independent samples, each starting on its sampled track ``ψ``, aircraft 1 at its sampled
+  altitude ``L``; aircraft 2 is placed at a horizontal miss distance uniform in ``[0, hmd_max_m]``
+  (either side) and a vertical one uniform in ``[-vmd_max_m, vmd_max_m]`` (its own ``L`` only
+  conditions its sampled rates). These miss distances are a test design (they weight
   geometries uniformly), not the model's: the due-regard model has none.
 
 The speed stays inside the bin it was sampled in (the correlated model holds one acceleration for
@@ -26,6 +27,7 @@ which an aircraft goes below 0 ft are redrawn (the reference rejects them the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -214,14 +216,14 @@ def _assemble(
     )
 
 
-def _redraw(draw: object, n: int, min_alt_m: float) -> EncounterSet:
+def _redraw(draw: Callable[[int], EncounterSet], n: int, min_alt_m: float) -> EncounterSet:
     """Call ``draw(k)`` for k encounters until *n* keep every aircraft at or above *min_alt_m*."""
     kept: list[EncounterSet] = []
     need = n
     for _ in range(_MAX_ROUNDS):
         if need == 0:
             break
-        enc: EncounterSet = draw(need)  # type: ignore[operator]
+        enc = draw(need)
         low = enc.trajectories().h_m.min(axis=1).reshape(-1, 2).min(axis=1) < min_alt_m
         ok = np.flatnonzero(~low)
         kept.append(_subset(enc, ok))
