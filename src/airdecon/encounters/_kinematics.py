@@ -12,6 +12,7 @@ rate is limited to the ground speed (a 45° flight path), as in the reference sa
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 from pyproj import Transformer
@@ -66,7 +67,10 @@ def advance(
     return replace(s, x_m=x, y_m=y, h_m=z, gs_mps=gs, trk_deg=np.mod(trk, 360.0))
 
 
-_ECEF_TO_GEO = Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
+@cache
+def _ecef_to_geodetic() -> Transformer:
+    """ECEF -> WGS84 geodetic (built on first use, not at import)."""
+    return Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
 
 
 def to_geodetic(
@@ -102,7 +106,7 @@ def to_geodetic(
     qc = (p * p * w).sum(axis=1) - 1.0
     s = 2.0 * qc / (-qb - np.sqrt(qb * qb - 4.0 * qa * qc))  # the root near 0, in its stable form
     g = p + u * s[:, None]
-    lon, lat, _ = _ECEF_TO_GEO.transform(g[:, 0], g[:, 1], g[:, 2])
+    lon, lat, _ = _ecef_to_geodetic().transform(g[:, 0], g[:, 1], g[:, 2])
     a = np.radians(trk_deg)
     v = e * np.sin(a)[:, None] + n * np.cos(a)[:, None]
     e2, n2, _ = east_north_up(np.asarray(lat), np.asarray(lon))
