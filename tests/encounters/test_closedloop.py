@@ -53,9 +53,10 @@ def test_the_picture_is_the_trajectories_on_the_globe(enc: EncounterSet) -> None
 
 def test_pilots_fly_an_advisory_after_the_delay(enc: EncounterSet) -> None:
     ref = enc.trajectories()
-    target = float(np.mod(ref.trk_deg[0, 10] + 30.0, 360.0))
+    seen: dict[int, Fleet] = {}
 
     def advise(t: float, fleet: Fleet) -> dict[str, Advisory]:
+        seen[int(t)] = fleet
         if t == 10:  # once: the pilot keeps flying it
             trk_true = float(np.mod(fleet.trk_deg[0] + 30.0, 360.0))
             return {
@@ -70,7 +71,9 @@ def test_pilots_fly_an_advisory_after_the_delay(enc: EncounterSet) -> None:
         np.testing.assert_array_equal(getattr(tr, name)[1:], getattr(ref, name)[1:])  # others untouched
     turned = np.abs(np.mod(tr.trk_deg[0, 16:] - tr.trk_deg[0, 15:-1] + 180, 360) - 180)
     assert np.all(turned <= 3.0 + 1e-9)  # standard-rate turn
-    assert abs(np.mod(tr.trk_deg[0, 40] - target + 180, 360) - 180) < 1e-6  # then holds the track
+    # then holds the advised true track (in the plane's frame where the pilot began to fly it)
+    target = seen[10].trk_deg[0] + 30.0 - seen[15].trk_deg[0] + ref.trk_deg[0, 15]
+    assert abs(np.mod(tr.trk_deg[0, 40] - target + 180, 360) - 180) < 1e-6
     dvs = np.diff(tr.vs_mps[0, 15:])
     assert np.all(np.abs(dvs) <= 0.25 * 9.80665 + 1e-9)  # 0.25 g
     assert tr.vs_mps[0, 30] == pytest.approx(1500 * FPM)

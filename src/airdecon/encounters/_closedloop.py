@@ -117,19 +117,17 @@ def fly(
             )
             for aid, adv in advise(float(t), fleet).items():
                 i = row[aid]
-                # an advisory's track is a true track at the aircraft: back to the plane's frame
-                trk_plane = None
-                if adv.trk_deg is not None:
-                    trk_plane = float(np.mod(adv.trk_deg - trk[i] + s.trk_deg[i], 360.0))
-                want = (trk_plane, None if adv.vs_fpm is None else adv.vs_fpm * FPM)
+                want = (adv.trk_deg, adv.vs_fpm)
                 if last.get(i) != want:
                     last[i] = want
                     pending.setdefault(t + p.delay_s, []).append((i, *want))
         for i, trk_new, vs_new in pending.pop(t, []):
             if np.isnan(advised_since[i]):
                 advised_since[i] = t
-            target_trk[i] = s.trk_deg[i] if trk_new is None else trk_new  # not instructed: hold it
-            target_vs[i] = vs[i] if vs_new is None else vs_new
+            # not instructed: hold it; an advised track is a true track: back to the plane's frame
+            plane = None if trk_new is None else np.mod(trk_new - trk[i] + s.trk_deg[i], 360.0)
+            target_trk[i] = s.trk_deg[i] if plane is None else plane
+            target_vs[i] = vs[i] if vs_new is None else vs_new * FPM
         if t == steps:
             cols["vs_mps"][:, t] = vs
             break
