@@ -7,7 +7,9 @@ Each figure is computed from the code and the team's data, and written between
   (5 NM / 1000 ft) and of 3 h over Paris (3 NM / 1000 ft above 3,000 ft) from ../shared/data;
 * ``detect-demo``: detection over the bundled demo scenario;
 * ``detect-fleets``: candidate pairs and conflicts of the fleets ``bench/detect.py`` times (its seeded
-  random fleets, and the real worldwide fleet of ../shared/data/real_global_scenario.json).
+  random fleets, and the real worldwide fleet of ../shared/data/real_global_scenario.json);
+* ``alerting-encounters``: ``bench/alerting.py``'s table (1,000 seeded encounters from each of the MIT
+  Lincoln Laboratory correlated and due-regard models, alerting alone and closed loop).
 
 Timings depend on the machine and are never generated here: the docs give them as measured, with
 the date and commit. ``tests/docs/test_figures.py`` recomputes every figure and compares.
@@ -80,6 +82,23 @@ def _bench_random_fleet(n: int) -> Any:
     return mod.random_fleet(n)
 
 
+def fig_alerting_encounters() -> str:
+    import importlib.util
+
+    import airdecon
+    from airdecon.encounters import Pilot
+
+    spec = importlib.util.spec_from_file_location("bench_alerting", ROOT / "bench" / "alerting.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look their module up
+    spec.loader.exec_module(mod)
+    protocol = airdecon.SafetyProtocol()
+    pilot = Pilot(delay_s=5, floor_m=protocol.descent_floor_m)
+    results = [mod.evaluate(m, 1000, 1, protocol, pilot) for m in ("cor", "dueregard")]
+    return "\n" + mod.table(results) + "\n"
+
+
 def fig_replay() -> str:
     af, pa = replay_summary("af787"), replay_summary("paris")
     (pair,) = af["pairs"]  # the encounter is one pair; a second one is news the docs must tell
@@ -128,6 +147,7 @@ FIGURES: dict[str, Callable[[], str]] = {
     "replay-af787-alerts": fig_replay_af787_alerts,
     "detect-demo": fig_detect_demo,
     "detect-fleets": fig_detect_fleets,
+    "alerting-encounters": fig_alerting_encounters,
 }
 
 

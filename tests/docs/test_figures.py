@@ -1,7 +1,8 @@
 """The deterministic figures quoted in the docs are what the code computes today.
 
 ``scripts/docs_figures.py`` computes them (replays of the AF787 and Paris recordings, detection over
-the demo scenario, the benchmark's seeded fleets and the real worldwide fleet) and writes them
+the demo scenario, the benchmark's seeded fleets and the real worldwide fleet, the evaluation on
+sampled encounters) and writes them
 between ``<!-- figures:NAME -->`` markers; this test runs the same computation and compares every
 block.
 """
@@ -37,7 +38,9 @@ def test_every_figure_is_in_the_docs_once(figures: ModuleType) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["replay", "replay-af787-alerts", "detect-demo", "detect-fleets"])
+@pytest.mark.parametrize(
+    "name", ["replay", "replay-af787-alerts", "detect-demo", "detect-fleets", "alerting-encounters"]
+)
 def test_figures_in_the_docs_match_the_code(figures: ModuleType, name: str) -> None:
     assert name in figures.FIGURES
     fresh = figures.FIGURES[name]()
@@ -54,4 +57,10 @@ def test_figures_in_the_docs_match_the_code(figures: ModuleType, name: str) -> N
 
 
 def test_the_parametrised_list_is_every_figure(figures: ModuleType) -> None:
-    assert set(figures.FIGURES) == {"replay", "replay-af787-alerts", "detect-demo", "detect-fleets"}
+    assert set(figures.FIGURES) == {
+        "replay",
+        "replay-af787-alerts",
+        "detect-demo",
+        "detect-fleets",
+        "alerting-encounters",
+    }
