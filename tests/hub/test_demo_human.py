@@ -34,7 +34,6 @@ def test_the_human_party_is_left_the_acknowledgement_and_the_others_acknowledge(
             lines.append(line)
             if m := re.search(r"(\w+)\s+console: \S+#party=\w+&token=(\S+)", line):
                 tokens[m.group(1)] = m.group(2)
-        assert any("BLUE" in x and "you" in x for x in lines), "".join(lines)  # the default: BLUE
         auth = {"Authorization": f"Bearer {tokens['BLUE']}"}
         case = None
         deadline = time.monotonic() + 55  # RED-04 squawks 7700 at 30 s
@@ -46,7 +45,7 @@ def test_the_human_party_is_left_the_acknowledgement_and_the_others_acknowledge(
             time.sleep(1.0)
         assert case is not None, "no distress within the demo's first 55 s"
         assert "CIVIL" in case["acknowledged_by"], case  # a simulated officer acknowledged
-        assert "BLUE" in case["awaiting"], case  # BLUE's is left to the person at its console
+        assert "BLUE" in case["awaiting"], case  # BLUE's (the default) is left to the person at its console
         # and the acknowledgement from that console works
         r = httpx.post(
             f"http://127.0.0.1:{port}/v1/acks", headers=auth, json={"distress_id": case["distress_id"]}
@@ -56,6 +55,7 @@ def test_the_human_party_is_left_the_acknowledgement_and_the_others_acknowledge(
         proc.kill()
         out, _ = proc.communicate(timeout=10)
     assert not any("[BLUE] acknowledged distress" in x for x in [*lines, *out.splitlines()])
+    assert any("BLUE" in x and "← you" in x for x in lines), "".join(lines)  # the console says whose
 
 
 def test_an_unknown_human_party_is_refused() -> None:
