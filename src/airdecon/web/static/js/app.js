@@ -83,7 +83,7 @@ async function start(firstTracks) {
   setupTabs();
   const list = $('alert-list'), more = $('alert-more');
   list.addEventListener('scroll', () => updateMore(list, more));
-  new ResizeObserver(() => updateMore(list, more)).observe(list);
+  window.addEventListener('resize', () => requestAnimationFrame(() => updateMore(list, more)));  // and at each poll
   more.addEventListener('click', () => list.scrollBy({ top: list.clientHeight * 0.8 }));
   applyTracks(firstTracks, true);
   S.stream = new Stream(S.api.token, {
