@@ -71,6 +71,9 @@ def _shot(c: Console, name: str) -> Path:
 def _declare_distress(hub: Hub, ident: str) -> str:
     """*ident* (a CIVIL aircraft) declares distress, once it is in the hub's picture."""
     c = hub.api("CIVIL")
+    for d in c.get("/v1/distress").json()["distress"]:
+        if d["id"] == ident:
+            return str(d["distress_id"])  # already declared (an earlier test)
     for _ in range(40):  # until its first report is in
         r = c.post("/v1/distress", json={"id": ident, "reason": "engine fire"})
         if r.status_code == 201:
@@ -146,6 +149,12 @@ def test_labels_never_overlap_in_a_crowded_scene(browser: Browser, crowd: Hub) -
 def test_most_urgent_alert_visible_and_how_many_more(
     browser: Browser, crowd: Hub, viewport: tuple[int, int]
 ) -> None:
+    _alert_list_in_view(browser, crowd, viewport, f"picture-alerts-{viewport[0]}x{viewport[1]}")
+
+
+def _alert_list_in_view(browser: Browser, crowd: Hub, viewport: tuple[int, int], name: str) -> None:
+    """The first card (the most urgent) whole on screen, at the top and scrolled to the bottom, and
+    "+N more" naming exactly the cards not fully in view."""
     blue = open_console(browser, crowd, "BLUE", viewport=viewport)
     page = blue.page
     try:
@@ -173,7 +182,7 @@ def test_most_urgent_alert_visible_and_how_many_more(
                 assert g["more"] == f"+{g['hidden']} more — scroll", g
             else:
                 assert g["more"] == "", g
-            _shot(blue, f"picture-alerts-{viewport[0]}x{viewport[1]}-{'top' if not scroll else 'bottom'}")
+            _shot(blue, f"{name}-{'top' if not scroll else 'bottom'}")
         top_id = page.evaluate("airdecon.alerts[0].alert_id")
         first_li = page.locator("#alert-list li.alert").first
         assert first_li.get_attribute("data-alert-id") == top_id
@@ -253,3 +262,8 @@ def test_sound_on_control_then_the_distress_tone_plays(browser: Browser, crowd: 
         _shot(blue, "picture-sound-on")
     finally:
         page.context.close()
+
+
+def test_most_urgent_alert_visible_under_two_distress_banners(browser: Browser, crowd: Hub) -> None:
+    _declare_distress(crowd, "CIVIL-12")  # with CIVIL-02's: two cases awaiting BLUE
+    _alert_list_in_view(browser, crowd, (1280, 720), "picture-alerts-two-distress")

@@ -142,7 +142,7 @@ export class TrafficMap {
     }
     for (const [t, p] of civilPts) {
       if (!involved.has(t.id)) continue;
-      ring(ctx, p.x, p.y, 11, LEVEL_COLOUR[levelOfCivil(alerts, t.id)] || LEVEL_COLOUR.caution, 2);
+      ring(ctx, p.x, p.y, 11, LEVEL_COLOUR[levelOfCivil(alerts, t.id)] || REGAINED, 2);
     }
 
     // conflict lines: own aircraft to the other aircraft, dashed to the predicted closest approach
@@ -257,6 +257,7 @@ export class TrafficMap {
 function levelOfCivil(alerts, id) {
   let best = null;
   for (const a of alerts) {
+    if (a.state === 'clearing') continue;  // regained: drawn green unless another alert is current
     if (a.threat && a.threat.civil_id === id && (best === null || LEVEL_RANK[a.level] < LEVEL_RANK[best])) best = a.level;
   }
   return best;
