@@ -33,9 +33,12 @@ export class Overlays {
       let best = null;
       for (const poly of polys) {
         const c = centroid(poly[0]);
-        if (c && (!best || c.area > best.area)) best = c;
+        if (c && (!best || c.area > best.area)) best = { ...c, ring: poly[0] };
       }
-      if (best) this.places.push({ name, lat: best.lat, lon: best.lon, size: best.area });
+      if (!best) continue;
+      const lons = best.ring.map((q) => q[0]), lats = best.ring.map((q) => q[1]);
+      this.places.push({ name, lat: best.lat, lon: best.lon, size: best.area, ring: best.ring,
+        bbox: [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)] });
     }
     this.places.sort((a, b) => b.size - a.size);  // big countries win the space
     this.requestDraw();
@@ -95,7 +98,8 @@ export class Overlays {
   }
 
   _places(ctx, size, pt) {
-    const zoom = this.map.getZoom();
+    const zoom = this.map.getZoom(), b = this.map.getBounds();
+    const view = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
     const shown = [], boxes = [];
     ctx.font = `${zoom >= 6 ? 13 : 11}px sans-serif`;
     ctx.fillStyle = 'rgba(190,200,210,0.55)';
@@ -103,7 +107,9 @@ export class Overlays {
     for (const p of this.places) {
       // small countries only once zoomed in enough for their name to sit inside them
       if (p.size < 40 / Math.pow(2, zoom)) continue;
-      const q = pt(p.lat, p.lon);
+      const at = anchor(p, view);  // its centre, or a point of it in view when the centre is not
+      if (!at) continue;
+      const q = pt(at[1], at[0]);
       if (q.x < 0 || q.y < 0 || q.x > size.x || q.y > size.y) continue;
       const text = p.name.toUpperCase();
       const w = ctx.measureText(text).width + 6, h = 16;
@@ -171,6 +177,35 @@ function fmt(nm) { return nm < 1 ? nm.toFixed(1) : String(Math.round(nm)); }
 function deg(v, pos, neg, step) {
   const a = Math.abs(v), s = step < 1 ? a.toFixed(2).replace(/0$/, '') : String(Math.round(a));
   return `${s}°${v >= 0 ? pos : neg}`;
+}
+
+// Where to print a country's name in the view [w, s, e, n]: its centroid if in view and inside it,
+// else the point of a 6×6 grid over the part of its bounding box in view that lies inside the
+// country and nearest its centroid (null: not in view).
+function anchor(p, view) {
+  const [w, s, e, n] = view, bb = p.bbox;
+  if (bb[2] < w || bb[0] > e || bb[3] < s || bb[1] > n) return null;
+  const inView = (x, y) => x >= w && x <= e && y >= s && y <= n;
+  if (inView(p.lon, p.lat) && inside(p.ring, p.lon, p.lat)) return [p.lon, p.lat];
+  const x0 = Math.max(w, bb[0]), x1 = Math.min(e, bb[2]), y0 = Math.max(s, bb[1]), y1 = Math.min(n, bb[3]);
+  let best = null, bd = Infinity;
+  for (let i = 1; i <= 6; i++) {
+    for (let j = 1; j <= 6; j++) {
+      const x = x0 + ((x1 - x0) * i) / 7, y = y0 + ((y1 - y0) * j) / 7;
+      const d = (x - p.lon) ** 2 + (y - p.lat) ** 2;
+      if (d < bd && inside(p.ring, x, y)) { bd = d; best = [x, y]; }
+    }
+  }
+  return best;
+}
+
+function inside(ring, x, y) {
+  let c = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i], [xj, yj] = ring[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+  }
+  return c;
 }
 
 // Area-weighted centroid of a ring of [lon, lat] (planar, in degrees: good enough to put a name).
