@@ -87,7 +87,7 @@ def test_a_pair_that_regained_separation_says_so_with_the_live_range(browser: Br
     page = blue.page
     try:
         sel = "airdecon.alerts.find(a => a.own.some(o => o.id === 'BLUE-08'))"
-        page.wait_for_function(f"{sel} && {sel}.state === 'current'", timeout=40_000)
+        page.wait_for_function(sel, timeout=40_000)  # raised (current, or already clearing)
         page.wait_for_function(f"{sel} && {sel}.state === 'clearing'", timeout=60_000)
         card = page.locator("#alert-list li.alert", has_text="BLUE-08")
         expect(card).to_contain_text("separation regained — clearing", timeout=5_000)
@@ -141,6 +141,34 @@ def test_labels_never_overlap_in_a_crowded_scene(browser: Browser, crowd: Hub) -
         boxes = page.evaluate("airdecon.map.stats.labelBoxes")
         assert any(b["leader"] for b in boxes), boxes
         assert blue.errors == [] and page.evaluate("airdecon.errors") == []
+    finally:
+        page.context.close()
+
+
+def test_three_hundred_labelled_aircraft_never_overprint(browser: Browser, crowd: Hub) -> None:
+    """300 civil aircraft scattered in view (a synthetic scene given to the renderer, like the
+    5000-aircraft test): every label placed is clear of every other, and most find a place. (The
+    draw takes 7 ms best of nine here, 3 ms with the old overprinting labels; not asserted: the
+    machine is shared.)"""
+    blue = open_console(browser, crowd, "BLUE")
+    page = blue.page
+    try:
+        r = page.evaluate("""() => {
+          const m = airdecon.map, b = m.map.getBounds(), tracks = [];
+          for (let i = 0; i < 300; i++) tracks.push({kind: 'civil', id: 'SYN-' + i, alt_ft: 30000, vs_fpm: 0,
+            lat: b.getSouth() + Math.random() * (b.getNorth() - b.getSouth()),
+            lon: b.getWest() + Math.random() * (b.getEast() - b.getWest()), trk_deg: 90, gs_kt: 400});
+          m.scene.tracks = tracks;
+          const ctx = m.canvas.getContext('2d'), times = [];
+          for (let k = 0; k < 9; k++) {
+            const t0 = performance.now(); m.draw(); ctx.getImageData(0, 0, 1, 1);
+            times.push(performance.now() - t0);
+          }
+          times.sort((x, y) => x - y);
+          return {best: times[0], labels: m.stats.labels};
+        }""")
+        assert page.evaluate(OVERLAPS) == []
+        assert r["labels"] >= 200, r
     finally:
         page.context.close()
 

@@ -42,7 +42,21 @@ class Grid {
 }
 
 export class LabelPlacer {
-  constructor() { this.last = new Map(); }  // key -> index of the candidate used last frame
+  constructor() {
+    this.last = new Map();  // key -> index of the candidate used last frame
+    this.widths = new Map();  // font + text -> measured width (measureText is the slow part)
+  }
+
+  _width(ctx, ln) {
+    const k = ln.font + '|' + ln.text;
+    let w = this.widths.get(k);
+    if (w === undefined) {
+      if (this.widths.size > 5000) this.widths.clear();
+      ctx.font = ln.font; w = ctx.measureText(ln.text).width;
+      this.widths.set(k, w);
+    }
+    return w;
+  }
 
   // items: [{key, x, y, r, lines: [{text, font, colour}], priority, droppable, background}]
   // symbols: [{x, y}] every aircraft symbol drawn (labels avoid covering them when they can).
@@ -57,10 +71,10 @@ export class LabelPlacer {
     const sorted = [...items].sort((a, b) => a.priority - b.priority);
     for (const it of sorted) {
       let w = 0;
-      for (const ln of it.lines) { ctx.font = ln.font; w = Math.max(w, ctx.measureText(ln.text).width); }
+      for (const ln of it.lines) w = Math.max(w, this._width(ctx, ln));
       w = Math.ceil(w) + 2 * PAD;
       const hgt = it.lines.length * LINE_H + 2 * PAD;
-      const cands = candidates(it, w, hgt);
+      const cands = candidates(it, w, hgt, it.droppable ? 3 : STEPS.length);  // civil: near places only
       const prev = this.last.get(it.key);
       const order = prev !== undefined && prev < cands.length ? [prev, ...cands.keys()] : [...cands.keys()];
       let best = -1, bestCost = Infinity;
@@ -89,9 +103,9 @@ export class LabelPlacer {
   }
 }
 
-function candidates(it, w, h) {
+function candidates(it, w, h, steps) {
   const out = [];
-  for (const step of STEPS) {
+  for (const step of STEPS.slice(0, steps)) {
     const d = it.r + 3 + step;
     for (const a of DIRS) {
       const c = Math.cos(a), s = Math.sin(a);
