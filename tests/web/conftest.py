@@ -106,13 +106,16 @@ class Hub:
         return [e for e in out if kind is None or e["kind"] == kind]
 
 
-def _fly_fleet(hub: Hub, stop: threading.Event, t0: float) -> None:
+Fleet = list[tuple[str, str, float, float, float, float, float, float]]
+
+
+def _fly_fleet(hub: Hub, stop: threading.Event, t0: float, fleet: Fleet) -> None:
     """Each party's system: report its own aircraft once a second until *stop*."""
     while not stop.is_set():
         now = time.time()
         for party in PARTIES:
             reports = []
-            for p, ident, lat, lon, alt, gs, trk, vs in FLEET:
+            for p, ident, lat, lon, alt, gs, trk, vs in fleet:
                 if p != party:
                     continue
                 la, lo = _fly(lat, lon, gs, trk, now - t0)
@@ -128,7 +131,13 @@ def _fly_fleet(hub: Hub, stop: threading.Event, t0: float) -> None:
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     """``airdecon serve`` on a free port, with the fleet flying. Never skips: a hub that cannot start
     is a test error, with its log."""
-    tmp = tmp_path_factory.mktemp("hub")
+    with start_hub(tmp_path_factory.mktemp("hub"), FLEET) as h:
+        yield h
+
+
+@contextlib.contextmanager
+def start_hub(tmp: Path, fleet: Fleet) -> Iterator[Hub]:
+    """A hub process on a free port in *tmp*, with *fleet* flying from now on; stopped at exit."""
     db = tmp / "hub.db"
     cli = [sys.executable, "-m", "airdecon"]
     tokens = {}
@@ -161,7 +170,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         h.clients[party] = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens[party]}"},
                                         timeout=10)
     stop = threading.Event()
-    flyer = threading.Thread(target=_fly_fleet, args=(h, stop, time.time()), name="fleet", daemon=True)
+    flyer = threading.Thread(target=_fly_fleet, args=(h, stop, time.time(), fleet), name="fleet", daemon=True)
     flyer.start()
     try:
         yield h
@@ -207,9 +216,9 @@ class Console:
         return path
 
 
-def open_console(browser: Browser, hub: Hub, party: str) -> Console:
+def open_console(browser: Browser, hub: Hub, party: str, viewport: tuple[int, int] = (1400, 850)) -> Console:
     """Sign *party* in through the URL fragment and wait until its stream is live and the map drawn."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 850})
+    ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = ctx.new_page()
     received: list[str] = []
     errors: list[str] = []

@@ -107,8 +107,19 @@ def demo_command(
     ] = None,
     duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: until Ctrl-C).")] = 0.0,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    human: Annotated[
+        str | None,
+        typer.Option(
+            "--human",
+            help="The party whose duty officer is you: its simulated officer acknowledges no distress "
+            "and reads or replies to no message (default: the first force, BLUE; 'none': all simulated).",
+        ),
+    ] = None,
 ) -> None:
-    """Start the hub with two simulated forces and civil traffic flying as real API clients."""
+    """Start the hub with two simulated forces and civil traffic flying as real API clients.
+
+    One party is left to the person at its console (--human): the others' simulated officers
+    acknowledge distress within seconds, so that console's Acknowledge button is the one to press."""
     import uvicorn
 
     from airdecon.hub._demo import run_demo_clients
@@ -119,6 +130,13 @@ def demo_command(
         settings = HubSettings(db=db or str(Path(scratch) / "demo.db"), host=host, port=port)
         hub = build_hub(settings, scratch=Path(scratch))
         tokens = {p: hub.store.issue_token(p, at=time.time()).token for p in hub.parties}
+        forces = [p for p in hub.parties if not hub.context.disclosure.is_civil(p)] or list(hub.parties)
+        person = forces[0] if human is None else None if human.lower() == "none" else human
+        if person is not None and person not in hub.parties:
+            raise typer.BadParameter(
+                f"{human!r} is not a party of the demo protocol ({', '.join(hub.parties)}, or none)",
+                param_hint="--human",
+            )
         server = uvicorn.Server(
             uvicorn.Config(
                 create_app(hub),
@@ -142,7 +160,8 @@ def demo_command(
         )
         for p, tok in tokens.items():
             key = Path(scratch) / f"{p}.key"
-            out_console.print(f"  {p:6} console: {base}/#party={p}&token={tok}", soft_wrap=True)
+            you = "  ← you: acknowledge and reply here" if p == person else ""
+            out_console.print(f"  {p:6} console: {base}/#party={p}&token={tok}{you}", soft_wrap=True)
             if key.exists():
                 out_console.print(f"         signing key (protocol votes): {key}", soft_wrap=True)
         stop = threading.Event()
@@ -154,7 +173,7 @@ def demo_command(
                     f"{time.strftime('%H:%M:%S')} {line}", markup=False, highlight=False, soft_wrap=True
                 )
 
-        threads = run_demo_clients(base, tokens, stop=stop, say=say)
+        threads = run_demo_clients(base, tokens, stop=stop, say=say, human=person)
         try:
             if duration > 0:
                 stop.wait(duration)

@@ -4,7 +4,9 @@ Each party is a separate client that talks to the hub only over HTTP and its Web
 as a real party's system would: it reports its own aircraft once a second (the bundled demo
 scenario, flown forward in time), its pilots fly the advisories they are given after a pilot's
 delay (a new heading and/or vertical rate, held until the scenario restarts), its duty officer
-acknowledges distress broadcasts and reads line messages after a human-like delay, and prints an
+acknowledges distress broadcasts and reads line messages after a human-like delay (except the
+*human* party's: its distress acknowledgements, reads and replies are left to the person at its
+console, who would otherwise never get to press Acknowledge), and prints an
 advisory only when the instruction changes in kind (rule, turn side, vertical sense), not every
 few degrees; a short script makes the line come alive: a safety notice,
 a reply, an emergency squawk (RED-04 squawks 7700 at 30 s), an incident report. Within two minutes
@@ -69,6 +71,8 @@ class DemoParty:
     to_fly: dict[str, tuple[float, float | None, float | None]] = field(default_factory=dict)
     flown: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: a person is this party's duty officer: the simulated one acknowledges and reads nothing
+    human: bool = False
 
     def position(self, rec: dict[str, Any], t: float) -> dict[str, Any]:
         """Aircraft *rec* at scenario time *t*: the scenario, or from the last advisory flown."""
@@ -149,8 +153,13 @@ def run_demo_clients(
     stop: threading.Event,
     say: Callable[[str], None] = print,
     ack_delay_s: float = 6.0,
+    human: str | None = None,
 ) -> list[threading.Thread]:
-    """Start every party's reporting client and duty-officer listener; they end when *stop* is set."""
+    """Start every party's reporting client and duty-officer listener; they end when *stop* is set.
+
+    The *human* party's aircraft still report and fly their advisories, but its simulated officer
+    neither acknowledges distress, nor marks messages read, nor sends the script's replies: a
+    person at that party's console does."""
     scenario = load_scenario(demo_scenario_path())
     records = scenario.fleet.to_records()
     script = _script()
@@ -158,7 +167,10 @@ def run_demo_clients(
     t0 = time.time()
     for party, token in tokens.items():
         mine = [r for r in records if r["party"] == party]
-        p = DemoParty(party, token, mine, script.get(party, []))
+        lines = script.get(party, [])
+        if party == human:
+            lines = [x for x in lines if x[2].get("kind") != "reply"]
+        p = DemoParty(party, token, mine, lines, human=party == human)
         if party == "RED":
             p.squawks["RED-04"] = (30.0, "7700")
         for target, name in ((_reporter, "reports"), (_officer, "officer")):
@@ -217,6 +229,7 @@ def _officer(
     headers = {"Authorization": f"Bearer {p.token}"}
     pending: list[tuple[float, str, str]] = []
     seen_alerts: set[str] = set()
+    told: set[str] = set()  # distress cases left to the human, said once
     said: dict[str, tuple[Any, ...]] = {}  # aircraft -> the kind of its last advisory printed
     with httpx.Client(base_url=base, headers=headers, timeout=10.0) as client:
         while not stop.is_set():
@@ -239,7 +252,15 @@ def _officer(
                             continue
                         cursor = msg["cursor"]
                         data, kind = msg["data"], msg["kind"]
-                        if kind == "distress" and p.party in data.get("awaiting", []):
+                        if p.human and kind in ("distress", "message"):
+                            did = data.get("distress_id")
+                            if kind == "distress" and p.party in data.get("awaiting", []) and did not in told:
+                                told.add(did)
+                                say(
+                                    f"[{p.party}] DISTRESS {data['distress_id']}: left to you on the "
+                                    f"{p.party} console (Acknowledge)"
+                                )
+                        elif kind == "distress" and p.party in data.get("awaiting", []):
                             if not any(x[2] == data["distress_id"] for x in pending):
                                 say(
                                     f"[{p.party}] DISTRESS {data['distress_id']}: {data['party']} "

@@ -7,9 +7,10 @@ import { ProtocolPane } from './protocol.js';
 import { Replay } from './replay.js';
 import { Ledger } from './ledger.js';
 import { HeadKeeper } from './heads.js';
-import {
-  h, clear, LEVEL_RANK, fl, trend, dur, latlon, hhmmss, advisoryWords, shortRef,
-} from './util.js';
+import { Overlays } from './overlays.js';
+import { Sound } from './sound.js';
+import { cardContent, updateMore } from './cards.js';
+import { h, clear, LEVEL_RANK, fl, trend, dur, latlon, hhmmss } from './util.js';
 
 const TRAIL_POINTS = 30;
 const $ = (id) => document.getElementById(id);
@@ -68,8 +69,10 @@ async function start(firstTracks) {
   S.map = new TrafficMap($('map'));
   S.map.onSelect = showTrack;
   S.map.map.on('dragstart', () => { S.fitted = true; });
+  S.overlays = new Overlays(S.map);
+  S.sound = new Sound($('sound-slot'));
   S.map.loadBaseMap('/static/vendor/natural-earth/countries-50m.json')
-    .then(() => { S.baseMap = 'drawn'; S.map.requestDraw(); })
+    .then(() => { S.overlays.setPlaces(S.map.land); S.baseMap = 'drawn'; S.map.requestDraw(); })
     .catch((e) => { S.baseMap = 'failed: ' + e.message; });
   S.line = new Line(S, $('line'));
   S.protocol = new ProtocolPane(S, $('protocol'));
@@ -78,6 +81,10 @@ async function start(firstTracks) {
   S.heads = new HeadKeeper(S, S.party, $('heads-kept'));
   S.heads.render();
   setupTabs();
+  const list = $('alert-list'), more = $('alert-more');
+  list.addEventListener('scroll', () => updateMore(list, more));
+  window.addEventListener('resize', () => requestAnimationFrame(() => updateMore(list, more)));  // and at each poll
+  more.addEventListener('click', () => list.scrollBy({ top: list.clientHeight * 0.8 }));
   applyTracks(firstTracks, true);
   S.stream = new Stream(S.api.token, {
     onEvent, onLive, onHead: (m) => S.heads.add(m), onState: (s) => { S.connection = s; renderStatus(); },
@@ -157,11 +164,13 @@ function fitTo(tracks) {
 function pushScene() {
   if (S.replay && S.replay.active) return;
   S.map.setScene({ tracks: S.tracks, trails: S.trails, alerts: S.alerts, mode: 'live' });
+  S.overlays.requestDraw();
   renderCounts();
 }
 
 function showTrack(t, latlng) {
   let text;
+  if (t.kind === 'own') S.overlays.ringsAround(t.id);
   if (t.kind === 'own') text = [`${t.id} (own)`, `${fl(t.alt_ft)} ${trend(t.vs_fpm)} ${Math.round(t.vs_fpm || 0)} fpm`,
     `${Math.round(t.gs_kt)} kt, track ${Math.round(t.trk_deg)}°`, t.squawk ? `squawk ${t.squawk}` : ''];
   else if (t.kind === 'civil') text = [`${t.id} (civil)`, t.callsign || '', `${fl(t.alt_ft)} ${Math.round(t.gs_kt)} kt`, `track ${Math.round(t.trk_deg)}°`];
@@ -186,17 +195,9 @@ async function pollAlerts() {
 }
 
 export function sortAlerts(alerts) {
-  return [...alerts].sort((a, b) =>
-    (LEVEL_RANK[a.level] ?? 9) - (LEVEL_RANK[b.level] ?? 9) || (a.t_in_s ?? 1e9) - (b.t_in_s ?? 1e9) ||
+  return [...alerts].sort((a, b) =>  // an alert whose separation is regained is no longer urgent
+    (a.state === 'clearing') - (b.state === 'clearing') || (LEVEL_RANK[a.level] ?? 9) - (LEVEL_RANK[b.level] ?? 9) || (a.t_in_s ?? 1e9) - (b.t_in_s ?? 1e9) ||
     (a.tcpa_s ?? 1e9) - (b.tcpa_s ?? 1e9) || String(a.alert_id).localeCompare(String(b.alert_id)));
-}
-
-function otherWords(a) {
-  const t = a.threat;
-  if (!t) return (a.own || []).slice(1).map((o) => o.id).join(', ') || '—';
-  const who = t.civil_id ? `${t.civil_id} (civil)` : shortRef(t.ref);
-  const rel = t.relative ? `, ${Math.round(t.relative.bearing_deg)}° ${t.relative.range_nm.toFixed(1)} NM, ${Math.abs(Math.round(t.relative.dalt_ft))} ft ${t.relative.dalt_ft >= 0 ? 'above' : 'below'}` : '';
-  return `${who} ${fl(t.alt_ft)}${rel}`;
 }
 
 // Keyed rendering: an alert keeps its list item while it lasts (so a click never lands on an item
@@ -212,6 +213,7 @@ function renderAlerts() {
   let empty = list.querySelector('li.empty');
   if (!S.alerts.length) {
     if (!empty) list.append(h('li', { class: 'empty' }, 'No alerts for your aircraft.'));
+    updateMore(list, $('alert-more'));
     return;
   }
   if (empty) empty.remove();
@@ -222,20 +224,11 @@ function renderAlerts() {
       li.addEventListener('click', () => focusAlert(S.alerts.find((x) => x.alert_id === li.dataset.alertId)));
       alertItems.set(a.alert_id, li);
     }
-    const own = (a.own || []).map((o) => o.id).join(' + ');
-    const when = a.t_in_s <= 0 ? 'separation lost now' : `loss of separation in ${dur(a.t_in_s)}`;
-    const advs = (a.own || []).filter((o) => o.advisory).map((o) =>
-      h('div', { class: 'advisory' + (o.advisory.resolved ? '' : ' unresolved') },
-        h('span', { class: 'adv-words' }, '▶ ' + advisoryWords(o.advisory)),
-        h('div', { class: 'adv-reason' }, o.advisory.reason)));
-    li.className = `alert ${a.level}` + (S.selectedAlert === a.alert_id ? ' selected' : '');
-    li.replaceChildren(
-      h('div', { class: 'alert-head' }, h('span', { class: `level ${a.level}` }, a.level.toUpperCase()),
-        h('b', {}, own), ' ↔ ', h('span', { class: 'other' }, otherWords(a))),
-      h('div', { class: 'alert-times' }, `${when} · closest ${Number(a.dcpa_nm).toFixed(1)} NM / ${Math.round(a.dalt_cpa_ft)} ft in ${dur(a.tcpa_s)}`),
-      ...(advs.length ? advs : [h('div', { class: 'advisory none' }, 'No advisory yet.')]));
+    li.className = `alert ${a.state === 'clearing' ? 'clearing' : a.level}` + (S.selectedAlert === a.alert_id ? ' selected' : '');
+    li.replaceChildren(...cardContent(a, S.tracks));
     if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
   });
+  updateMore(list, $('alert-more'));
 }
 
 function focusAlert(a) {
@@ -245,6 +238,7 @@ function focusAlert(a) {
   const o = (a.own || [])[0];
   const p = a.cpa || o;
   S.map.scene.selected = a;
+  if (o) S.overlays.ringsAround(o.id);
   if (o) S.map.centre(o.lat, o.lon, 8);
   else if (p) S.map.centre(p.lat, p.lon, 8);
   S.map.requestDraw();
@@ -287,7 +281,7 @@ function onEvent(ev, live) {
         c.resends = d.stage === 'raised' ? 0 : null;
       }
       S.distress.set(d.distress_id, c);
-      if (live) { beep(d.stage); renderDistress(); }
+      if (live) { if ((d.awaiting || []).includes(S.party)) S.sound.tone(d.stage); renderDistress(); }
       break;
     }
     case 'ack': {
@@ -361,7 +355,9 @@ function renderDistress() {
         pos ? h('button', { class: 'show-btn', onclick: () => S.map.centre(pos.lat, pos.lon, 8) }, 'Show on map') : null));
     box.append(card);
   }
-  document.body.classList.toggle('distress-unacked', open.some((d) => (d.awaiting || []).includes(S.party)));
+  const unacked = open.some((d) => (d.awaiting || []).includes(S.party));
+  document.body.classList.toggle('distress-unacked', unacked);
+  S.sound.render(unacked);
 }
 
 async function acknowledge(d, btn) {
@@ -390,17 +386,6 @@ async function closeDistress(d, btn) {
   }
 }
 
-function beep(stage) {
-  try {
-    const ac = beep.ac || (beep.ac = new AudioContext());
-    const o = ac.createOscillator(), g = ac.createGain();
-    o.frequency.value = stage === 'escalated' ? 1250 : 880;
-    g.gain.value = 0.05;
-    o.connect(g).connect(ac.destination);
-    o.start(); o.stop(ac.currentTime + 0.25);
-  } catch { /* no audio: the banner still shows */ }
-}
-
 // ------------------------------------------------------------------ chrome
 function renderStatus() {
   const el = $('conn');
@@ -412,6 +397,7 @@ function renderStatus() {
 function renderCounts() {
   const n = { own: 0, civil: 0, threat: 0, distress: 0 };
   for (const t of S.tracks) n[t.kind] = (n[t.kind] || 0) + 1;
+  n.distress += S.tracks.filter((t) => t.kind === 'own' && t.distress).length;  // ours in distress too
   $('counts').textContent = `own ${n.own} · civil ${n.civil} · threats ${n.threat}${n.distress ? ' · distress ' + n.distress : ''}`;
 }
 

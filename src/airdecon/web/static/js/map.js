@@ -3,9 +3,10 @@
 // frame however many updates arrive (batched), so thousands of aircraft stay smooth.
 /* global L, topojson */
 import { fl, trend, shortRef, LEVEL_RANK } from './util.js';
+import { LabelPlacer, drawLabels } from './labels.js';
 
 const LEVEL_COLOUR = { loss: '#ff2d55', warning: '#ff5e3a', caution: '#ffb020', advisory: '#f5e050' };
-const OWN = '#38d9ff', CIVIL = '#8a96a3', DISTRESS = '#ff2020';
+const OWN = '#38d9ff', CIVIL = '#8a96a3', DISTRESS = '#ff2020', REGAINED = '#3ddc84';
 
 export class TrafficMap {
   constructor(el) {
@@ -22,6 +23,7 @@ export class TrafficMap {
     this._pending = false;
     this._hits = [];
     this.onSelect = null;
+    this.labeller = new LabelPlacer();
 
     const c = document.createElement('canvas');
     c.className = 'traffic-canvas';
@@ -48,6 +50,7 @@ export class TrafficMap {
     L.geoJSON(borders, { renderer, interactive: false,
       style: { color: '#4e5d6c', weight: 0.8, opacity: 1, fill: false } }).addTo(this.map);
     this.stats.baseFeatures = land.features.length;
+    this.land = land;  // for the place names (overlays.js)
   }
 
   setScene(scene) { Object.assign(this.scene, scene); this.requestDraw(); }
@@ -89,6 +92,8 @@ export class TrafficMap {
     const { tracks, trails, alerts, selected } = this.scene;
     const hits = [];
     let drawn = 0, labels = 0;
+    const items = [], symbols = [];  // labels, placed together at the end (labels.js)
+    const F10 = '10px sans-serif', B11 = 'bold 11px sans-serif';
     const byKind = { own: 0, civil: 0, threat: 0, distress: 0 };
 
     // trails of own aircraft
@@ -125,25 +130,27 @@ export class TrafficMap {
     ctx.fill();
     // labels only where they can be read: a few hundred in view at most
     if (civilPts.length <= 300) {
-      ctx.font = '10px sans-serif';
-      ctx.fillStyle = 'rgba(170,180,190,0.85)';
       const inDistress = new Set(tracks.filter((t) => t.kind === 'distress').map((t) => t.id));
       for (const [t, p] of civilPts) {
+        symbols.push({ x: p.x, y: p.y, key: 'civil:' + t.id });
         if (inDistress.has(t.id)) continue;  // labelled MAYDAY below
-        ctx.fillText(`${t.id} ${fl(t.alt_ft)}${trend(t.vs_fpm)}`, p.x + 7, p.y + 3);
-        labels++;
+        const ringed = involved.has(t.id);
+        items.push({ key: 'civil:' + t.id, x: p.x, y: p.y, r: ringed ? 12 : 6, priority: ringed ? 3 : 5,
+          droppable: !ringed, lines: [{ text: `${t.id} ${fl(t.alt_ft)}${trend(t.vs_fpm)}`, font: F10,
+            colour: ringed ? '#e6ebf0' : 'rgba(170,180,190,0.85)' }] });
       }
     }
     for (const [t, p] of civilPts) {
       if (!involved.has(t.id)) continue;
-      ring(ctx, p.x, p.y, 11, LEVEL_COLOUR[levelOfCivil(alerts, t.id)] || LEVEL_COLOUR.caution, 2);
+      ring(ctx, p.x, p.y, 11, LEVEL_COLOUR[levelOfCivil(alerts, t.id)] || REGAINED, 2);
     }
 
     // conflict lines: own aircraft to the other aircraft, dashed to the predicted closest approach
     const byAlert = new Map(tracks.filter((t) => t.kind === 'threat').map((t) => [t.alert_id, t]));
     const ownById = new Map(tracks.filter((t) => t.kind === 'own').map((t) => [t.id, t]));
     for (const a of alerts) {
-      const colour = LEVEL_COLOUR[a.level] || LEVEL_COLOUR.advisory;
+      const clearing = a.state === 'clearing';  // separation regained: no prediction to show
+      const colour = clearing ? REGAINED : LEVEL_COLOUR[a.level] || LEVEL_COLOUR.advisory;
       const ends = (a.own || []).map((o) => ownById.get(o.id) || o);
       let other = byAlert.get(a.alert_id) || a.threat;
       if (a.threat && a.threat.civil_id) {
@@ -155,7 +162,7 @@ export class TrafficMap {
       const p1 = px(ends[0].lat, ends[0].lon), p2 = px(ends[1].lat, ends[1].lon);
       ctx.strokeStyle = colour; ctx.lineWidth = a === selected ? 3 : 2; ctx.setLineDash([]);
       ctx.beginPath(); ctx.moveTo(p1.x, p1.y); ctx.lineTo(p2.x, p2.y); ctx.stroke();
-      if (a.cpa) {
+      if (a.cpa && !clearing) {
         const q = px(a.cpa.lat, a.cpa.lon);
         ctx.setLineDash([4, 4]); ctx.lineWidth = 1;
         ctx.beginPath(); ctx.moveTo(p1.x, p1.y); ctx.lineTo(q.x, q.y); ctx.moveTo(p2.x, p2.y); ctx.lineTo(q.x, q.y);
@@ -163,8 +170,8 @@ export class TrafficMap {
         ctx.lineWidth = 2;
         ctx.beginPath(); ctx.moveTo(q.x - 5, q.y - 5); ctx.lineTo(q.x + 5, q.y + 5);
         ctx.moveTo(q.x + 5, q.y - 5); ctx.lineTo(q.x - 5, q.y + 5); ctx.stroke();
-        ctx.font = '10px sans-serif'; ctx.fillStyle = colour;
-        ctx.fillText('CPA', q.x + 7, q.y - 6);
+        items.push({ key: 'cpa:' + a.alert_id, x: q.x, y: q.y, r: 6, priority: 4, droppable: true,
+          lines: [{ text: 'CPA', font: F10, colour }] });
       }
     }
 
@@ -178,12 +185,12 @@ export class TrafficMap {
       ctx.fillStyle = colour;
       ctx.beginPath(); arrowPath(ctx, p.x, p.y, t.trk_deg, 8); ctx.fill();
       ring(ctx, p.x, p.y, 13, colour, 2);
-      ctx.font = 'bold 11px sans-serif'; ctx.fillStyle = colour;
-      ctx.fillText(`${shortRef(t.ref)} ${fl(t.alt_ft)}`, p.x + 15, p.y - 2);
-      ctx.font = '10px sans-serif';
-      ctx.fillText(`${Math.round(t.gs_kt)} kt`, p.x + 15, p.y + 10);
+      symbols.push({ x: p.x, y: p.y, key: 'threat:' + t.ref });
+      items.push({ key: 'threat:' + t.ref, x: p.x, y: p.y, r: 14, priority: 1, background: true, lines: [
+        { text: `${shortRef(t.ref)} ${fl(t.alt_ft)}`, font: B11, colour },
+        { text: `${Math.round(t.gs_kt)} kt`, font: F10, colour }] });
       hits.push({ x: p.x, y: p.y, track: t });
-      drawn++; labels++; byKind.threat++;
+      drawn++; byKind.threat++;
     }
 
     // own aircraft: symbol rotated by track, label with id, level, speed, vertical trend
@@ -195,12 +202,14 @@ export class TrafficMap {
       ctx.fillStyle = OWN;
       ctx.beginPath(); arrowPath(ctx, p.x, p.y, t.trk_deg, 8); ctx.fill();
       if (sel) ring(ctx, p.x, p.y, 14, '#ffffff', 2);
-      ctx.font = 'bold 11px sans-serif'; ctx.fillStyle = '#e6f7ff';
-      ctx.fillText(t.id, p.x + 11, p.y - 3);
-      ctx.font = '10px sans-serif'; ctx.fillStyle = OWN;
-      ctx.fillText(`${fl(t.alt_ft)}${trend(t.vs_fpm)} ${Math.round(t.gs_kt)} kt`, p.x + 11, p.y + 9);
+      symbols.push({ x: p.x, y: p.y, key: 'own:' + t.id });
+      items.push({ key: 'own:' + t.id, x: p.x, y: p.y, r: t.distress ? 20 : 10, priority: t.distress ? 0 : 2,
+        background: true, lines: [
+          ...(t.distress ? [{ text: `MAYDAY ${t.id}`, font: B11, colour: this.flash ? DISTRESS : '#ffd400' }] : []),
+          { text: t.id, font: B11, colour: '#e6f7ff' },
+          { text: `${fl(t.alt_ft)}${trend(t.vs_fpm)} ${Math.round(t.gs_kt)} kt`, font: F10, colour: OWN }] });
       hits.push({ x: p.x, y: p.y, track: t });
-      drawn++; labels++; byKind.own++;
+      drawn++; byKind.own++;
     }
 
     // aircraft in distress (another party's, or our own flagged by the console): flashing
@@ -213,13 +222,19 @@ export class TrafficMap {
       if (t.kind === 'distress') {
         ctx.fillStyle = on ? DISTRESS : '#ffd400';
         ctx.beginPath(); arrowPath(ctx, p.x, p.y, t.trk_deg, 9); ctx.fill();
-        ctx.font = 'bold 11px sans-serif';
-        ctx.fillText(`MAYDAY ${t.id} ${fl(t.alt_ft)}`, p.x + 22, p.y + 4);
+        symbols.push({ x: p.x, y: p.y, key: 'distress:' + t.id });
+        items.push({ key: 'distress:' + t.id, x: p.x, y: p.y, r: 20, priority: 0, background: true,
+          lines: [{ text: `MAYDAY ${t.id} ${fl(t.alt_ft)}`, font: B11, colour: on ? DISTRESS : '#ffd400' }] });
         hits.push({ x: p.x, y: p.y, track: t });
-        drawn++; labels++; byKind.distress++;
+        drawn++; byKind.distress++;
       }
     }
 
+    const placed = this.labeller.place(ctx, items, symbols, size, this.reserved || []);
+    drawLabels(ctx, placed);
+    labels = placed.length;
+    this.stats.labelBoxes = placed.map((l) => ({ key: l.item.key, x: l.box.x, y: l.box.y, w: l.box.w, h: l.box.h,
+      leader: l.leader, ax: l.item.x, ay: l.item.y }));
     this._hits = hits;
     this.stats.frames++;
     this.stats.drawn = drawn;
@@ -242,6 +257,7 @@ export class TrafficMap {
 function levelOfCivil(alerts, id) {
   let best = null;
   for (const a of alerts) {
+    if (a.state === 'clearing') continue;  // regained: drawn green unless another alert is current
     if (a.threat && a.threat.civil_id === id && (best === null || LEVEL_RANK[a.level] < LEVEL_RANK[best])) best = a.level;
   }
   return best;
