@@ -18,6 +18,7 @@ DOMAINS = [
     "airdecon.scenario",
     "airdecon.alerting",
     "airdecon.documents",
+    "airdecon.simulation",
 ]
 
 
