@@ -133,3 +133,23 @@ def test_no_loss_in_the_baseline_gives_no_ipr():  # type: ignore[no-untyped-def]
 def test_bad_arguments_are_refused(kwargs, needle):  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match=needle):
         simulate(head_on(), **kwargs)
+
+
+def test_advised_aircraft_resume_their_intent_once_clear():  # type: ignore[no-untyped-def]
+    sim = simulate(head_on(), duration_s=400.0)
+    run = sim.resolved
+    assert run is not None and run.final is not None and run.advised[:2].all()
+    # both turned right to pass, then went back to their destination (tracks 090 and 270 again)
+    assert abs((run.final.trk_deg[0] - 90.0 + 180.0) % 360.0 - 180.0) < 1.0
+    assert abs((run.final.trk_deg[1] - 270.0 + 180.0) % 360.0 - 180.0) < 1.0
+    assert run.final.lat_deg[0] < 0.0 < run.final.lat_deg[1]  # each passed on its own right side
+
+
+def test_a_shorter_run_is_the_beginning_of_a_longer_one():  # type: ignore[no-untyped-def]
+    short = simulate(head_on(), duration_s=150.0).resolved
+    long = simulate(head_on(), duration_s=400.0).resolved
+    assert short is not None and long is not None
+    key = ("A", "B")
+    # the closest moment of the pair comes before 150 s, so both runs record the same one
+    assert short.pairs[key].t_s < 150.0
+    assert short.pairs[key] == long.pairs[key]

@@ -1,8 +1,9 @@
 """The pilot model of the closed loop: who follows, how late, and what each aircraft is flying.
 
 Each aircraft flies its **intent** until it is advised: direct to its destination (a point on its
-initial great circle, beyond the end of the run) and its intended vertical profile (initial altitude
-plus initial vertical rate times time, captured back with a time constant when off it). An
+initial great circle, two hours of flight away or beyond the end of the run) and its intended
+vertical profile (initial altitude plus initial vertical rate times time, captured back with a time
+constant when off it). An
 advisory sets a commanded track and/or vertical rate (a channel the advisory leaves out keeps what
 it had). The pilot model (:class:`PilotModel`):
 

@@ -36,7 +36,12 @@ from airdecon.simulation._pilot import PilotModel, Pilots
 from airdecon.state import Fleet
 from airdecon.units import FPM, FloatArray
 
-__all__ = ["PairRecord", "Run", "fly"]
+__all__ = ["INTENT_HORIZON_S", "PairRecord", "Run", "fly"]
+
+INTENT_HORIZON_S = 7200.0
+"""Each aircraft's destination is this far along its initial great circle (in its own flight time),
+or beyond the end of the run plus the look-ahead for longer runs: so a shorter run is exactly the
+beginning of a longer one."""
 
 Pair = tuple[str, str]
 IntArray = npt.NDArray[np.intp]
@@ -132,7 +137,9 @@ def fly(
         fleet.trk_deg.copy(),
         fleet.vs_mps.copy(),
     )
-    pilots = Pilots(state, model, np.random.default_rng(seed), duration_s + protocol.lookahead_s)
+    pilots = Pilots(
+        state, model, np.random.default_rng(seed), max(INTENT_HORIZON_S, duration_s + protocol.lookahead_s)
+    )
     run = Run(path_m=np.zeros(n), max_alt_deviation_m=np.zeros(n))
     tracked: dict[Pair, PairRecord] = {p: PairRecord() for p in watch}
     steps = int(np.ceil(duration_s / step_s - 1e-9))
