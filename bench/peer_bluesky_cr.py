@@ -134,7 +134,7 @@ def row(name: str, n: int, tool: str, base: int, base_own: str, res: int, los_s:
         alt_ft: str, wall: float) -> None:
     ipr = f"{(base - res) / base:.3f}" if base else "n/a"
     print(f"{name:>15} {n:>3} | {tool:<8} | {base:>4}{base_own:<6} {res:>4} | IPR {ipr:>5} | "
-          f"{los_s:>6.0f} s | {extra:>7.1f} NM | {alt_ft:>7} | {wall:>6.1f} s")
+          f"{los_s:>6.0f} s | {extra:>7.1f} NM | {alt_ft:>7} | {wall:>6.1f} s", flush=True)
 
 
 def main() -> None:
