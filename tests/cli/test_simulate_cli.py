@@ -101,3 +101,19 @@ def test_out_that_is_a_file_exits_1(scenario, tmp_path, capsys):  # type: ignore
 )
 def test_bad_options_are_usage_errors(scenario, args):  # type: ignore[no-untyped-def]
     assert main(["simulate", str(scenario), *args]) == 2
+
+
+def test_bluesky_scenario_across_the_antimeridian(tmp_path):  # type: ignore[no-untyped-def]
+    scn = tmp_path / "dateline.scn"
+    scn.write_text(
+        "00:00:00.00>DTLOOK 300\n"
+        "00:00:00.00>CRE AC1 B744 0 179.5 90 FL300 300\n"
+        "00:00:00.00>CRE AC2 B744 0 -179.5 270 FL300 300\n"
+    )
+    assert main(["simulate", str(scn), "--duration", "300", "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "summary.json").read_text())
+    (lost,) = doc["baseline"]["losses_of_separation"]
+    assert (lost["a"], lost["b"]) == ("AC1", "AC2") and lost["horizontal_nm"] < 0.5
+    assert doc["losses_of_separation"] == [] and doc["ipr"] == 1.0
+    # the passing costs a few track miles, not the ~21,600 NM of a wrong way round the globe
+    assert 0.0 < doc["extra_distance_nm"] < 10.0
