@@ -19,6 +19,7 @@ DOMAINS = [
     "airdecon.alerting",
     "airdecon.documents",
     "airdecon.encounters",
+    "airdecon.simulation",
 ]
 
 

@@ -16,6 +16,7 @@ from airdecon.cli import detect as _detect  # noqa: F401 - registers the command
 from airdecon.cli import protocol as _protocol  # noqa: F401
 from airdecon.cli import replay as _replay  # noqa: F401
 from airdecon.cli import serve as _serve  # noqa: F401
+from airdecon.cli import simulate as _simulate  # noqa: F401
 from airdecon.cli._app import app, err_console
 from airdecon.errors import AirdeconError
 
