@@ -170,3 +170,47 @@ def test_bad_search_settings_are_refused_naming_the_field(
 def test_the_engine_protocol_refuses_bad_search_settings(bad: dict[str, Any]) -> None:
     with pytest.raises(ProtocolError):
         dataclasses.replace(SafetyProtocol(), **bad)
+
+
+def _advanced(records: list[dict[str, Any]], t_s: float) -> list[dict[str, Any]]:
+    """The flat-plane records *t_s* seconds later, every aircraft on its current velocity."""
+    return [dict(r, x_nm=r["x_nm"] + r["vx_kt"] * t_s / 3600.0, y_nm=r["y_nm"] + r["vy_kt"] * t_s / 3600.0,
+                 alt_ft=r["alt_ft"] + r["vs_fpm"] * t_s / 60.0) for r in records]
+
+
+def test_advice_verified_from_the_response_delay_holds_when_flown_that_late() -> None:
+    # head-on at 20 NM: an immediate small turn suffices; flown 40 s late, it does not
+    records = [ac("A", 0, 0, 450, 0, 30000), ac("B", 20, 0.3, -450, 0, 30000)]
+    fleet = place(records)
+    late = place(_advanced(records, 40.0))
+
+    def flown_late(res: Resolution) -> set[tuple[str, str]]:
+        return airdecon.detect(apply(late, res), SafetyProtocol()).pairs()
+
+    now = _resolve(fleet, SafetyProtocol())
+    assert now.resolved.all()
+    assert flown_late(now) == {("A", "B")}  # the advice of an instant response is too small 40 s late
+    delayed = _resolve(fleet, SafetyProtocol(response_delay_s=40.0))
+    assert delayed.resolved.all()
+    assert flown_late(delayed) == set()
+    assert abs(_turn_deg(fleet, delayed, "A")) > abs(_turn_deg(fleet, now, "A"))
+
+
+def _turn_deg(fleet: Fleet, res: Resolution, aid: str) -> float:
+    adv = res.advisory(aid)
+    assert adv.trk_deg is not None
+    return float((adv.trk_deg - fleet.trk_deg[fleet.index(aid)] + 180.0) % 360.0 - 180.0)
+
+
+def test_a_zero_delay_is_the_instant_model_and_the_document_carries_the_delay(keys: dict[str, Any]) -> None:
+    fleet = place(ring(5))
+    instant = _resolve(fleet, SafetyProtocol(response_delay_s=0))
+    assert _advice(_resolve(fleet, SafetyProtocol())) == _advice(instant)
+    doc = ProtocolDocument.from_mapping(document(keys, advisories={"response_delay_s": 5}))
+    assert doc.rules.response_delay_s == 5.0 and doc.to_mapping()["advisories"]["response_delay_s"] == 5.0
+    plain = ProtocolDocument.from_mapping(document(keys, advisories={"response_delay_s": 0}))
+    assert plain.digest == ProtocolDocument.from_mapping(document(keys)).digest
+    with pytest.raises(ProtocolError, match=r"advisories\.response_delay_s"):
+        ProtocolDocument.from_mapping(document(keys, advisories={"response_delay_s": 61}))
+    with pytest.raises(ProtocolError, match="response_delay_s"):
+        SafetyProtocol(response_delay_s=-1.0)

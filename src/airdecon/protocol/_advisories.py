@@ -17,6 +17,9 @@ alert. Signed like the rest of the document; aviation units here, SI in the engi
 ``joint_max_aircraft``
     The largest cluster of aircraft in conflict whose manoeuvres are searched jointly (default 12,
     2–64); a larger one is coordinated pair by pair, most urgent first.
+``response_delay_s``
+    How long after an advisory its pilots are expected to fly it (default 0, at most 60 s): each
+    manoeuvre is verified from then on, every aircraft on its current velocity until then.
 ``search_budget_s``
     The resolver's search budget per run (default 10 s, up to 600), counted in pair predictions
     at the reference rate so that the same picture always gets the same advice; encounters left
@@ -132,6 +135,7 @@ class AdvisoryRules:
     inhibitions: tuple[InhibitionArea, ...] = ()
     joint_max_aircraft: int = 12
     search_budget_s: float = 10.0
+    response_delay_s: float = 0.0
 
     @classmethod
     def parse(cls, value: object, path: str) -> AdvisoryRules:
@@ -153,8 +157,9 @@ class AdvisoryRules:
             raise ProtocolError(f"{o.at('joint_max_aircraft')}: must be a whole number from 2 to 64, "
                                 f"got {joint!r:.80}")
         budget = _number(o.get("search_budget_s", 10.0), o.at("search_budget_s"), ge=0.1, le=600.0)
+        delay = _number(o.get("response_delay_s", 0.0), o.at("response_delay_s"), ge=0.0, le=60.0)
         o.done()
-        return cls(floor, tuple(floors), tuple(inhibitions), joint, budget)
+        return cls(floor, tuple(floors), tuple(inhibitions), joint, budget, delay)
 
     def to_mapping(self) -> dict[str, Any]:
         """Normalised mapping (the search settings only when they differ from the defaults, so
@@ -166,4 +171,6 @@ class AdvisoryRules:
             out["joint_max_aircraft"] = self.joint_max_aircraft
         if self.search_budget_s != 10.0:
             out["search_budget_s"] = self.search_budget_s
+        if self.response_delay_s != 0.0:
+            out["response_delay_s"] = self.response_delay_s
         return out

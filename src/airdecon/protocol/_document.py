@@ -892,4 +892,5 @@ class ProtocolDocument:
             descent_floor_m=self.advisories.descent_floor_ft * FT,
             max_joint_aircraft=self.advisories.joint_max_aircraft,
             search_budget_s=self.advisories.search_budget_s,
+            response_delay_s=self.advisories.response_delay_s,
         )

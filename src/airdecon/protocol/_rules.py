@@ -89,6 +89,10 @@ class SafetyProtocol:
         The largest cluster of aircraft in conflict resolved jointly (default 12); a larger one
         is resolved pair by pair, most urgent first, each pair's manoeuvres verified against the
         advice given before (a joint search over 85 aircraft finds nothing in time).
+    response_delay_s : float
+        How long after an advisory the pilots are assumed to start flying it (default 0; at most
+        60 s): the resolver verifies each manoeuvre from then on, every aircraft flying its
+        current velocity until then. A ground instruction relayed by voice takes some seconds.
     search_budget_s : float
         The resolver's search budget per run (default 10 s): the work of re-predicting candidate
         manoeuvres, counted in pair predictions at the reference rate
@@ -118,6 +122,7 @@ class SafetyProtocol:
     descent_floor_m: float = 1500.0 * FT
     max_joint_aircraft: int = 12
     search_budget_s: float = 10.0
+    response_delay_s: float = 0.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -143,6 +148,11 @@ class SafetyProtocol:
         b = self.search_budget_s
         if isinstance(b, bool) or not isinstance(b, int | float) or not (math.isfinite(b) and 0 < b <= 600):
             raise ProtocolError(f"protocol: search_budget_s must be a number in (0, 600], got {b!r:.80}")
+        r = self.response_delay_s
+        if isinstance(r, bool) or not isinstance(r, int | float) or not (math.isfinite(r) and 0 <= r <= 60):
+            raise ProtocolError(f"protocol: response_delay_s must be a number in [0, 60], got {r!r:.80}")
+        if r >= self.lookahead_s:
+            raise ProtocolError("protocol: response_delay_s must be shorter than lookahead_s")
         j = self.max_joint_aircraft
         if isinstance(j, bool) or not isinstance(j, int) or not 2 <= j <= 64:
             raise ProtocolError(f"protocol: max_joint_aircraft must be an integer in [2, 64], got {j!r:.80}")

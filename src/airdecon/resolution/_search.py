@@ -77,7 +77,7 @@ class Stage:
         keep = ~(fixed[p_idx] & fixed[q_idx])
         p_idx, q_idx = p_idx[keep].astype(np.intp), q_idx[keep].astype(np.intp)
         pm, pn = _reachable(fleet, proto, pos, rows, near, near_vs, np.flatnonzero(~fixed), vs)
-        self.p_idx, self.q_idx, self.pm = p_idx, q_idx, pm
+        self.p_idx, self.q_idx, self.pm, self._pn = p_idx, q_idx, pm, pn
         self.per_combo = p_idx.shape[0] + pm.shape[0]
         # pair i (in the cluster) against pair j (in the cluster or a neighbour), as detection has it
         i_rows = np.concatenate([rows[p_idx], rows[pm]])
@@ -99,7 +99,29 @@ class Stage:
         self.east, self.north, _up = east_north_up(lat[rows], lon[rows])
         self.gs = gs[rows]
         self.near_vs = near_vs[pn]
+        self.delay = proto.response_delay_s
+        self.growth = proto.velocity_error_mps
+        if self.delay > 0.0:
+            self._respond_after(fleet, near, _v, np.concatenate([i_rows, j_rows]))
         self.work = 0  # pair predictions made (a combination costs per_combo of them)
+
+    def _respond_after(self, fleet: Fleet, near: IntArray, vel_rows: FloatArray, both: IntArray) -> None:
+        """Manoeuvres start after the protocol's response delay: until then every aircraft flies
+        its current velocity, the same in every combination, so each pair starts the search
+        where that leaves it (relative position, altitude difference, the minimum grown by the
+        uncertainty meanwhile); the search then predicts from the delay to the look-ahead."""
+        n = self.per_combo
+        i_rows, j_rows = both[:n], both[n:]
+        lat, lon, gs = fleet.lat_deg, fleet.lon_deg, fleet.gs_mps
+        near_cur, _up = velocity_ecef(lat[near], lon[near], gs[near], fleet.trk_deg[near])
+        vel_i = vel_rows[self.i_col]
+        vel_j = np.concatenate([vel_rows[self.q_idx], near_cur[self._pn]])
+        dv = vel_j - vel_i
+        w0 = dv - np.einsum("ij,ij->i", dv, self.u)[:, None] * self.u
+        dvz0 = fleet.vs_mps[j_rows] - fleet.vs_mps[i_rows]
+        self.s = self.s + w0 * self.delay
+        self.dz = self.dz + dvz0 * self.delay
+        self.h_m = self.h_m + self.growth * self.delay
 
     def search(
         self, trk: FloatArray, vs: FloatArray, cost: FloatArray, exhaustive: bool
@@ -155,7 +177,7 @@ class Stage:
 
     def _chunk(self, trk: FloatArray, vs: FloatArray) -> tuple[IntArray, FloatArray, IntArray]:
         k_n = trk.shape[0]
-        t = self.proto.lookahead_s
+        t = self.proto.lookahead_s - self.delay  # predicted from the response on
         n_cc = self.p_idx.shape[0]
         # a cheap exact cut before the solve: pairs whose altitudes, on this combination's rates,
         # never come within the largest vertical minimum during the look-ahead cannot conflict
@@ -177,7 +199,7 @@ class Stage:
         u = self.u[pair]
         w = dv - np.einsum("ij,ij->i", dv, u)[:, None] * u
         geo = los_intervals(self.s[pair], w, self.dz[pair], dvz, self.h_m[pair], self.v_m[pair], t,
-                            self.proto.velocity_error_mps)
+                            self.growth)
         hit = geo.conflict
         dur = np.minimum(geo.t_out_s, t) - geo.t_in_s
         future = hit & (geo.t_in_s > 0.0)
