@@ -13,11 +13,11 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from airdecon.detection._broadphase import brute_pairs, grid_pairs, grid_pairs_grouped, sweep_boxes
-from airdecon.detection._kernel import PairGeometry, los_intervals
+from airdecon.detection._broadphase import brute_pairs, grid_pairs, grid_pairs_grouped, swept_boxes_t
+from airdecon.detection._kernel import PairGeometry, closest_approach, los_intervals, los_window
 from airdecon.detection._types import ConflictSet
 from airdecon.errors import InputError, InternalError
-from airdecon.geometry import geodetic_to_ecef, velocity_ecef
+from airdecon.geometry import ecef_states
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import Fleet
 from airdecon.units import FloatArray
@@ -28,7 +28,6 @@ Backend = Literal["auto", "brute", "grid"]
 BACKENDS: tuple[str, ...] = ("auto", "brute", "grid")
 IntArray = npt.NDArray[np.intp]
 
-_ALT_CELL_M = 10_000.0  # altitude cell height, metres
 _AUTO_BRUTE_MAX = 48  # below this many aircraft, all pairs is cheaper than building a grid
 
 
@@ -48,13 +47,16 @@ class PairRules(Protocol):
 
 
 class _Placed:
-    """The fleet in ECEF: positions, velocities and normals, computed once per call."""
+    """The fleet in ECEF: positions, velocities and normals, computed once per call.
 
-    __slots__ = ("alt", "perr", "pos", "up", "vel", "vs")
+    ``state`` holds them as one (n, 9) row per aircraft, so that a pair side is one gather.
+    """
+
+    __slots__ = ("alt", "perr", "pos", "state", "up", "vel", "vs")
 
     def __init__(self, fleet: Fleet) -> None:
-        self.pos = geodetic_to_ecef(fleet.lat_deg, fleet.lon_deg)
-        self.vel, self.up = velocity_ecef(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
+        self.state = ecef_states(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
+        self.pos, self.vel, self.up = self.state[:, 0:3], self.state[:, 3:6], self.state[:, 6:9]
         self.alt = fleet.alt_m
         self.vs = fleet.vs_mps
         self.perr = fleet.pos_err_m
@@ -62,13 +64,44 @@ class _Placed:
 
 def _relative(placed: _Placed, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
     """Relative horizontal position and velocity (j - i) in each pair's tangent plane."""
-    d = placed.pos[j] - placed.pos[i]
-    dv = placed.vel[j] - placed.vel[i]
-    u = placed.up[i] + placed.up[j]
+    side_i = placed.state.take(i, axis=0)
+    side_j = placed.state.take(j, axis=0)
+    u = side_i[:, 6:9] + side_j[:, 6:9]
+    side_j -= side_i  # d in columns 0-2, dv in 3-5
+    d, dv = side_j[:, 0:3], side_j[:, 3:6]
     u /= np.sqrt(np.einsum("ij,ij->i", u, u))[:, None]
     s = d - np.einsum("ij,ij->i", d, u)[:, None] * u
     w = dv - np.einsum("ij,ij->i", dv, u)[:, None] * u
     return s, w
+
+
+def _conflicts(
+    fleet: Fleet, protocol: PairRules, placed: _Placed, i: IntArray, j: IntArray
+) -> tuple[IntArray, PairGeometry]:
+    """The rows of the pairs (i, j) that conflict, and their geometry: ``evaluate_pairs`` restricted
+    to its conflicts, with the closest approach computed for those rows only."""
+    s, w = _relative(placed, i, j)
+    h_m, v_m = protocol.pair_minima(fleet, i, j)
+    if placed.perr.any():
+        h_m = h_m + placed.perr[i] + placed.perr[j]
+    dz = placed.alt.take(j) - placed.alt.take(i)
+    dvz = placed.vs.take(j) - placed.vs.take(i)
+    conflict, lo, hi = los_window(
+        s, w, dz, dvz, h_m, v_m, protocol.lookahead_s, protocol.velocity_error_mps
+    )
+    hit = np.flatnonzero(conflict)
+    tcpa, dcpa, dalt = closest_approach(
+        s.take(hit, axis=0), w.take(hit, axis=0), dz.take(hit), dvz.take(hit), protocol.lookahead_s
+    )
+    geo = PairGeometry(
+        conflict=conflict.take(hit),
+        t_in_s=np.maximum(lo.take(hit), 0.0),
+        t_out_s=hi.take(hit),
+        tcpa_s=tcpa,
+        dcpa_m=dcpa,
+        dalt_cpa_m=dalt,
+    )
+    return hit, geo
 
 
 def evaluate_pairs(
@@ -162,10 +195,9 @@ def detect(
         n_candidates += int(i.shape[0])
         if i.shape[0] == 0:
             continue
-        geo = evaluate_pairs(fleet, rules, i, j, _placed=placed)
-        hit = np.flatnonzero(geo.conflict)
+        hit, geo = _conflicts(fleet, rules, placed, i, j)
         if hit.size:
-            chunks.append((i[hit], j[hit], _take(geo, hit)))
+            chunks.append((i.take(hit), j.take(hit), geo))
     return _assemble(fleet, chunks, n_candidates, capped)
 
 
@@ -176,7 +208,7 @@ def _grid_candidates(
     fleet: Fleet,
     own_budget: Mapping[str, int] | None,
 ) -> tuple[IntArray, IntArray, tuple[str, ...]]:
-    lo, hi = sweep_boxes(
+    lo_t, hi_t = swept_boxes_t(
         placed.pos,
         placed.vel,
         placed.alt,
@@ -185,14 +217,16 @@ def _grid_candidates(
         rules.max_horizontal_m + 2.0 * float(placed.perr.max(initial=0.0)),
         rules.max_vertical_m,
     )
+    lo, hi = lo_t.T, hi_t.T  # (n, 4) views
     if cell_m is None:
         # cells about 2.5 typical swept boxes wide: boxes touch few cells, cells hold few boxes
-        # (measured with bench/detect.py: a flat optimum between 2x and 3.5x at realistic densities)
-        extent = np.median(hi[:, :3] - lo[:, :3]) if lo.shape[0] else 1.0
+        # (measured with bench/detect.py: a flat optimum between 2x and 3.5x at realistic densities);
+        # the typical extent is the median of at most ~4,096 boxes taken evenly
+        every = max(1, lo_t.shape[1] // 4096)
+        extent = np.median(hi_t[:3, ::every] - lo_t[:3, ::every]) if lo_t.shape[1] else 1.0
         cell_m = float(max(2.5 * extent, 2.0 * rules.max_horizontal_m))
-    # altitude is swept exactly inside each cell, so altitude cells only need to be coarse
-    cell_v = float(max(_ALT_CELL_M, 2.0 * rules.max_vertical_m))
-    cells = (cell_m, cell_m, cell_m, cell_v)
+    # altitude is not hashed: it is swept exactly inside each cell
+    cells = (cell_m, cell_m, cell_m)
     if not own_budget:
         i, j = grid_pairs(lo, hi, cells)
         return i, j, ()
@@ -200,17 +234,6 @@ def _grid_candidates(
     budget = np.array([int(own_budget.get(str(p), -1)) for p in names], dtype=np.intp)
     i, j, cut = grid_pairs_grouped(lo, hi, cells, group.astype(np.intp), budget)
     return i, j, tuple(str(names[g]) for g in cut)
-
-
-def _take(geo: PairGeometry, rows: IntArray) -> PairGeometry:
-    return PairGeometry(
-        conflict=geo.conflict[rows],
-        t_in_s=geo.t_in_s[rows],
-        t_out_s=geo.t_out_s[rows],
-        tcpa_s=geo.tcpa_s[rows],
-        dcpa_m=geo.dcpa_m[rows],
-        dalt_cpa_m=geo.dalt_cpa_m[rows],
-    )
 
 
 def _assemble(
@@ -231,10 +254,11 @@ def _assemble(
         j = np.empty(0, dtype=np.intp)
         fields = {name: np.empty(0) for name in ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")}
     if i.size:
-        # ids compared by their rank in string order: the same order as the strings, at the cost
-        # of sorting n ids instead of converting and comparing 2m strings
-        rank = np.unique(fleet.ids.astype(str), return_inverse=True)[1].reshape(-1)
-        ai, bj = rank[i], rank[j]
+        # ids compared by their rank in string order among the aircraft in a conflict: the same
+        # order as the strings, at the cost of sorting those ids instead of comparing 2m strings
+        rows, inverse = np.unique(np.concatenate([i, j]), return_inverse=True)
+        rank = np.unique(fleet.ids.take(rows).astype(str), return_inverse=True)[1].reshape(-1)
+        ai, bj = rank.take(inverse[: i.shape[0]]), rank.take(inverse[i.shape[0] :])
         swap = ai > bj
         i, j = np.where(swap, j, i), np.where(swap, i, j)
         ai, bj = np.where(swap, bj, ai), np.where(swap, ai, bj)
