@@ -22,6 +22,7 @@ superset contract: every pair that can conflict is in it.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 
@@ -35,6 +36,8 @@ __all__ = ["brute_pairs", "grid_pairs", "grid_pairs_grouped", "sweep_boxes", "sw
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
+BLOCK_PAIRS = 16_384
+"""Pairs formed per block of the sweep: small enough for the temporaries to stay in cache."""
 _R_MIN = 6.30e6  # a little under the smallest WGS84 radius of curvature (6335 km), metres
 
 
@@ -302,18 +305,33 @@ class _Lattice:
             room = max_pairs - (np.cumsum(partners) - partners)
             partners = np.clip(np.minimum(partners, room), 0, None)
             cut = True
-        n_pairs = int(partners.sum())
+        ends = np.cumsum(partners)
+        n_pairs = int(ends[-1]) if ends.shape[0] else 0
         if n_pairs == 0:
             return _EMPTY, _EMPTY.copy(), cut
-        # entry pairs (first, second): second runs over the entries after first in the sweep
-        first = np.repeat(np.arange(owner.shape[0], dtype=np.intp), partners)
-        ends = np.cumsum(partners)
-        second = np.arange(1, n_pairs + 1, dtype=np.intp) + np.repeat(
-            np.arange(owner.shape[0], dtype=np.intp) - (ends - partners), partners)  # fmt: skip
-        # the reference-point rule first: it is the cheapest test and drops every duplicate
-        keep = np.flatnonzero((low[first] | low[second]) == self._ALL_LOW)
-        i, j = self._exact(owner[first[keep]], owner[second[keep]])
-        return i, j, cut
+        # in blocks of entries with about BLOCK_PAIRS pairs each: the temporaries stay in cache
+        cuts = np.searchsorted(ends, np.arange(BLOCK_PAIRS, n_pairs, BLOCK_PAIRS)).tolist()
+        found_i, found_j = [], []
+        for e0, e1 in itertools.pairwise([0, *cuts, owner.shape[0]]):
+            if e1 <= e0:
+                continue
+            part = partners[e0:e1]
+            m = int(ends[e1 - 1] - (ends[e0 - 1] if e0 else 0))
+            if m == 0:
+                continue
+            # entry pairs (first, second): second runs over the entries after first in the sweep
+            rows = np.arange(e0, e1, dtype=np.intp)
+            first = np.repeat(rows, part)
+            second = np.repeat(rows - (np.cumsum(part) - part), part)
+            second += np.arange(1, m + 1, dtype=np.intp)
+            # the reference-point rule first: it is the cheapest test and drops every duplicate
+            keep = np.flatnonzero((low.take(first) | low.take(second)) == self._ALL_LOW)
+            i, j = self._exact(owner.take(first.take(keep)), owner.take(second.take(keep)))
+            found_i.append(i)
+            found_j.append(j)
+        if len(found_i) == 1:
+            return found_i[0], found_j[0], cut
+        return np.concatenate(found_i), np.concatenate(found_j), cut
 
     def between(self, boxes_a: BoolArray, boxes_b: BoolArray) -> tuple[IntArray, IntArray]:
         """Overlapping pairs of one box of *boxes_a* and one of *boxes_b* (disjoint selections);

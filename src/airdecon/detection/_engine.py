@@ -49,32 +49,44 @@ class PairRules(Protocol):
 class _Placed:
     """The fleet in ECEF: positions, velocities and normals, computed once per call.
 
-    ``state`` holds them as one (n, 9) row per aircraft, so that a pair side is one gather.
+    ``rows`` holds them as one contiguous (9, n) row per coordinate (see ``ecef_states``): a pair
+    side is one gather, and everything after works on contiguous rows.
     """
 
-    __slots__ = ("alt", "perr", "pos", "state", "up", "vel", "vs")
+    __slots__ = ("alt", "perr", "pos", "rows", "up", "vel", "vs")
 
     def __init__(self, fleet: Fleet) -> None:
-        self.state = ecef_states(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
-        self.pos, self.vel, self.up = self.state[:, 0:3], self.state[:, 3:6], self.state[:, 6:9]
+        self.rows = ecef_states(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
+        self.pos, self.vel, self.up = self.rows[0:3].T, self.rows[3:6].T, self.rows[6:9].T
         self.alt = fleet.alt_m
         self.vs = fleet.vs_mps
         self.perr = fleet.pos_err_m
 
 
 def _relative(placed: _Placed, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
-    """Relative horizontal position and velocity (j - i) in each pair's tangent plane."""
-    side_i = placed.state.take(i, axis=0)
-    side_j = placed.state.take(j, axis=0)
-    u = side_i[:, 6:9] + side_j[:, 6:9]
-    side_j -= side_i  # d in columns 0-2, dv in 3-5
-    d, dv = side_j[:, 0:3], side_j[:, 3:6]
-    u /= np.sqrt(np.einsum("ij,ij->i", u, u))[:, None]
-    s = d - np.einsum("ij,ij->i", d, u)[:, None] * u
-    w = dv - np.einsum("ij,ij->i", dv, u)[:, None] * u
-    return s, w
-
-
+    """Relative horizontal position and velocity (j - i) in each pair's tangent plane, (m, 3)
+    each (views of contiguous (3, m) rows)."""
+    side_i = placed.rows.take(i, axis=1)
+    side_j = placed.rows.take(j, axis=1)
+    ux, uy, uz = side_i[6:9] + side_j[6:9]
+    side_j -= side_i  # d in rows 0-2, dv in 3-5
+    norm = ux * ux  # dot products summed in einsum's order (see _kernel._dot)
+    norm += uz * uz
+    norm += uy * uy
+    np.sqrt(norm, out=norm)
+    ux /= norm
+    uy /= norm
+    uz /= norm
+    out = side_j[0:6]
+    for k in (0, 3):  # s = d - (d.u) u, then w = dv - (dv.u) u
+        xx, yy, zz = out[k], out[k + 1], out[k + 2]
+        along = xx * ux
+        along += zz * uz
+        along += yy * uy
+        xx -= along * ux
+        yy -= along * uy
+        zz -= along * uz
+    return out[0:3].T, out[3:6].T
 def _conflicts(
     fleet: Fleet, protocol: PairRules, placed: _Placed, i: IntArray, j: IntArray
 ) -> tuple[IntArray, PairGeometry]:

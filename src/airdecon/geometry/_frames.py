@@ -111,11 +111,11 @@ def velocity_ecef(
 def ecef_states(
     lat_deg: FloatArray, lon_deg: FloatArray, gs_mps: FloatArray, trk_deg: FloatArray
 ) -> FloatArray:
-    """Position, velocity and geodetic normal of each aircraft in ECEF, in one (n, 9) array.
+    """Position, velocity and geodetic normal of each aircraft in ECEF, as one (9, n) array.
 
-    Columns 0-2 are :func:`geodetic_to_ecef`, 3-5 and 6-8 the two results of :func:`velocity_ecef`,
-    to the last bit (the same operations in the same order), with each sine and cosine computed
-    once: the detection engine places every aircraft this way on every call.
+    Rows 0-2 are :func:`geodetic_to_ecef`, 3-5 and 6-8 the two results of :func:`velocity_ecef`
+    (x, y, z each), to the last bit: the same operations in the same order, with each sine and
+    cosine computed once. The detection engine places every aircraft this way on every call.
     """
     lat = np.radians(lat_deg)
     lon = np.radians(lon_deg)
@@ -125,16 +125,17 @@ def ecef_states(
     ve = gs_mps * np.sin(trk)
     vn = gs_mps * np.cos(trk)
     n = WGS84_A / np.sqrt(1.0 - WGS84_E2 * slat * slat)
-    out = np.empty((lat.shape[0], 9))
+    out = np.empty((9, lat.shape[0]))
     nclat = n * clat
-    np.multiply(nclat, clon, out=out[:, 0])
-    np.multiply(nclat, slon, out=out[:, 1])
-    np.multiply(n * (1.0 - WGS84_E2), slat, out=out[:, 2])
+    np.multiply(nclat, clon, out=out[0])
+    np.multiply(nclat, slon, out=out[1])
+    np.multiply(n * (1.0 - WGS84_E2), slat, out=out[2])
     # east = (-slon, clon, 0), north = (-slat clon, -slat slon, clat): velocity = east ve + north vn
-    out[:, 3] = -slon * ve + (-slat * clon) * vn
-    out[:, 4] = clon * ve + (-slat * slon) * vn
-    out[:, 5] = 0.0 * ve + clat * vn
-    np.multiply(clat, clon, out=out[:, 6])
-    np.multiply(clat, slon, out=out[:, 7])
-    out[:, 8] = slat
+    nslat = -slat
+    np.add(-slon * ve, (nslat * clon) * vn, out=out[3])
+    np.add(clon * ve, (nslat * slon) * vn, out=out[4])
+    np.add(0.0 * ve, clat * vn, out=out[5])
+    np.multiply(clat, clon, out=out[6])
+    np.multiply(clat, slon, out=out[7])
+    out[8] = slat
     return out
