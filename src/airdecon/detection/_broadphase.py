@@ -22,22 +22,22 @@ superset contract: every pair that can conflict is in it.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
 
+from airdecon.detection._lattice import Lattice
 from airdecon.units import FloatArray
 
-__all__ = ["brute_pairs", "grid_pairs", "grid_pairs_grouped", "sweep_boxes", "swept_boxes_t"]
+__all__ = [
+    "brute_pairs", "grid_pairs", "grid_pairs_grouped", "grid_pairs_spatial", "sweep_boxes", "swept_boxes_t",
+]  # fmt: skip
 
 IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
+_EMPTY = np.empty(0, dtype=np.intp)
 
-BLOCK_PAIRS = 16_384
-"""Pairs formed per block of the sweep: small enough for the temporaries to stay in cache."""
 _R_MIN = 6.30e6  # a little under the smallest WGS84 radius of curvature (6335 km), metres
 
 
@@ -142,11 +142,8 @@ def grid_pairs(
     -------
     i, j : int arrays of shape (m,), with i < j; each overlapping pair exactly once.
     """
-    if lo.shape[0] < 2:
-        return _EMPTY, _EMPTY.copy()
-    lattice = _Lattice(lo, hi, cell, max_entries_per_box)
-    i, j, _ = lattice.within(None)
-    return i, j
+    i, j, _, perm = grid_pairs_spatial(lo, hi, cell, max_entries_per_box=max_entries_per_box)
+    return _unnumber(i, j, perm)
 
 
 def grid_pairs_grouped(
@@ -179,17 +176,40 @@ def grid_pairs_grouped(
     capped : int array
         The group codes whose own pairs were cut to their budget.
     """
+    i, j, capped, perm = grid_pairs_spatial(
+        lo, hi, cell, group, budget, max_entries_per_box=max_entries_per_box
+    )
+    i, j = _unnumber(i, j, perm)
+    return i, j, capped
+
+
+def grid_pairs_spatial(
+    lo: FloatArray,
+    hi: FloatArray,
+    cell: tuple[float, ...],
+    group: IntArray | None = None,
+    budget: IntArray | None = None,
+    *,
+    max_entries_per_box: int = 256,
+) -> tuple[IntArray, IntArray, IntArray, IntArray | None]:
+    """:func:`grid_pairs_grouped` (:func:`grid_pairs` without *group*), answered in the grid's own
+    numbering when it has one: (i, j, capped, perm), where box ``perm[k]`` is number k (i < j in
+    those numbers), or perm None and the boxes' own numbers. The grid numbers boxes in the order
+    of its sweep, cell after cell, so that gathering the data of a pair's two boxes reads nearby
+    memory: the engine renumbers its aircraft the same way for the narrow phase.
+    """
     n = lo.shape[0]
     if n < 2:
-        return _EMPTY, _EMPTY.copy(), _EMPTY.copy()
-    lattice = _Lattice(lo, hi, cell, max_entries_per_box)
-    heavy = [
+        return _EMPTY, _EMPTY.copy(), _EMPTY.copy(), None
+    lattice = Lattice(lo, hi, cell, max_entries_per_box)
+    heavy = [] if group is None or budget is None else [
         g for g in np.unique(group).tolist()
         if budget[g] >= 0 and lattice.count_within(group == g) > budget[g]
     ]  # fmt: skip
     if not heavy:
-        i, j, _ = lattice.within(None)
-        return i, j, _EMPTY.copy()
+        i, j, perm = lattice.within_all()
+        return i, j, _EMPTY.copy(), perm
+    assert group is not None and budget is not None
     light = ~np.isin(group, heavy)
     parts = [lattice.within(light)[:2]]
     for k, g in enumerate(heavy):
@@ -198,174 +218,13 @@ def grid_pairs_grouped(
         parts.append(lattice.within(mine, max_pairs=int(budget[g]))[:2])
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
-    return i, j, np.asarray(heavy, dtype=np.intp)
+    return i, j, np.asarray(heavy, dtype=np.intp), None
 
 
-_EMPTY = np.empty(0, dtype=np.intp)
+def _unnumber(i: IntArray, j: IntArray, perm: IntArray | None) -> tuple[IntArray, IntArray]:
+    """Pairs in the grid's numbering back in the boxes' own, i < j."""
+    if perm is None:
+        return i, j
+    a, b = perm.take(i), perm.take(j)
+    return np.minimum(a, b), np.maximum(a, b)
 
-
-class _Lattice:
-    """One uniform grid over the boxes' three ECEF axes, and the passes that find overlapping pairs.
-
-    Each box has one entry per cell it touches; an entry's sort key is its cell, lifted by a
-    whole-metre step larger than any altitude band, plus the bottom of its band, so that inside a
-    cell an entry can only overlap in altitude the entries after it whose bottom is below its own
-    top (a sweep: altitude is swept exactly, never hashed, so it costs no extra entries). A pair
-    is kept only in the cell of its boxes' intersection's low corner (the reference-point rule),
-    so no global de-duplication is needed: as that cell is touched by both boxes, on every axis it
-    is the low cell of one of them, which each entry carries as one bit per axis.
-    """
-
-    _ALL_LOW = 0b111
-
-    def __init__(self, lo: FloatArray, hi: FloatArray, cell: tuple[float, ...],
-                 max_entries_per_box: int) -> None:  # fmt: skip
-        n = lo.shape[0]
-        # one contiguous row per axis: the pair tests gather from them
-        self.lo_t, self.hi_t = np.ascontiguousarray(lo.T), np.ascontiguousarray(hi.T)
-        size = np.asarray(cell[:3], dtype=np.float64)
-        lo3, hi3 = lo[:, :3], hi[:, :3]
-        origin = lo3.min(axis=0)
-        while True:
-            c_lo = np.floor((lo3 - origin) / size).astype(np.int64)
-            span = np.floor((hi3 - origin) / size).astype(np.int64)
-            span -= c_lo
-            span += 1  # cells per axis per box, (n, 3)
-            # memory guard: cells much smaller than the boxes would multiply entries; coarsen instead
-            if float(span.prod(axis=1).sum()) <= max_entries_per_box * n:
-                break
-            size = size * 2.0
-        dims = (c_lo + span).max(axis=0)
-        if float(np.prod(dims.astype(np.float64))) >= 2.0**62:
-            raise OverflowError("grid too fine for the extent of the fleet")
-        strides = (int(dims[1] * dims[2]), int(dims[2]), 1)
-
-        # one entry per (box, cell it touches), one axis at a time; on each axis every entry's
-        # first cell is the box's low cell (bit set), and entries that reach further get copies
-        owner = np.arange(n, dtype=np.intp)
-        key = c_lo[:, 0] * strides[0] + c_lo[:, 1] * strides[1] + c_lo[:, 2]
-        low = np.zeros(n, dtype=np.uint8)
-        for axis in range(3):
-            sp = np.ascontiguousarray(span[:, axis]).take(owner) if owner.shape[0] != n else span[:, axis]
-            low |= np.uint8(1 << axis)
-            reach = np.flatnonzero(sp > 1)
-            owners, keys, lows = [owner], [key], [low]
-            k = 1
-            while reach.shape[0]:
-                owners.append(owner.take(reach))
-                keys.append(key.take(reach) + k * strides[axis])
-                lows.append(low.take(reach) & np.uint8(~(1 << axis) & 0xFF))
-                k += 1
-                reach = reach[sp.take(reach) > k]
-            if len(owners) > 1:
-                owner, key, low = np.concatenate(owners), np.concatenate(keys), np.concatenate(lows)
-        # one float sort key; lifts are exact integers, and the sum rounds by < 2.5e-4 m below
-        # 2**40, which the 1 cm search margin covers (the exact altitude test removes the extras)
-        self.base_alt = float(lo[:, 3].min())
-        step = float(math.ceil(2.0 * (float(hi[:, 3].max()) - self.base_alt) + 1.0))
-        if float(key.max()) * step < 2.0**40:
-            lift = key.astype(np.float64) * step
-        else:  # a very fine grid: lift by the rank of the cell instead of its key
-            lift = np.unique(key, return_inverse=True)[1].astype(np.float64) * step
-        self.n = n
-        self.owner, self.low, self.lift = owner, low, lift
-
-    def _sorted(self, boxes: BoolArray | None, *, stable: bool = False
-                ) -> tuple[IntArray, npt.NDArray[np.uint8], FloatArray, FloatArray]:  # fmt: skip
-        """The entries of the selected boxes (all: None) by lifted key: (owner, low-cell bits,
-        lifted bottom, lifted top). Ties are in entry order when *stable* (a cut needs it)."""
-        owner, low, lift = self.owner, self.low, self.lift
-        if boxes is not None:
-            sel = np.flatnonzero(boxes[owner])
-            owner, low, lift = owner[sel], low[sel], lift[sel]
-        lifted = lift + (self.lo_t[3][owner] - self.base_alt)
-        order = np.argsort(lifted, kind="stable" if stable else None)
-        owner, low, lift, lifted = owner[order], low[order], lift[order], lifted[order]
-        tops = lift + (self.hi_t[3][owner] - (self.base_alt - 0.01))
-        return owner, low, lifted, tops
-
-    def _partners(self, boxes: BoolArray | None, stable: bool = False
-                  ) -> tuple[IntArray, npt.NDArray[np.uint8], IntArray]:  # fmt: skip
-        owner, low, lifted, tops = self._sorted(boxes, stable=stable)
-        stop = np.searchsorted(lifted, tops, side="left")
-        return owner, low, stop - np.arange(1, owner.shape[0] + 1)
-
-    def count_within(self, boxes: BoolArray) -> int:
-        """How many candidate pairs :meth:`within` would form among the selected boxes."""
-        return int(self._partners(boxes)[2].sum())
-
-    def within(
-        self, boxes: BoolArray | None, max_pairs: int | None = None
-    ) -> tuple[IntArray, IntArray, bool]:
-        """Overlapping pairs among the selected boxes (all: None); with *max_pairs*, only the
-        entries' pairs that fit in it, in the sweep's order (and True: the answer was cut)."""
-        owner, low, partners = self._partners(boxes, stable=max_pairs is not None)
-        cut = False
-        if max_pairs is not None and int(partners.sum()) > max_pairs:
-            room = max_pairs - (np.cumsum(partners) - partners)
-            partners = np.clip(np.minimum(partners, room), 0, None)
-            cut = True
-        ends = np.cumsum(partners)
-        n_pairs = int(ends[-1]) if ends.shape[0] else 0
-        if n_pairs == 0:
-            return _EMPTY, _EMPTY.copy(), cut
-        # in blocks of entries with about BLOCK_PAIRS pairs each: the temporaries stay in cache
-        cuts = np.searchsorted(ends, np.arange(BLOCK_PAIRS, n_pairs, BLOCK_PAIRS)).tolist()
-        found_i, found_j = [], []
-        for e0, e1 in itertools.pairwise([0, *cuts, owner.shape[0]]):
-            if e1 <= e0:
-                continue
-            part = partners[e0:e1]
-            m = int(ends[e1 - 1] - (ends[e0 - 1] if e0 else 0))
-            if m == 0:
-                continue
-            # entry pairs (first, second): second runs over the entries after first in the sweep
-            rows = np.arange(e0, e1, dtype=np.intp)
-            first = np.repeat(rows, part)
-            second = np.repeat(rows - (np.cumsum(part) - part), part)
-            second += np.arange(1, m + 1, dtype=np.intp)
-            # the reference-point rule first: it is the cheapest test and drops every duplicate
-            keep = np.flatnonzero((low.take(first) | low.take(second)) == self._ALL_LOW)
-            i, j = self._exact(owner.take(first.take(keep)), owner.take(second.take(keep)))
-            found_i.append(i)
-            found_j.append(j)
-        if len(found_i) == 1:
-            return found_i[0], found_j[0], cut
-        return np.concatenate(found_i), np.concatenate(found_j), cut
-
-    def between(self, boxes_a: BoolArray, boxes_b: BoolArray) -> tuple[IntArray, IntArray]:
-        """Overlapping pairs of one box of *boxes_a* and one of *boxes_b* (disjoint selections);
-        pairs inside either selection are never formed. Each pair is found from the side whose
-        band starts lower (A on a tie, in lifted keys: the two searches exclude each other)."""
-        own_a, low_a, lifted_a, tops_a = self._sorted(boxes_a)
-        own_b, low_b, lifted_b, tops_b = self._sorted(boxes_b)
-        firsts, seconds = [], []
-        for o1, m1, l1, t1, o2, m2, l2, side in (
-            (own_a, low_a, lifted_a, tops_a, own_b, low_b, lifted_b, "left"),
-            (own_b, low_b, lifted_b, tops_b, own_a, low_a, lifted_a, "right"),
-        ):
-            start = np.searchsorted(l2, l1, side=side)
-            stop = np.searchsorted(l2, t1, side="left")
-            count = np.clip(stop - start, 0, None)
-            m = int(count.sum())
-            if m == 0:
-                continue
-            rows = np.repeat(np.arange(o1.shape[0]), count)
-            offs = np.arange(m, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
-            other = np.repeat(start, count) + offs
-            keep = np.flatnonzero((m1[rows] | m2[other]) == self._ALL_LOW)
-            firsts.append(o1[rows[keep]])
-            seconds.append(o2[other[keep]])
-        if not firsts:
-            return _EMPTY, _EMPTY.copy()
-        return self._exact(np.concatenate(firsts), np.concatenate(seconds))
-
-    def _exact(self, a: IntArray, b: IntArray) -> tuple[IntArray, IntArray]:
-        """The pairs (already one per reference cell) whose boxes really overlap, as i < j."""
-        lo, hi = self.lo_t, self.hi_t
-        # one axis at a time, compacting (altitude last: the sweep's margin lets only a few through)
-        for axis in (0, 1, 2, 3):
-            lo_ax, hi_ax = lo[axis], hi[axis]
-            keep = np.flatnonzero((lo_ax[a] < hi_ax[b]) & (lo_ax[b] < hi_ax[a]))
-            a, b = a[keep], b[keep]
-        return np.minimum(a, b), np.maximum(a, b)

@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from airdecon.detection._broadphase import brute_pairs, grid_pairs, grid_pairs_grouped, swept_boxes_t
+from airdecon.detection._broadphase import brute_pairs, grid_pairs_spatial, swept_boxes_t
 from airdecon.detection._kernel import PairGeometry, closest_approach, los_intervals, los_window
 from airdecon.detection._types import ConflictSet
 from airdecon.errors import InputError, InternalError
@@ -55,12 +55,22 @@ class _Placed:
 
     __slots__ = ("alt", "perr", "pos", "rows", "up", "vel", "vs")
 
-    def __init__(self, fleet: Fleet) -> None:
+    def __init__(self, fleet: Fleet | None) -> None:
+        if fleet is None:
+            return
         self.rows = ecef_states(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
         self.pos, self.vel, self.up = self.rows[0:3].T, self.rows[3:6].T, self.rows[6:9].T
         self.alt = fleet.alt_m
         self.vs = fleet.vs_mps
         self.perr = fleet.pos_err_m
+
+    def renumbered(self, perm: IntArray) -> _Placed:
+        """The same aircraft, aircraft ``perm[k]`` being row k."""
+        out = _Placed(None)
+        out.rows = self.rows.take(perm, axis=1)
+        out.pos, out.vel, out.up = out.rows[0:3].T, out.rows[3:6].T, out.rows[6:9].T
+        out.alt, out.vs, out.perr = self.alt.take(perm), self.vs.take(perm), self.perr.take(perm)
+        return out
 
 
 def _relative(placed: _Placed, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -88,12 +98,19 @@ def _relative(placed: _Placed, i: IntArray, j: IntArray) -> tuple[FloatArray, Fl
         zz -= along * uz
     return out[0:3].T, out[3:6].T
 def _conflicts(
-    fleet: Fleet, protocol: PairRules, placed: _Placed, i: IntArray, j: IntArray
+    fleet: Fleet,
+    protocol: PairRules,
+    placed: _Placed,
+    i: IntArray,
+    j: IntArray,
+    fleet_i: IntArray,
+    fleet_j: IntArray,
 ) -> tuple[IntArray, PairGeometry]:
-    """The rows of the pairs (i, j) that conflict, and their geometry: ``evaluate_pairs`` restricted
-    to its conflicts, with the closest approach computed for those rows only."""
+    """The rows of the pairs (i, j) of *placed* (rows fleet_i, fleet_j of *fleet*) that conflict,
+    and their geometry: ``evaluate_pairs`` restricted to its conflicts, with the closest approach
+    computed for those rows only."""
     s, w = _relative(placed, i, j)
-    h_m, v_m = protocol.pair_minima(fleet, i, j)
+    h_m, v_m = protocol.pair_minima(fleet, fleet_i, fleet_j)
     if placed.perr.any():
         h_m = h_m + placed.perr[i] + placed.perr[j]
     dz = placed.alt.take(j) - placed.alt.take(i)
@@ -193,23 +210,35 @@ def detect(
     chunks: list[tuple[IntArray, IntArray, PairGeometry]] = []
     n_candidates = 0
     capped: tuple[str, ...] = ()
+    perm: IntArray | None = None
     if chosen == "brute":
         pair_iter = brute_pairs(n)
     elif chosen == "grid":
-        i_c, j_c, capped = _grid_candidates(placed, rules, cell_m, fleet, own_budget)
+        i_c, j_c, capped, perm = _grid_candidates(placed, rules, cell_m, fleet, own_budget)
         pair_iter = iter([(i_c, j_c)])
     else:  # pragma: no cover - guarded above
         raise InternalError(f"backend {chosen!r} fell through")
+    # the grid numbered the aircraft in the order of its sweep: the narrow phase reads them in
+    # that order too (nearby memory), and names them by their fleet rows
+    geo_placed = placed.renumbered(perm) if perm is not None else placed
     for i, j in pair_iter:
-        keep = rules.watched(fleet, i, j)
+        if perm is not None:
+            # each pair oriented by fleet rows (fleet_i < fleet_j), as without renumbering
+            fleet_i, fleet_j = perm.take(i), perm.take(j)
+            swap = fleet_i > fleet_j
+            i, j = np.where(swap, j, i), np.where(swap, i, j)
+            fleet_i, fleet_j = np.minimum(fleet_i, fleet_j), np.maximum(fleet_i, fleet_j)
+        else:
+            fleet_i, fleet_j = i, j
+        keep = rules.watched(fleet, fleet_i, fleet_j)
         if not keep.all():
-            i, j = i[keep], j[keep]
+            i, j, fleet_i, fleet_j = i[keep], j[keep], fleet_i[keep], fleet_j[keep]
         n_candidates += int(i.shape[0])
         if i.shape[0] == 0:
             continue
-        hit, geo = _conflicts(fleet, rules, placed, i, j)
+        hit, geo = _conflicts(fleet, rules, geo_placed, i, j, fleet_i, fleet_j)
         if hit.size:
-            chunks.append((i.take(hit), j.take(hit), geo))
+            chunks.append((fleet_i.take(hit), fleet_j.take(hit), geo))
     return _assemble(fleet, chunks, n_candidates, capped)
 
 
@@ -219,7 +248,8 @@ def _grid_candidates(
     cell_m: float | None,
     fleet: Fleet,
     own_budget: Mapping[str, int] | None,
-) -> tuple[IntArray, IntArray, tuple[str, ...]]:
+) -> tuple[IntArray, IntArray, tuple[str, ...], IntArray | None]:
+    """Candidate pairs from the grid, in its numbering when it has one (see grid_pairs_spatial)."""
     lo_t, hi_t = swept_boxes_t(
         placed.pos,
         placed.vel,
@@ -240,12 +270,12 @@ def _grid_candidates(
     # altitude is not hashed: it is swept exactly inside each cell
     cells = (cell_m, cell_m, cell_m)
     if not own_budget:
-        i, j = grid_pairs(lo, hi, cells)
-        return i, j, ()
+        i, j, _, perm = grid_pairs_spatial(lo, hi, cells)
+        return i, j, (), perm
     names, group = np.unique(fleet.party.astype(str), return_inverse=True)
     budget = np.array([int(own_budget.get(str(p), -1)) for p in names], dtype=np.intp)
-    i, j, cut = grid_pairs_grouped(lo, hi, cells, group.astype(np.intp), budget)
-    return i, j, tuple(str(names[g]) for g in cut)
+    i, j, cut, perm = grid_pairs_spatial(lo, hi, cells, group.astype(np.intp), budget)
+    return i, j, tuple(str(names[g]) for g in cut), perm
 
 
 def _assemble(
