@@ -298,13 +298,17 @@ def _assemble(
     if i.size:
         # ids compared by their rank in string order among the aircraft in a conflict: the same
         # order as the strings, at the cost of sorting those ids instead of comparing 2m strings
+        # (Python's sort of the str objects is faster than converting them for numpy's)
         rows, inverse = np.unique(np.concatenate([i, j]), return_inverse=True)
-        rank = np.unique(fleet.ids.take(rows).astype(str), return_inverse=True)[1].reshape(-1)
+        names = fleet.ids.take(rows).tolist()
+        rank = np.empty(len(names), dtype=np.intp)
+        rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names), dtype=np.intp)
         ai, bj = rank.take(inverse[: i.shape[0]]), rank.take(inverse[i.shape[0] :])
         swap = ai > bj
         i, j = np.where(swap, j, i), np.where(swap, i, j)
-        ai, bj = np.where(swap, bj, ai), np.where(swap, ai, bj)
-        order = np.lexsort((bj, ai, fields["t_in_s"]))
-        i, j = i[order], j[order]
-        fields = {k: v[order] for k, v in fields.items()}
+        # by t_in, then a, then b: one sort of the (unique) id pairs, then a stable one of t_in
+        by_ids = np.argsort(np.minimum(ai, bj) * len(names) + np.maximum(ai, bj))
+        order = by_ids.take(np.argsort(fields["t_in_s"].take(by_ids), kind="stable"))
+        i, j = i.take(order), j.take(order)
+        fields = {k: v.take(order) for k, v in fields.items()}
     return ConflictSet(i=i, j=j, ids=fleet.ids, n_candidates=n_candidates, capped=capped, **fields)
