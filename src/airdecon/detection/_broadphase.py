@@ -202,10 +202,10 @@ def grid_pairs_spatial(
     if n < 2:
         return _EMPTY, _EMPTY.copy(), _EMPTY.copy(), None
     lattice = Lattice(lo, hi, cell, max_entries_per_box)
-    heavy = [] if group is None or budget is None else [
-        g for g in np.unique(group).tolist()
-        if budget[g] >= 0 and lattice.count_within(group == g) > budget[g]
-    ]  # fmt: skip
+    heavy: list[int] = []
+    if group is not None and budget is not None and (budget >= 0).any():
+        own = lattice.count_within_groups(group, budget.shape[0])
+        heavy = np.flatnonzero((budget >= 0) & (own > budget)).tolist()
     if not heavy:
         i, j, perm = lattice.within_all()
         return i, j, _EMPTY.copy(), perm

@@ -272,9 +272,13 @@ def _grid_candidates(
     if not own_budget:
         i, j, _, perm = grid_pairs_spatial(lo, hi, cells)
         return i, j, (), perm
-    names, group = np.unique(fleet.party.astype(str), return_inverse=True)
+    # party codes by Python's dict (faster than numpy's unique of converted strings)
+    parties = fleet.party.tolist()
+    names = sorted(set(parties))
+    code = {p: k for k, p in enumerate(names)}
+    group = np.array([code[p] for p in parties], dtype=np.intp)
     budget = np.array([int(own_budget.get(str(p), -1)) for p in names], dtype=np.intp)
-    i, j, cut, perm = grid_pairs_spatial(lo, hi, cells, group.astype(np.intp), budget)
+    i, j, cut, perm = grid_pairs_spatial(lo, hi, cells, group, budget)
     return i, j, tuple(str(names[g]) for g in cut), perm
 
 

@@ -88,6 +88,7 @@ class Lattice:
             lift = np.unique(key, return_inverse=True)[1].astype(np.float64) * step
         self.n = n
         self.owner, self.low, self.lift = owner, low, lift
+        self._all: tuple[IntArray, npt.NDArray[np.uint8], FloatArray, FloatArray] | None = None
 
     def _sorted(self, boxes: BoolArray | None, *, stable: bool = False
                 ) -> tuple[IntArray, npt.NDArray[np.uint8], FloatArray, FloatArray]:  # fmt: skip
@@ -115,15 +116,39 @@ class Lattice:
         stop -= np.arange(1, lifted.shape[0] + 1)
         return stop
 
+    def _sorted_all(self) -> tuple[IntArray, npt.NDArray[np.uint8], FloatArray, FloatArray]:
+        """``_sorted(None)``, sorted once per lattice (counts and the full pass share it)."""
+        if self._all is None:
+            self._all = self._sorted(None)
+        return self._all
+
     def count_within(self, boxes: BoolArray) -> int:
-        """How many candidate pairs :meth:`within` would form among the selected boxes."""
-        return int(self._partners(boxes)[2].sum())
+        """How many candidate pairs :meth:`within` would form among the selected boxes: counted on
+        their entries' subsequence of the one sweep of all entries (no sort of their own)."""
+        owner, _, lifted, tops = self._sorted_all()
+        sel = np.flatnonzero(boxes[owner])
+        return int(self._count(lifted.take(sel), tops.take(sel)).sum())
+
+    def count_within_groups(self, group: IntArray, n_groups: int) -> IntArray:
+        """:meth:`count_within` of every group at once (*group*: each box's code, < n_groups):
+        the entries of the one sweep, stably split by group, are each group's own sweep."""
+        owner, _, lifted, tops = self._sorted_all()
+        code = group.take(owner)
+        by_group = np.argsort(code.astype(np.uint16) if n_groups <= 1 << 16 else code, kind="stable")
+        ends = np.cumsum(np.bincount(code, minlength=n_groups))
+        counts = np.zeros(n_groups, dtype=np.intp)
+        lifted, tops = lifted.take(by_group), tops.take(by_group)
+        for g in np.flatnonzero(np.diff(ends, prepend=0)).tolist():
+            start = int(ends[g - 1]) if g else 0
+            counts[g] = int(self._count(lifted[start : ends[g]], tops[start : ends[g]]).sum())
+        return counts
 
     def within_all(self) -> tuple[IntArray, IntArray, IntArray]:
         """Every overlapping pair, with the boxes first renumbered in the order of the sweep (each
         box's place is that of its entry in its low cell): (i, j, perm), box ``perm[k]`` being
         number k, i < j in those numbers. Every later gather then reads nearby memory."""
-        owner, low, lifted, tops = self._sorted(None)
+        owner, low, lifted, tops = self._sorted_all()
+        self._all = None  # the numbering changes below
         perm = owner[low == self._ALL_LOW]
         number = np.empty(self.n, dtype=np.intp)
         number[perm] = np.arange(self.n, dtype=np.intp)
