@@ -29,6 +29,7 @@ BLOCK_PAIRS = 16_384
 """Pairs formed per block of the sweep: small enough for the temporaries to stay in cache."""
 
 _EMPTY = np.empty(0, dtype=np.intp)
+_NEAR = 4  # partners counted by shifted comparisons before a binary search takes over
 
 
 class Lattice:
@@ -111,10 +112,23 @@ class Lattice:
 
     @staticmethod
     def _count(lifted: FloatArray, tops: FloatArray) -> IntArray:
-        """How many entries after each, in the sweep, start below its top."""
-        stop = np.searchsorted(lifted, tops, side="left")
-        stop -= np.arange(1, lifted.shape[0] + 1)
-        return stop
+        """How many entries after each, in the sweep, start below its top.
+
+        As *lifted* ascends, entry e's partners are e + 1 .. e + p: the first _NEAR offsets are
+        counted with shifted comparisons of contiguous rows (most entries have fewer partners),
+        and only the entries that reach all of them are binary-searched.
+        """
+        n = lifted.shape[0]
+        count = np.zeros(n, dtype=np.intp)
+        for k in range(1, min(_NEAR, n - 1) + 1):
+            count[:-k] += lifted[k:] < tops[:-k]
+        far = np.flatnonzero(count == _NEAR)
+        if far.shape[0]:
+            stop = np.searchsorted(lifted, tops.take(far), side="left")
+            stop -= far
+            stop -= 1
+            count[far] = stop
+        return count
 
     def _sorted_all(self) -> tuple[IntArray, npt.NDArray[np.uint8], FloatArray, FloatArray]:
         """``_sorted(None)``, sorted once per lattice (counts and the full pass share it)."""
