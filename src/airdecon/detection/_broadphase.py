@@ -227,4 +227,3 @@ def _unnumber(i: IntArray, j: IntArray, perm: IntArray | None) -> tuple[IntArray
         return i, j
     a, b = perm.take(i), perm.take(j)
     return np.minimum(a, b), np.maximum(a, b)
-

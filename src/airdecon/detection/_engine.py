@@ -97,6 +97,8 @@ def _relative(placed: _Placed, i: IntArray, j: IntArray) -> tuple[FloatArray, Fl
         yy -= along * uy
         zz -= along * uz
     return out[0:3].T, out[3:6].T
+
+
 def _conflicts(
     fleet: Fleet,
     protocol: PairRules,
@@ -115,9 +117,7 @@ def _conflicts(
         h_m = h_m + placed.perr[i] + placed.perr[j]
     dz = placed.alt.take(j) - placed.alt.take(i)
     dvz = placed.vs.take(j) - placed.vs.take(i)
-    conflict, lo, hi = los_window(
-        s, w, dz, dvz, h_m, v_m, protocol.lookahead_s, protocol.velocity_error_mps
-    )
+    conflict, lo, hi = los_window(s, w, dz, dvz, h_m, v_m, protocol.lookahead_s, protocol.velocity_error_mps)
     hit = np.flatnonzero(conflict)
     tcpa, dcpa, dalt = closest_approach(
         s.take(hit, axis=0), w.take(hit, axis=0), dz.take(hit), dvz.take(hit), protocol.lookahead_s
