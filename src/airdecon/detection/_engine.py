@@ -28,6 +28,7 @@ Backend = Literal["auto", "brute", "grid"]
 BACKENDS: tuple[str, ...] = ("auto", "brute", "grid")
 IntArray = npt.NDArray[np.intp]
 
+NARROW_BLOCK = 16_384  # candidate pairs per narrow-phase block
 _AUTO_BRUTE_MAX = 48  # below this many aircraft, all pairs is cheaper than building a grid
 
 
@@ -215,7 +216,11 @@ def detect(
         pair_iter = brute_pairs(n)
     elif chosen == "grid":
         i_c, j_c, capped, perm = _grid_candidates(placed, rules, cell_m, fleet, own_budget)
-        pair_iter = iter([(i_c, j_c)])
+        # the narrow phase in blocks, so that its temporaries stay in cache
+        pair_iter = (
+            (i_c[k : k + NARROW_BLOCK], j_c[k : k + NARROW_BLOCK])
+            for k in range(0, i_c.shape[0], NARROW_BLOCK)
+        )
     else:  # pragma: no cover - guarded above
         raise InternalError(f"backend {chosen!r} fell through")
     # the grid numbered the aircraft in the order of its sweep: the narrow phase reads them in
