@@ -60,7 +60,7 @@ def replay_summary(which: str) -> dict[str, Any]:
         return dict(rep.summary)
 
 
-BENCH_SIZES = (1000, 10_000, 50_000)  # bench/detect.py's default --sizes
+BENCH_SIZES = (1000, 10_000, 50_000, 100_000)  # bench/detect.py's default --sizes
 
 
 def _detect(path: Path) -> tuple[int, int, int]:

@@ -3,8 +3,9 @@
 Plain Python floats and ``math`` only: each pair is placed on the WGS84 ellipsoid, both velocities
 are built in their own local frames, everything is projected on the plane normal to the pair's mean
 geodetic normal, and the loss-of-separation intervals are solved with the textbook quadratic
-formula. It shares the engine's documented semantics (strict minima, 1 mm "still" rule, 1 us touch
-rule) but none of its code. Used only by the differential tests.
+formula. It shares the engine's documented semantics (strict minima, exactly at a minimum within
+1 um being separated, 1 mm "still" rule, 1 us touch rule) but none of its code. Used only by the
+differential tests.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ F = 1 / 298.257223563
 E2 = F * (2 - F)
 STILL_M = 1e-3
 TOUCH_S = 1e-6
+BOUNDARY_M = 1e-6  # docs/engine.md: a separation within 1 um of a minimum is at it, hence separated
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ def reference_detect(records: list[dict], h_m: float, v_m: float, T: float) -> l
             w = tuple(dv[k] - dvd * um[k] for k in range(3))
             dz = rb["alt_m"] - ra["alt_m"]
             dvz = rb["vs_mps"] - ra["vs_mps"]
-            hi_ = _interval_h(s, w, h_m, T)
-            vi_ = _interval_v(dz, dvz, v_m, T)
+            hi_ = _interval_h(s, w, h_m - BOUNDARY_M, T)
+            vi_ = _interval_v(dz, dvz, v_m - BOUNDARY_M, T)
             if hi_ is None or vi_ is None:
                 continue
             lo, hi = max(hi_[0], vi_[0]), min(hi_[1], vi_[1])

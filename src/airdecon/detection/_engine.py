@@ -13,11 +13,11 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from airdecon.detection._broadphase import brute_pairs, grid_pairs, grid_pairs_grouped, sweep_boxes
-from airdecon.detection._kernel import PairGeometry, los_intervals
+from airdecon.detection._broadphase import brute_pairs, grid_pairs_spatial, swept_boxes_t
+from airdecon.detection._kernel import PairGeometry, closest_approach, los_intervals, los_window
 from airdecon.detection._types import ConflictSet
 from airdecon.errors import InputError, InternalError
-from airdecon.geometry import geodetic_to_ecef, velocity_ecef
+from airdecon.geometry import ecef_states
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import Fleet
 from airdecon.units import FloatArray
@@ -28,7 +28,7 @@ Backend = Literal["auto", "brute", "grid"]
 BACKENDS: tuple[str, ...] = ("auto", "brute", "grid")
 IntArray = npt.NDArray[np.intp]
 
-_ALT_CELL_M = 10_000.0  # altitude cell height, metres
+NARROW_BLOCK = 16_384  # candidate pairs per narrow-phase block
 _AUTO_BRUTE_MAX = 48  # below this many aircraft, all pairs is cheaper than building a grid
 
 
@@ -48,27 +48,90 @@ class PairRules(Protocol):
 
 
 class _Placed:
-    """The fleet in ECEF: positions, velocities and normals, computed once per call."""
+    """The fleet in ECEF: positions, velocities and normals, computed once per call.
 
-    __slots__ = ("alt", "perr", "pos", "up", "vel", "vs")
+    ``rows`` holds them as one contiguous (9, n) row per coordinate (see ``ecef_states``): a pair
+    side is one gather, and everything after works on contiguous rows.
+    """
 
-    def __init__(self, fleet: Fleet) -> None:
-        self.pos = geodetic_to_ecef(fleet.lat_deg, fleet.lon_deg)
-        self.vel, self.up = velocity_ecef(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
+    __slots__ = ("alt", "perr", "pos", "rows", "up", "vel", "vs")
+
+    def __init__(self, fleet: Fleet | None) -> None:
+        if fleet is None:
+            return
+        self.rows = ecef_states(fleet.lat_deg, fleet.lon_deg, fleet.gs_mps, fleet.trk_deg)
+        self.pos, self.vel, self.up = self.rows[0:3].T, self.rows[3:6].T, self.rows[6:9].T
         self.alt = fleet.alt_m
         self.vs = fleet.vs_mps
         self.perr = fleet.pos_err_m
 
+    def renumbered(self, perm: IntArray) -> _Placed:
+        """The same aircraft, aircraft ``perm[k]`` being row k."""
+        out = _Placed(None)
+        out.rows = self.rows.take(perm, axis=1)
+        out.pos, out.vel, out.up = out.rows[0:3].T, out.rows[3:6].T, out.rows[6:9].T
+        out.alt, out.vs, out.perr = self.alt.take(perm), self.vs.take(perm), self.perr.take(perm)
+        return out
+
 
 def _relative(placed: _Placed, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
-    """Relative horizontal position and velocity (j - i) in each pair's tangent plane."""
-    d = placed.pos[j] - placed.pos[i]
-    dv = placed.vel[j] - placed.vel[i]
-    u = placed.up[i] + placed.up[j]
-    u /= np.sqrt(np.einsum("ij,ij->i", u, u))[:, None]
-    s = d - np.einsum("ij,ij->i", d, u)[:, None] * u
-    w = dv - np.einsum("ij,ij->i", dv, u)[:, None] * u
-    return s, w
+    """Relative horizontal position and velocity (j - i) in each pair's tangent plane, (m, 3)
+    each (views of contiguous (3, m) rows)."""
+    side_i = placed.rows.take(i, axis=1)
+    side_j = placed.rows.take(j, axis=1)
+    ux, uy, uz = side_i[6:9] + side_j[6:9]
+    side_j -= side_i  # d in rows 0-2, dv in 3-5
+    norm = ux * ux  # dot products summed in einsum's order (see _kernel._dot)
+    norm += uz * uz
+    norm += uy * uy
+    np.sqrt(norm, out=norm)
+    ux /= norm
+    uy /= norm
+    uz /= norm
+    out = side_j[0:6]
+    for k in (0, 3):  # s = d - (d.u) u, then w = dv - (dv.u) u
+        xx, yy, zz = out[k], out[k + 1], out[k + 2]
+        along = xx * ux
+        along += zz * uz
+        along += yy * uy
+        xx -= along * ux
+        yy -= along * uy
+        zz -= along * uz
+    return out[0:3].T, out[3:6].T
+
+
+def _conflicts(
+    fleet: Fleet,
+    protocol: PairRules,
+    placed: _Placed,
+    i: IntArray,
+    j: IntArray,
+    fleet_i: IntArray,
+    fleet_j: IntArray,
+) -> tuple[IntArray, PairGeometry]:
+    """The rows of the pairs (i, j) of *placed* (rows fleet_i, fleet_j of *fleet*) that conflict,
+    and their geometry: ``evaluate_pairs`` restricted to its conflicts, with the closest approach
+    computed for those rows only."""
+    s, w = _relative(placed, i, j)
+    h_m, v_m = protocol.pair_minima(fleet, fleet_i, fleet_j)
+    if placed.perr.any():
+        h_m = h_m + placed.perr[i] + placed.perr[j]
+    dz = placed.alt.take(j) - placed.alt.take(i)
+    dvz = placed.vs.take(j) - placed.vs.take(i)
+    conflict, lo, hi = los_window(s, w, dz, dvz, h_m, v_m, protocol.lookahead_s, protocol.velocity_error_mps)
+    hit = np.flatnonzero(conflict)
+    tcpa, dcpa, dalt = closest_approach(
+        s.take(hit, axis=0), w.take(hit, axis=0), dz.take(hit), dvz.take(hit), protocol.lookahead_s
+    )
+    geo = PairGeometry(
+        conflict=conflict.take(hit),
+        t_in_s=np.maximum(lo.take(hit), 0.0),
+        t_out_s=hi.take(hit),
+        tcpa_s=tcpa,
+        dcpa_m=dcpa,
+        dalt_cpa_m=dalt,
+    )
+    return hit, geo
 
 
 def evaluate_pairs(
@@ -148,24 +211,39 @@ def detect(
     chunks: list[tuple[IntArray, IntArray, PairGeometry]] = []
     n_candidates = 0
     capped: tuple[str, ...] = ()
+    perm: IntArray | None = None
     if chosen == "brute":
         pair_iter = brute_pairs(n)
     elif chosen == "grid":
-        i_c, j_c, capped = _grid_candidates(placed, rules, cell_m, fleet, own_budget)
-        pair_iter = iter([(i_c, j_c)])
+        i_c, j_c, capped, perm = _grid_candidates(placed, rules, cell_m, fleet, own_budget)
+        # the narrow phase in blocks, so that its temporaries stay in cache
+        pair_iter = (
+            (i_c[k : k + NARROW_BLOCK], j_c[k : k + NARROW_BLOCK])
+            for k in range(0, i_c.shape[0], NARROW_BLOCK)
+        )
     else:  # pragma: no cover - guarded above
         raise InternalError(f"backend {chosen!r} fell through")
+    # the grid numbered the aircraft in the order of its sweep: the narrow phase reads them in
+    # that order too (nearby memory), and names them by their fleet rows
+    geo_placed = placed.renumbered(perm) if perm is not None else placed
     for i, j in pair_iter:
-        keep = rules.watched(fleet, i, j)
+        if perm is not None:
+            # each pair oriented by fleet rows (fleet_i < fleet_j), as without renumbering
+            fleet_i, fleet_j = perm.take(i), perm.take(j)
+            swap = fleet_i > fleet_j
+            i, j = np.where(swap, j, i), np.where(swap, i, j)
+            fleet_i, fleet_j = np.minimum(fleet_i, fleet_j), np.maximum(fleet_i, fleet_j)
+        else:
+            fleet_i, fleet_j = i, j
+        keep = rules.watched(fleet, fleet_i, fleet_j)
         if not keep.all():
-            i, j = i[keep], j[keep]
+            i, j, fleet_i, fleet_j = i[keep], j[keep], fleet_i[keep], fleet_j[keep]
         n_candidates += int(i.shape[0])
         if i.shape[0] == 0:
             continue
-        geo = evaluate_pairs(fleet, rules, i, j, _placed=placed)
-        hit = np.flatnonzero(geo.conflict)
+        hit, geo = _conflicts(fleet, rules, geo_placed, i, j, fleet_i, fleet_j)
         if hit.size:
-            chunks.append((i[hit], j[hit], _take(geo, hit)))
+            chunks.append((fleet_i.take(hit), fleet_j.take(hit), geo))
     return _assemble(fleet, chunks, n_candidates, capped)
 
 
@@ -175,8 +253,9 @@ def _grid_candidates(
     cell_m: float | None,
     fleet: Fleet,
     own_budget: Mapping[str, int] | None,
-) -> tuple[IntArray, IntArray, tuple[str, ...]]:
-    lo, hi = sweep_boxes(
+) -> tuple[IntArray, IntArray, tuple[str, ...], IntArray | None]:
+    """Candidate pairs from the grid, in its numbering when it has one (see grid_pairs_spatial)."""
+    lo_t, hi_t = swept_boxes_t(
         placed.pos,
         placed.vel,
         placed.alt,
@@ -185,32 +264,27 @@ def _grid_candidates(
         rules.max_horizontal_m + 2.0 * float(placed.perr.max(initial=0.0)),
         rules.max_vertical_m,
     )
+    lo, hi = lo_t.T, hi_t.T  # (n, 4) views
     if cell_m is None:
         # cells about 2.5 typical swept boxes wide: boxes touch few cells, cells hold few boxes
-        # (measured with bench/detect.py: a flat optimum between 2x and 3.5x at realistic densities)
-        extent = np.median(hi[:, :3] - lo[:, :3]) if lo.shape[0] else 1.0
+        # (measured with bench/detect.py: a flat optimum between 2x and 3.5x at realistic densities);
+        # the typical extent is the median of at most ~4,096 boxes taken evenly
+        every = max(1, lo_t.shape[1] // 4096)
+        extent = np.median(hi_t[:3, ::every] - lo_t[:3, ::every]) if lo_t.shape[1] else 1.0
         cell_m = float(max(2.5 * extent, 2.0 * rules.max_horizontal_m))
-    # altitude is swept exactly inside each cell, so altitude cells only need to be coarse
-    cell_v = float(max(_ALT_CELL_M, 2.0 * rules.max_vertical_m))
-    cells = (cell_m, cell_m, cell_m, cell_v)
+    # altitude is not hashed: it is swept exactly inside each cell
+    cells = (cell_m, cell_m, cell_m)
     if not own_budget:
-        i, j = grid_pairs(lo, hi, cells)
-        return i, j, ()
-    names, group = np.unique(fleet.party.astype(str), return_inverse=True)
+        i, j, _, perm = grid_pairs_spatial(lo, hi, cells)
+        return i, j, (), perm
+    # party codes by Python's dict (faster than numpy's unique of converted strings)
+    parties = fleet.party.tolist()
+    names = sorted(set(parties))
+    code = {p: k for k, p in enumerate(names)}
+    group = np.array([code[p] for p in parties], dtype=np.intp)
     budget = np.array([int(own_budget.get(str(p), -1)) for p in names], dtype=np.intp)
-    i, j, cut = grid_pairs_grouped(lo, hi, cells, group.astype(np.intp), budget)
-    return i, j, tuple(str(names[g]) for g in cut)
-
-
-def _take(geo: PairGeometry, rows: IntArray) -> PairGeometry:
-    return PairGeometry(
-        conflict=geo.conflict[rows],
-        t_in_s=geo.t_in_s[rows],
-        t_out_s=geo.t_out_s[rows],
-        tcpa_s=geo.tcpa_s[rows],
-        dcpa_m=geo.dcpa_m[rows],
-        dalt_cpa_m=geo.dalt_cpa_m[rows],
-    )
+    i, j, cut, perm = grid_pairs_spatial(lo, hi, cells, group, budget)
+    return i, j, tuple(str(names[g]) for g in cut), perm
 
 
 def _assemble(
@@ -231,14 +305,19 @@ def _assemble(
         j = np.empty(0, dtype=np.intp)
         fields = {name: np.empty(0) for name in ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")}
     if i.size:
-        # ids compared by their rank in string order: the same order as the strings, at the cost
-        # of sorting n ids instead of converting and comparing 2m strings
-        rank = np.unique(fleet.ids.astype(str), return_inverse=True)[1].reshape(-1)
-        ai, bj = rank[i], rank[j]
+        # ids compared by their rank in string order among the aircraft in a conflict: the same
+        # order as the strings, at the cost of sorting those ids instead of comparing 2m strings
+        # (Python's sort of the str objects is faster than converting them for numpy's)
+        rows, inverse = np.unique(np.concatenate([i, j]), return_inverse=True)
+        names = fleet.ids.take(rows).tolist()
+        rank = np.empty(len(names), dtype=np.intp)
+        rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names), dtype=np.intp)
+        ai, bj = rank.take(inverse[: i.shape[0]]), rank.take(inverse[i.shape[0] :])
         swap = ai > bj
         i, j = np.where(swap, j, i), np.where(swap, i, j)
-        ai, bj = np.where(swap, bj, ai), np.where(swap, ai, bj)
-        order = np.lexsort((bj, ai, fields["t_in_s"]))
-        i, j = i[order], j[order]
-        fields = {k: v[order] for k, v in fields.items()}
+        # by t_in, then a, then b: one sort of the (unique) id pairs, then a stable one of t_in
+        by_ids = np.argsort(np.minimum(ai, bj) * len(names) + np.maximum(ai, bj))
+        order = by_ids.take(np.argsort(fields["t_in_s"].take(by_ids), kind="stable"))
+        i, j = i.take(order), j.take(order)
+        fields = {k: v.take(order) for k, v in fields.items()}
     return ConflictSet(i=i, j=j, ids=fleet.ids, n_candidates=n_candidates, capped=capped, **fields)

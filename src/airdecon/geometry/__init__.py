@@ -5,6 +5,7 @@ from airdecon.geometry._frames import (
     WGS84_E2,
     WGS84_F,
     east_north_up,
+    ecef_states,
     geodetic_to_ecef,
     velocity_ecef,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "distance_m",
     "distances_m",
     "east_north_up",
+    "ecef_states",
     "geodetic_to_ecef",
     "initial_bearing_deg",
     "local_offset_m",

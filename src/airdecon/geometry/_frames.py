@@ -24,6 +24,7 @@ __all__ = [
     "WGS84_E2",
     "WGS84_F",
     "east_north_up",
+    "ecef_states",
     "geodetic_to_ecef",
     "velocity_ecef",
 ]
@@ -105,3 +106,36 @@ def velocity_ecef(
     ve = gs_mps * np.sin(trk)
     vn = gs_mps * np.cos(trk)
     return east * ve[:, None] + north * vn[:, None], up
+
+
+def ecef_states(
+    lat_deg: FloatArray, lon_deg: FloatArray, gs_mps: FloatArray, trk_deg: FloatArray
+) -> FloatArray:
+    """Position, velocity and geodetic normal of each aircraft in ECEF, as one (9, n) array.
+
+    Rows 0-2 are :func:`geodetic_to_ecef`, 3-5 and 6-8 the two results of :func:`velocity_ecef`
+    (x, y, z each), to the last bit: the same operations in the same order, with each sine and
+    cosine computed once. The detection engine places every aircraft this way on every call.
+    """
+    lat = np.radians(lat_deg)
+    lon = np.radians(lon_deg)
+    slat, clat = np.sin(lat), np.cos(lat)
+    slon, clon = np.sin(lon), np.cos(lon)
+    trk = np.radians(trk_deg)
+    ve = gs_mps * np.sin(trk)
+    vn = gs_mps * np.cos(trk)
+    n = WGS84_A / np.sqrt(1.0 - WGS84_E2 * slat * slat)
+    out = np.empty((9, lat.shape[0]))
+    nclat = n * clat
+    np.multiply(nclat, clon, out=out[0])
+    np.multiply(nclat, slon, out=out[1])
+    np.multiply(n * (1.0 - WGS84_E2), slat, out=out[2])
+    # east = (-slon, clon, 0), north = (-slat clon, -slat slon, clat): velocity = east ve + north vn
+    nslat = -slat
+    np.add(-slon * ve, (nslat * clon) * vn, out=out[3])
+    np.add(clon * ve, (nslat * slon) * vn, out=out[4])
+    np.add(0.0 * ve, clat * vn, out=out[5])
+    np.multiply(clat, clon, out=out[6])
+    np.multiply(clat, slon, out=out[7])
+    out[8] = slat
+    return out
