@@ -12,6 +12,7 @@ combination. Also here: the cluster graph (:func:`components`) and the option la
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -244,16 +245,23 @@ def _reachable(
 def neighbours(fleet: Fleet, proto: SafetyProtocol, pos: FloatArray, rows: IntArray) -> IntArray:
     """Aircraft outside the cluster that could come within the minima of a cluster aircraft."""
     n = len(fleet)
-    others = np.setdiff1d(np.arange(n, dtype=np.intp), rows)
-    if others.size == 0:
-        return others
+    outside = np.ones(n, dtype=bool)
+    outside[rows] = False
     gs_c = float(fleet.gs_mps[rows].max())
     perr_c = float(fleet.pos_err_m[rows].max())
-    reach = (gs_c + fleet.gs_mps[others]) * proto.lookahead_s + proto.max_horizontal_m
-    reach = reach + perr_c + fleet.pos_err_m[others] + NM
+    reach = (gs_c + fleet.gs_mps) * proto.lookahead_s + proto.max_horizontal_m + perr_c + fleet.pos_err_m + NM
+    # a first cut on the distance to the cluster's centre (the triangle inequality: nothing farther
+    # from it than the cluster's radius plus an aircraft's reach can be within reach of a member)
+    centre = pos[rows].mean(axis=0)
+    radius = float(np.sqrt(((pos[rows] - centre) ** 2).sum(axis=1)).max())
+    d0 = pos - centre
+    outside &= np.einsum("ij,ij->i", d0, d0) <= (reach + radius) ** 2
+    others = np.flatnonzero(outside).astype(np.intp)
+    if others.size == 0:
+        return others
     d = pos[others][:, None, :] - pos[rows][None, :, :]
     dist = np.sqrt(np.einsum("abk,abk->ab", d, d)).min(axis=1)
-    near: IntArray = others[dist <= reach]
+    near: IntArray = others[dist <= reach[others]]
     return near
 
 
@@ -277,13 +285,19 @@ def components(n: int, i: IntArray, j: IntArray) -> IntArray:
 
 
 def combinations(sizes: list[int]) -> IntArray:
-    """Option-index combinations to try, at most MAX_COMBINATIONS rows of shape (K, c).
+    """Option-index combinations to try, at most MAX_COMBINATIONS rows of shape (K, c) (read-only:
+    the same sizes always give the same combinations, computed once).
 
     The full product when it fits. Otherwise every list is thinned (every other option kept, the
     first and the last always) until it fits, and the "synchronised ladder" (every aircraft at the
     same relative position of its own list) is added, so the search always spans the smallest to
     the largest manoeuvre of every aircraft.
     """
+    return _combinations(tuple(sizes))
+
+
+@functools.lru_cache(maxsize=1024)
+def _combinations(sizes: tuple[int, ...]) -> IntArray:
     c = len(sizes)
     picks = [np.arange(s, dtype=np.intp) for s in sizes]
     while math.prod(p.shape[0] for p in picks) > MAX_COMBINATIONS:
@@ -303,5 +317,6 @@ def combinations(sizes: list[int]) -> IntArray:
     steps = max(sizes) if sizes else 1
     frac = np.linspace(0.0, 1.0, steps)
     ladder = np.stack([np.round(frac * (s - 1)).astype(np.intp) for s in sizes], axis=1)
-    out = np.unique(np.concatenate([product, ladder]), axis=0)
-    return out.astype(np.intp)
+    out = np.unique(np.concatenate([product, ladder]), axis=0).astype(np.intp)
+    out.flags.writeable = False
+    return out
