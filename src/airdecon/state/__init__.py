@@ -2,6 +2,14 @@
 predicts it at a common time from each aircraft's latest report (hub and replay alike)."""
 
 from airdecon.state._fleet import LIMITS, Fleet
+from airdecon.state._intent import (
+    LEVEL_OFF_MIN_VS_MPS,
+    TURN_LIMIT_DPS,
+    TURN_MAX_DEG,
+    TURN_MIN_DPS,
+    level_off,
+    level_off_s,
+)
 from airdecon.state._predict import (
     COAST_ERROR_FRACTION,
     COAST_MIN_SPEED_MPS,
@@ -13,9 +21,15 @@ from airdecon.state._predict import (
 __all__ = [
     "COAST_ERROR_FRACTION",
     "COAST_MIN_SPEED_MPS",
+    "LEVEL_OFF_MIN_VS_MPS",
     "LIMITS",
+    "TURN_LIMIT_DPS",
+    "TURN_MAX_DEG",
+    "TURN_MIN_DPS",
     "Fleet",
     "coast_error_m",
     "is_lost",
+    "level_off",
+    "level_off_s",
     "predict_fleet",
 ]

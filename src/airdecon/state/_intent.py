@@ -1,0 +1,86 @@
+"""What an aircraft says it will do: the level-off at its selected altitude, and its steady turn.
+
+Two optional columns of a :class:`~airdecon.state.Fleet` carry intent:
+
+* ``sel_alt_m``, the selected altitude (MCP/FCU or FMS) the aircraft broadcasts (ADS-B target
+  state and status, TC 29; Mode S Comm-B BDS 4,0) or a party reports (``selected_alt_ft``); NaN
+  where unknown. A climb or descent **levels off** there, but only when the selected altitude lies
+  ahead in the direction of the vertical rate (``(sel - alt) * vs >= 0``) and the aircraft is
+  really climbing or descending (``|vs| >= LEVEL_OFF_MIN_VS_MPS``). The level-off is instantaneous:
+  the vertical rate steps from ``vs`` to 0 at ``t = (sel - alt) / vs``. A selected altitude behind
+  the aircraft (climbing, selected below) says nothing usable: the vertical motion stays linear.
+* ``turn_dps``, the track rate of an aircraft in a steady turn (degrees per second, positive to
+  the right), measured by the tracker; 0 where none. Turns slower than :data:`TURN_MIN_DPS` are
+  flown straight. A turn is predicted to go on for at most :data:`TURN_MAX_DEG` of track change,
+  then straight on the new track.
+
+Pure numpy, SI units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from airdecon.units import FloatArray
+
+__all__ = [
+    "LEVEL_OFF_MIN_VS_MPS",
+    "TURN_LIMIT_DPS",
+    "TURN_MAX_DEG",
+    "TURN_MIN_DPS",
+    "level_off",
+    "level_off_s",
+]
+
+#: Below this vertical rate (m/s, about 100 fpm) an aircraft is level: no level-off is predicted.
+LEVEL_OFF_MIN_VS_MPS = 0.5
+#: Track rates below this (deg/s) are not a turn: the aircraft is predicted straight only.
+TURN_MIN_DPS = 1.0
+#: Largest plausible track rate (deg/s); a fleet refuses larger ones.
+TURN_LIMIT_DPS = 30.0
+#: A predicted turn ends after this much track change (degrees); the aircraft then flies straight.
+TURN_MAX_DEG = 180.0
+
+
+def level_off_s(alt_m: FloatArray, vs_mps: FloatArray, sel_alt_m: FloatArray | None) -> FloatArray:
+    """Time from now at which each aircraft reaches its selected altitude and levels off.
+
+    Parameters
+    ----------
+    alt_m, vs_mps : arrays of shape (n,)
+        Altitude (m) and vertical rate (m/s).
+    sel_alt_m : array of shape (n,), or None
+        Selected altitude (m), NaN where unknown; None: none known for any aircraft.
+
+    Returns
+    -------
+    array of shape (n,)
+        Seconds (>= 0), ``inf`` where the aircraft does not level off (no selected altitude, level,
+        or a selected altitude behind it).
+    """
+    n = alt_m.shape[0]
+    if sel_alt_m is None:
+        return np.full(n, np.inf)
+    d = sel_alt_m - alt_m
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        ahead = np.isfinite(sel_alt_m) & (np.abs(vs_mps) >= LEVEL_OFF_MIN_VS_MPS) & (d * vs_mps >= 0.0)
+        out: FloatArray = np.where(ahead, np.maximum(d / vs_mps, 0.0), np.inf)
+    return out
+
+
+def level_off(
+    alt_m: FloatArray, vs_mps: FloatArray, sel_alt_m: FloatArray | None, dt_s: FloatArray | float
+) -> tuple[FloatArray, FloatArray]:
+    """Altitude and vertical rate after *dt_s* seconds, levelling off at the selected altitude.
+
+    Returns
+    -------
+    (alt_m, vs_mps) : arrays of shape (n,)
+        ``alt + vs * dt`` and ``vs`` until the level-off time; the selected altitude and 0 from it on.
+    """
+    t_lo = level_off_s(alt_m, vs_mps, sel_alt_m)
+    done = t_lo <= dt_s
+    if sel_alt_m is None or not done.any():
+        return alt_m + vs_mps * dt_s, vs_mps
+    alt = np.where(done, sel_alt_m, alt_m + vs_mps * dt_s)
+    return alt, np.where(done, 0.0, vs_mps)
