@@ -14,6 +14,13 @@ Two optional columns of a :class:`~airdecon.state.Fleet` carry intent:
   flown straight. A turn is predicted to go on for at most :data:`TURN_MAX_DEG` of track change,
   then straight on the new track.
 
+How a track rate is measured, the same in the replay tracker and the hub's picture
+(:func:`turn_update`): the track is sampled at least :data:`TURN_BASELINE_S` apart (shorter
+intervals are too noisy: an ADS-B track has a resolution of about 0.35 degrees); a rate needs two
+samples no more than :data:`TURN_MAX_GAP_S` apart; the turn is *steady* when two successive rates
+are both at least :data:`TURN_MIN_DPS`, of the same sign, and within a factor of two of each other
+(``|r1 - r0| <= max(|r0|, |r1|) / 2``); its rate is then the latest one.
+
 Pure numpy, SI units.
 """
 
@@ -25,11 +32,14 @@ from airdecon.units import FloatArray
 
 __all__ = [
     "LEVEL_OFF_MIN_VS_MPS",
+    "TURN_BASELINE_S",
     "TURN_LIMIT_DPS",
     "TURN_MAX_DEG",
+    "TURN_MAX_GAP_S",
     "TURN_MIN_DPS",
     "level_off",
     "level_off_s",
+    "turn_update",
 ]
 
 #: Below this vertical rate (m/s, about 100 fpm) an aircraft is level: no level-off is predicted.
@@ -40,6 +50,10 @@ TURN_MIN_DPS = 1.0
 TURN_LIMIT_DPS = 30.0
 #: A predicted turn ends after this much track change (degrees); the aircraft then flies straight.
 TURN_MAX_DEG = 180.0
+#: Shortest time between the two tracks a rate is measured from (s).
+TURN_BASELINE_S = 4.0
+#: Longest time between them (s): after a longer gap, no rate.
+TURN_MAX_GAP_S = 30.0
 
 
 def level_off_s(alt_m: FloatArray, vs_mps: FloatArray, sel_alt_m: FloatArray | None) -> FloatArray:
@@ -84,3 +98,28 @@ def level_off(
         return alt_m + vs_mps * dt_s, vs_mps
     alt = np.where(done, sel_alt_m, alt_m + vs_mps * dt_s)
     return alt, np.where(done, 0.0, vs_mps)
+
+
+def turn_update(
+    state: tuple[float, float, float, float], t: float, trk_deg: float
+) -> tuple[float, float, float, float]:
+    """A track rate's state after a track *trk_deg* at time *t* (module docstring).
+
+    *state* and the result are ``(t0, trk0, rate, turn)``: the last sampled time and track, the
+    latest rate (deg/s) and the steady-turn rate (deg/s, 0 when not in a steady turn). Start from
+    ``(t, trk, 0.0, 0.0)`` at a track's first report.
+    """
+    t0, trk0, rate, _ = state
+    dt = t - t0
+    if dt < TURN_BASELINE_S:
+        return state
+    if dt > TURN_MAX_GAP_S:
+        return (t, trk_deg, 0.0, 0.0)
+    new = ((trk_deg - trk0 + 540.0) % 360.0 - 180.0) / dt
+    steady = (
+        abs(new) >= TURN_MIN_DPS
+        and abs(rate) >= TURN_MIN_DPS
+        and new * rate > 0.0
+        and abs(new - rate) <= 0.5 * max(abs(new), abs(rate))
+    )
+    return (t, trk_deg, new, max(-TURN_LIMIT_DPS, min(TURN_LIMIT_DPS, new)) if steady else 0.0)
