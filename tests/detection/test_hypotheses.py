@@ -73,11 +73,12 @@ def test_a_conflict_before_the_level_off_stays_straight() -> None:
 
 
 def _turner(turn_dps: float) -> airdecon.Fleet:
-    # TURN flies north at 450 kt turning right at 3 deg/s: in 60 s it has turned back and flies
-    # south 4.8 NM east of where it started; OTHER comes north along that line
+    # TURN flies north at 450 kt turning right at 3 deg/s: in 30 s it has turned a quarter and
+    # flies east, R = 2.4 NM north of where it started; OTHER comes west along that line
+    radius_nm = 450 * KT / math.radians(3.0) / NM
     recs = [
         _ac("TURN", 0, 0, 0, 450, 30000, turn_dps=turn_dps),
-        _ac("OTHER", 2 * 450 * KT / math.radians(3.0) / NM, -25, 0, 300, 30000),
+        _ac("OTHER", 30, radius_nm, 270, 300, 30000),
     ]
     return airdecon.Fleet.from_records(recs)
 
@@ -87,7 +88,7 @@ def test_a_turn_that_conflicts_only_along_its_arc_is_named_turn() -> None:
     assert len(detect_linear(_turner(3.0))) == 0  # the straight prediction alone: none
     (c,) = detect(_turner(3.0))
     assert c.hypothesis == "turn"
-    assert 60.0 < c.tcpa_s < 300.0 and c.dcpa_nm < 0.2
+    assert 30.0 < c.tcpa_s < 300.0 and c.dcpa_nm < 0.2
     assert len(detect(_turner(-3.0))) == 0  # turning left, it goes away
     assert len(detect(_turner(0.5))) == 0  # below the turn threshold: straight only
 
@@ -161,14 +162,7 @@ def _sampled(
 @given(fleets(max_size=8, spread_nm=15.0), st.data())
 def test_hypotheses_against_a_sampling_oracle(recs: list[dict[str, Any]], data: st.DataObject) -> None:
     n = len(recs)
-    sel = [data.draw(st.one_of(st.just(math.nan), st.floats(27000, 33000))) * FT for _ in range(n)]
-    turn = [data.draw(st.sampled_from([0.0, 0.0, 1.5, -3.0, 3.0, 8.0])) for _ in range(n)]
-    fleet = airdecon.Fleet.from_arrays(
-        ids=[r["id"] for r in recs], lat_deg=[r["lat"] for r in recs], lon_deg=[r["lon"] for r in recs],
-        alt_m=[r["alt_m"] for r in recs], gs_mps=[r["gs_mps"] for r in recs],
-        trk_deg=[r["trk_deg"] for r in recs], vs_mps=[r["vs_mps"] for r in recs],
-        sel_alt_m=sel, turn_dps=turn,
-    )  # fmt: skip
+    fleet = _random_intent_fleet(recs, data)
     proto = airdecon.SafetyProtocol()
     got = {(c.a, c.b) for c in detect(fleet, proto, backend="grid")}
     assert got == {(c.a, c.b) for c in detect(fleet, proto, backend="brute")}  # pruning drops none
@@ -187,3 +181,44 @@ def test_hypotheses_against_a_sampling_oracle(recs: list[dict[str, Any]], data: 
                 assert pair in got, pair
             if not clear_out:
                 assert pair not in got, pair
+
+
+def _random_intent_fleet(recs: list[dict[str, Any]], data: st.DataObject) -> airdecon.Fleet:
+    n = len(recs)
+    sel = [data.draw(st.one_of(st.just(math.nan), st.floats(27000, 33000))) * FT for _ in range(n)]
+    turn = [data.draw(st.sampled_from([0.0, 0.0, 1.5, -3.0, 3.0, 8.0])) for _ in range(n)]
+    return airdecon.Fleet.from_arrays(
+        ids=[r["id"] for r in recs], lat_deg=[r["lat"] for r in recs], lon_deg=[r["lon"] for r in recs],
+        alt_m=[r["alt_m"] for r in recs], gs_mps=[r["gs_mps"] for r in recs],
+        trk_deg=[r["trk_deg"] for r in recs], vs_mps=[r["vs_mps"] for r in recs],
+        sel_alt_m=sel, turn_dps=turn,
+    )  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(fleets(min_size=10, max_size=40, spread_nm=60.0), st.data())
+def test_both_candidate_searches_drop_no_pair(recs: list[dict[str, Any]], data: st.DataObject) -> None:
+    from airdecon.detection import _hypotheses
+
+    fleet = _random_intent_fleet(recs, data)
+    want = detect(fleet, backend="brute").to_dicts()
+    assert detect(fleet, backend="grid").to_dicts() == want  # by reach (few pairs)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_hypotheses, "_REACH_MAX_PAIRS", 0)
+        assert detect(fleet, backend="grid").to_dicts() == want  # by boxes
+
+
+def test_the_candidate_searches_prune() -> None:
+    from airdecon.detection import _hypotheses
+
+    # a line of 60 aircraft 20 NM apart, every third one turning: each meets only its neighbours
+    recs = [_ac(f"A{k:02d}", 20.0 * k, 0, 90, 420, 30000, turn_dps=3.0 if k % 3 == 0 else 0.0)
+            for k in range(60)]
+    fleet = airdecon.Fleet.from_records(recs)
+    linear = detect_linear(fleet).n_candidates
+    by_reach = detect(fleet).n_candidates - linear
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_hypotheses, "_REACH_MAX_PAIRS", 0)
+        by_boxes = detect(fleet).n_candidates - linear
+    every = 20 * 59  # pairs with one of the 20 turning aircraft, all considered
+    assert 0 < by_reach < every / 5 and 0 < by_boxes < every / 5, (by_reach, by_boxes)

@@ -90,12 +90,13 @@ def test_the_picture_measures_a_steady_turn_and_alerts_along_its_arc() -> None:
     now = reports[-1].t
     fleet, _ = pic.snapshot(now)
     assert fleet.turn_dps is not None and fleet.turn_dps[0] == pytest.approx(3.0, abs=0.05)
-    # a RED aircraft where only the arc meets it (the turn's far side, coming the other way)
+    # a RED aircraft where only the arc meets it: on the line T1 flies after a quarter turn
+    # (R ahead, then to the right), 25 NM down it, coming the other way
     last = reports[-1]
-    radius_nm = 450 * KT / math.radians(3.0) / NM
-    lat, lon = destination(last.lat_deg, last.lon_deg, last.trk_deg + 90.0, 2 * radius_nm * NM)
-    lat, lon = destination(float(lat), float(lon), last.trk_deg, -25 * NM)
-    red = Report("R1", "RED", now, float(lat), float(lon), 30000 * FT, 300 * KT, last.trk_deg)
+    radius = 450 * KT / math.radians(3.0)
+    lat, lon = destination(last.lat_deg, last.lon_deg, last.trk_deg, radius)
+    lat, lon = destination(float(lat), float(lon), last.trk_deg + 90.0, 25 * NM)
+    red = Report("R1", "RED", now, float(lat), float(lon), 30000 * FT, 300 * KT, (last.trk_deg + 270.0) % 360)
     pic.apply([red], now)
     result = pic.cycle(now)
     assert [c.hypothesis for c in result.conflicts] == ["turn"]

@@ -5,10 +5,15 @@ aircraft has a hypothesis of its own. An aircraft *has hypotheses* when it level
 look-ahead (its selected altitude lies ahead in the direction of its vertical rate) or turns
 steadily (``|turn_dps| >= TURN_MIN_DPS``). Every pair with such an aircraft is judged again here:
 
-1. **candidates**: each aircraft's broad-phase box (:func:`sweep_boxes`, the engine's) is widened
-   to hold its arc; pairs whose boxes overlap, one of them with hypotheses, are candidates
-   (``backend="brute"``: every such pair). A level-off never leaves the straight box: it only
-   stops the vertical sweep early.
+1. **candidates**: pairs with an aircraft with hypotheses that could meet at all. When there are
+   few such pairs (at most ``_REACH_MAX_PAIRS``), by *reach*: their horizontal distance now, in
+   the pair's plane, is under the largest minimum (with position errors and the velocity error's
+   growth) plus both ground speeds times the look-ahead plus twice the chord tolerance (no path,
+   straight or turning, flies faster than its ground speed), and their altitude bands over the
+   look-ahead come within the vertical minimum. Otherwise by *boxes*: each aircraft's
+   broad-phase box (:func:`sweep_boxes`, the engine's) is widened to hold its arc, and pairs
+   whose boxes overlap are candidates. ``backend="brute"``: every such pair. A level-off never
+   leaves the straight sweep: it only stops the vertical motion early.
 2. **paths** (:mod:`airdecon.detection._paths`): the straight path with its vertical profile, and
    for a turning aircraft also the arc. A pair is judged under every combination of its aircraft's
    paths.
@@ -39,7 +44,7 @@ from airdecon.detection._engine import detect as detect_linear
 from airdecon.detection._kernel import los_intervals
 from airdecon.detection._paths import ARC_TOLERANCE_M, Paths
 from airdecon.detection._types import ConflictSet
-from airdecon.geometry import geodetic_to_ecef, velocity_ecef
+from airdecon.geometry import east_north_up, geodetic_to_ecef, velocity_ecef
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import TURN_MIN_DPS, Fleet, level_off_s
 from airdecon.units import FloatArray
@@ -53,6 +58,7 @@ BoolArray = npt.NDArray[np.bool_]
 HYPOTHESES: tuple[str, ...] = ("straight", "level-off", "turn")
 _FIELDS = ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")
 _QUERY_CHUNK = 1 << 21  # most box comparisons held in memory at once
+_REACH_MAX_PAIRS = 50_000  # up to this many (special x all) pairs, candidates by reach, not boxes
 
 
 def hypothesis_rows(fleet: Fleet, lookahead_s: float) -> tuple[BoolArray, BoolArray]:
@@ -134,15 +140,36 @@ def _candidates(fleet: Fleet, rules: PairRules, special: BoolArray, turns: BoolA
     """Pairs (i, j) with at least one aircraft with hypotheses whose boxes may meet; capped parties."""
     n = len(fleet)
     q = np.flatnonzero(special)
-    if backend == "brute":
+    if backend == "brute" or q.shape[0] * n <= _REACH_MAX_PAIRS:
         i = np.repeat(q, n)
         j = np.tile(np.arange(n), q.shape[0])
         ok = (i != j) & ~(special[j] & (j < i))  # pairs of two special aircraft once
         i, j = i[ok], j[ok]
+        if backend != "brute":
+            i, j = _reach(fleet, rules, i, j)
     else:
         lo, hi = _boxes(fleet, rules, turns)
         i, j = _overlaps(lo, hi, q, special)
     return _budget(fleet, i, j, own_budget)
+
+
+def _reach(fleet: Fleet, rules: PairRules, i: IntArray, j: IntArray) -> tuple[IntArray, IntArray]:
+    """The pairs that could come within the minima, whatever paths they fly (module docstring)."""
+    pos = geodetic_to_ecef(fleet.lat_deg, fleet.lon_deg)
+    _, _, up = east_north_up(fleet.lat_deg, fleet.lon_deg)
+    t = rules.lookahead_s
+    d = pos[j] - pos[i]
+    u = up[i] + up[j]
+    u /= np.sqrt(np.einsum("ij,ij->i", u, u))[:, None]
+    s = d - np.einsum("ij,ij->i", d, u)[:, None] * u
+    reach = (rules.max_horizontal_m + fleet.pos_err_m[i] + fleet.pos_err_m[j] + 2.0 * ARC_TOLERANCE_M + 1.0
+             + (fleet.gs_mps[i] + fleet.gs_mps[j] + rules.velocity_error_mps) * t)
+    near = np.einsum("ij,ij->i", s, s) < reach * reach
+    a0, a1 = fleet.alt_m, fleet.alt_m + fleet.vs_mps * t
+    lo, hi = np.minimum(a0, a1), np.maximum(a0, a1)
+    v = rules.max_vertical_m + 1.0
+    near &= (lo[j] < hi[i] + v) & (lo[i] < hi[j] + v)
+    return i[near], j[near]
 
 
 def _boxes(fleet: Fleet, rules: PairRules, turns: BoolArray) -> tuple[FloatArray, FloatArray]:

@@ -49,7 +49,9 @@ TURN_MIN_DPS = 1.0
 #: Largest plausible track rate (deg/s); a fleet refuses larger ones.
 TURN_LIMIT_DPS = 30.0
 #: A predicted turn ends after this much track change (degrees); the aircraft then flies straight.
-TURN_MAX_DEG = 180.0
+#: (A quarter turn: terminal traffic turns onto its next leg; predicting half turns or more would
+#: alert on many more pairs for turns no clearance asks for.)
+TURN_MAX_DEG = 90.0
 #: Shortest time between the two tracks a rate is measured from (s).
 TURN_BASELINE_S = 4.0
 #: Longest time between them (s): after a longer gap, no rate.
