@@ -11,8 +11,9 @@ steadily (``|turn_dps| >= TURN_MIN_DPS``). Every pair with such an aircraft is j
    growth) plus both ground speeds times the look-ahead plus twice the chord tolerance (no path,
    straight or turning, flies faster than its ground speed), and their altitude bands over the
    look-ahead come within the vertical minimum. Otherwise by *boxes*: each aircraft's
-   broad-phase box (:func:`sweep_boxes`, the engine's) is widened to hold its arc, and pairs
-   whose boxes overlap are candidates. ``backend="brute"``: every such pair. A level-off never
+   broad-phase box (:func:`sweep_boxes`, the engine's) is widened to hold its arc, and the pairs
+   whose boxes overlap (:func:`grid_pairs`, the engine's grid), one of them special, are
+   candidates. ``backend="brute"``: every such pair. A level-off never
    leaves the straight sweep: it only stops the vertical motion early.
 2. **paths** (:mod:`airdecon.detection._paths`): the straight path with its vertical profile, and
    for a turning aircraft also the arc. A pair is judged under every combination of its aircraft's
@@ -38,7 +39,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from airdecon.detection._broadphase import sweep_boxes
+from airdecon.detection._broadphase import grid_pairs, sweep_boxes
 from airdecon.detection._engine import Backend, PairRules
 from airdecon.detection._engine import detect as detect_linear
 from airdecon.detection._kernel import los_intervals
@@ -57,7 +58,7 @@ BoolArray = npt.NDArray[np.bool_]
 #: The names a conflict's hypothesis can take.
 HYPOTHESES: tuple[str, ...] = ("straight", "level-off", "turn")
 _FIELDS = ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")
-_QUERY_CHUNK = 1 << 21  # most box comparisons held in memory at once
+_ALT_CELL_M = 10_000.0  # the grid's altitude cells, as the engine's
 _REACH_MAX_PAIRS = 50_000  # up to this many (special x all) pairs, candidates by reach, not boxes
 
 
@@ -149,7 +150,7 @@ def _candidates(fleet: Fleet, rules: PairRules, special: BoolArray, turns: BoolA
             i, j = _reach(fleet, rules, i, j)
     else:
         lo, hi = _boxes(fleet, rules, turns)
-        i, j = _overlaps(lo, hi, q, special)
+        i, j = _overlaps(lo, hi, special, rules.max_horizontal_m, rules.max_vertical_m)
     return _budget(fleet, i, j, own_budget)
 
 
@@ -212,32 +213,15 @@ def _boxes(fleet: Fleet, rules: PairRules, turns: BoolArray) -> tuple[FloatArray
     return lo_n, hi_n
 
 
-def _overlaps(lo: FloatArray, hi: FloatArray, q: IntArray, special: BoolArray) -> tuple[IntArray, IntArray]:
-    """Pairs (q[k], j) whose boxes overlap, j != q[k], by sweep and prune along x."""
-    order = np.argsort(lo[:, 0], kind="stable")
-    sx = lo[order, 0]
-    width = float((hi[:, 0] - lo[:, 0]).max())
-    start = np.searchsorted(sx, lo[q, 0] - width, side="left")
-    stop = np.searchsorted(sx, hi[q, 0], side="right")
-    out_i: list[IntArray] = [np.empty(0, dtype=np.intp)]
-    out_j: list[IntArray] = [np.empty(0, dtype=np.intp)]
-    total = np.cumsum(stop - start)
-    k = 0
-    while k < q.shape[0]:
-        # as many queries as fit in one chunk of comparisons
-        done = int(total[k - 1]) if k else 0
-        m = max(1, int(np.searchsorted(total[k:], done + _QUERY_CHUNK, side="right")))
-        qs, st, sp = q[k:k + m], start[k:k + m], stop[k:k + m]
-        counts = sp - st
-        qi = np.repeat(qs, counts)
-        pos = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        tj = order[np.repeat(st, counts) + pos]
-        ok = np.all((lo[tj] <= hi[qi]) & (lo[qi] <= hi[tj]), axis=1) & (tj != qi)
-        ok &= ~(special[tj] & (tj < qi))  # pairs of two special aircraft once
-        out_i.append(qi[ok])
-        out_j.append(tj[ok])
-        k += m
-    return np.concatenate(out_i), np.concatenate(out_j)
+def _overlaps(lo: FloatArray, hi: FloatArray, special: BoolArray, h_max_m: float,
+              v_max_m: float) -> tuple[IntArray, IntArray]:
+    """Pairs whose boxes overlap, one of them special, through the engine's grid (as it sizes it)."""
+    extent = float(np.median(hi[:, :3] - lo[:, :3])) if lo.shape[0] else 1.0
+    cell_m = max(2.5 * extent, 2.0 * h_max_m)
+    cell_v = max(_ALT_CELL_M, 2.0 * v_max_m)
+    i, j = grid_pairs(lo, hi, (cell_m, cell_m, cell_m, cell_v))
+    keep = special[i] | special[j]
+    return i[keep], j[keep]
 
 
 def _budget(fleet: Fleet, i: IntArray, j: IntArray, own_budget: Mapping[str, int] | None
