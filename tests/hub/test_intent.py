@@ -6,13 +6,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airdecon.geometry import destination
 from airdecon.hub._picture import Picture
 from airdecon.hub._reports import Report
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import turn_update
+from airdecon.state import turn_update, turn_updates
 from airdecon.units import FT, KT, NM
 from tests.hub.conftest import HubProcess, ac, collect
 
@@ -122,3 +125,19 @@ def test_a_turn_is_steady_only_over_two_agreeing_rates() -> None:
     # across north, both ways
     assert turn_update((0.0, 350.0, 3.0, 0.0), 5.0, 5.0)[3] == pytest.approx(3.0)
     assert turn_update((0.0, 5.0, -3.0, 0.0), 5.0, 350.0)[3] == pytest.approx(-3.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 60), st.floats(0, 360, exclude_max=True)), min_size=1, max_size=12),
+       st.floats(-20.0, 20.0))
+def test_the_picture_and_the_tracker_measure_turns_alike(steps: list[tuple[float, float]],
+                                                         rate0: float) -> None:
+    # the hub's batch form (turn_updates) against the tracker's one-by-one form (turn_update)
+    one = (0.0, 10.0, rate0, 0.0)
+    many = np.array([one])
+    t = 0.0
+    for dt, trk in steps:
+        t += dt
+        one = turn_update(one, t, trk)
+        many = turn_updates(many, np.array([t]), np.array([trk]))
+        assert many[0].tolist() == pytest.approx(list(one), abs=1e-12)

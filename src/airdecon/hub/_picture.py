@@ -27,7 +27,7 @@ from airdecon.errors import InputError
 from airdecon.hub._quarantine import Quarantine
 from airdecon.hub._reports import Report, fleet_key
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import Fleet, is_lost, predict_fleet, turn_update
+from airdecon.state import Fleet, is_lost, predict_fleet, turn_updates
 
 __all__ = ["CycleResult", "DistressCase", "Picture", "Track"]
 
@@ -224,22 +224,20 @@ class Picture:
         rows: list[int] = []
         vals: list[tuple[float, ...]] = []
         ground: list[bool] = []
+        new: list[int] = []
         nan = float("nan")
         for r in reports:
             key = f"{r.party}/{r.aircraft_id}"
             i = index.get(key)
             if i is None:
                 i = tab.add(key, r.party)
-                turn: tuple[float, ...] = (r.t, r.trk_deg, 0.0, 0.0)
+                new.append(len(rows))
             elif stored[i].t > r.t:  # type: ignore[union-attr]
                 continue  # out of order: keep the newer state
-            else:
-                t0, trk0, rate, tdps = tab.num[i, 8:12].tolist()
-                turn = turn_update((t0, trk0, rate, tdps), r.t, r.trk_deg)
             stored[i] = r
             rows.append(i)
             sel = nan if r.sel_alt_m is None else r.sel_alt_m
-            vals.append((*r[2:9], sel, *turn))  # t, lat, lon, alt, gs, trk, vs, sel, turn state
+            vals.append((*r[2:9], sel))  # t, lat, lon, alt, gs, trk, vs, sel
             ground.append(r.on_ground)
             if raise_distress and (r.squawk is not None or r.emergency is not None):
                 reason = self._distress_reason(r)
@@ -247,7 +245,11 @@ class Picture:
                     raised.append(self.declare_distress(r.party, r.aircraft_id, reason, now))
         if rows:
             at = np.array(rows, dtype=np.intp)
-            tab.num[at] = vals  # repeated rows: the last (newest) assignment wins
+            v = np.array(vals, dtype=np.float64)
+            turn = tab.num[at, 8:12]
+            turn[new] = np.column_stack([v[new, 0], v[new, 5], np.zeros((len(new), 2))])
+            v = np.concatenate([v, turn_updates(turn, v[:, 0], v[:, 5])], axis=1)
+            tab.num[at] = v  # repeated rows: the last (newest) assignment wins
             tab.received[at] = now
             tab.airborne[at] = ~np.array(ground, dtype=bool)
         return raised

@@ -12,6 +12,7 @@ from airdecon.state._intent import (
     level_off,
     level_off_s,
     turn_update,
+    turn_updates,
 )
 from airdecon.state._predict import (
     COAST_ERROR_FRACTION,
@@ -38,4 +39,5 @@ __all__ = [
     "level_off_s",
     "predict_fleet",
     "turn_update",
+    "turn_updates",
 ]

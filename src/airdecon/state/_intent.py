@@ -40,6 +40,7 @@ __all__ = [
     "level_off",
     "level_off_s",
     "turn_update",
+    "turn_updates",
 ]
 
 #: Below this vertical rate (m/s, about 100 fpm) an aircraft is level: no level-off is predicted.
@@ -125,3 +126,27 @@ def turn_update(
         and abs(new - rate) <= 0.5 * max(abs(new), abs(rate))
     )
     return (t, trk_deg, new, max(-TURN_LIMIT_DPS, min(TURN_LIMIT_DPS, new)) if steady else 0.0)
+
+
+def turn_updates(state: FloatArray, t: FloatArray, trk_deg: FloatArray) -> FloatArray:
+    """:func:`turn_update` for many aircraft at once: *state* of shape (n, 4), one row each."""
+    t0, trk0, rate = state[:, 0], state[:, 1], state[:, 2]
+    dt = t - t0
+    with np.errstate(invalid="ignore", divide="ignore"):  # dt = 0: not measured, masked below
+        new = ((trk_deg - trk0 + 540.0) % 360.0 - 180.0) / dt
+        steady = (
+            (np.abs(new) >= TURN_MIN_DPS)
+            & (np.abs(rate) >= TURN_MIN_DPS)
+            & (new * rate > 0.0)
+            & (np.abs(new - rate) <= 0.5 * np.maximum(np.abs(new), np.abs(rate)))
+        )
+    out = np.empty_like(state)
+    measured = (dt >= TURN_BASELINE_S) & (dt <= TURN_MAX_GAP_S)
+    gap = dt > TURN_MAX_GAP_S
+    out[:] = state
+    out[measured | gap, 0] = t[measured | gap]
+    out[measured | gap, 1] = trk_deg[measured | gap]
+    out[gap, 2:] = 0.0
+    out[measured, 2] = new[measured]
+    out[measured, 3] = np.where(steady, np.clip(new, -TURN_LIMIT_DPS, TURN_LIMIT_DPS), 0.0)[measured]
+    return out
