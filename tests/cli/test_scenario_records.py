@@ -101,3 +101,10 @@ def test_a_selected_altitude_in_a_record_levels_the_descent_off(tmp_path: Path, 
     assert main(["detect", _write(tmp_path, [bad, LEVEL]), "-f", "json"]) == 1
     err = capsys.readouterr().err
     assert "field 'selected_alt_ft' = 250000: out of range" in err and "field 'turn_dps' = \"3\"" in err
+
+
+def test_the_table_names_a_hypothesis_other_than_straight(tmp_path: Path, capsys: Cap) -> None:
+    cleared = {"id": "A", "party": "BLUE", **DESCENDER, "vs_fpm": -1000, "selected_alt_ft": 30000}
+    assert main(["detect", _write(tmp_path, [cleared, LEVEL])]) == 0
+    out = capsys.readouterr().out
+    assert "(level-off)" in out
