@@ -84,3 +84,27 @@ def test_track_and_longitude_are_normalised_as_the_hub_does() -> None:
     assert fleet.lon_deg.tolist() == pytest.approx([-160.0, 10.0])
     with pytest.raises(ScenarioError, match=r"aircraft A: field 'lon' = 400: out of range \[-360, 360\]"):
         airdecon.parse_scenario(json.dumps({"aircraft": [_ac("A", lon=400)]}))
+
+
+def test_a_selected_altitude_in_a_record_levels_the_descent_off(tmp_path: Path, capsys: Cap) -> None:
+    # issue 14 item 4: descending from 1,000 ft above B, cleared to stay there: no conflict
+    cleared = {"id": "A", "party": "BLUE", **DESCENDER, "vs_fpm": -1000, "selected_alt_ft": 31000}
+    assert main(["detect", _write(tmp_path, [cleared, LEVEL]), "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["conflicts"] == []
+    # cleared to B's level: a conflict from 137 s, after levelling off at 60 s (the linear model
+    # descends through B's level and 1,000 ft below it by 120 s: no conflict), named
+    cleared["selected_alt_ft"] = 30000
+    assert main(["detect", _write(tmp_path, [cleared, LEVEL]), "-f", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["conflicts"]
+    assert row["hypothesis"] == "level-off"
+    bad = {**cleared, "selected_alt_ft": 250000, "turn_dps": "3"}
+    assert main(["detect", _write(tmp_path, [bad, LEVEL]), "-f", "json"]) == 1
+    err = capsys.readouterr().err
+    assert "field 'selected_alt_ft' = 250000: out of range" in err and "field 'turn_dps' = \"3\"" in err
+
+
+def test_the_table_names_a_hypothesis_other_than_straight(tmp_path: Path, capsys: Cap) -> None:
+    cleared = {"id": "A", "party": "BLUE", **DESCENDER, "vs_fpm": -1000, "selected_alt_ft": 30000}
+    assert main(["detect", _write(tmp_path, [cleared, LEVEL])]) == 0
+    out = capsys.readouterr().out
+    assert "(level-off)" in out

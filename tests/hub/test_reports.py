@@ -114,6 +114,7 @@ _MAYBE = {
     "callsign": st.one_of(st.text(max_size=18), st.integers(0, 9), st.none()),
     "on_ground": st.one_of(st.booleans(), st.none(), st.just(1)),
     "party": st.sampled_from(["BLUE", "RED", None]),
+    "selected_alt_ft": st.one_of(_ANY_NUMBER, st.floats(-3000, 250000), st.just("FL290"), st.none()),
     "zz_unknown": st.just(1),
 }
 
@@ -126,6 +127,7 @@ _CLEAN = {
     "callsign": st.one_of(st.text(max_size=16), st.none()),
     "on_ground": st.booleans(),
     "party": st.just("BLUE"),
+    "selected_alt_ft": st.one_of(st.integers(-2000, 60000), st.floats(-2000, 200000), st.none()),
 }
 
 

@@ -53,8 +53,9 @@ def test_paris_three_hours_terminal_minima(shared_data: Path, tmp_path: Path) ->
     assert s["rejects"]["rejected"] == 0 and s["tracker"]["outlier_altitudes"] > 100
     for p in s["pairs"]:
         assert set(p) >= {"a", "b", "min_h_nm", "min_v_ft", "los_s"}
-    # a loose floor for CI on a shared machine; the measured figure goes in the report
-    assert s["speed_x"] > 100
+    # a loose floor for CI on a shared machine; the measured figure goes in the report (with the
+    # turn hypothesis, issue 14 item 4, measured 88-166x here, 200-220x without it)
+    assert s["speed_x"] > 50
     assert (tmp_path / "traffic.png").stat().st_size > 50_000
     assert s["map"].startswith("GSHHG coastlines")
     assert json.loads((tmp_path / "summary.json").read_text())["pairs"] == s["pairs"]

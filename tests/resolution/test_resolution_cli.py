@@ -62,7 +62,8 @@ def test_json_conflicts_gain_level_and_advisories(tmp_path: Path, capsys: pytest
     assert isinstance(rows, list) and len(rows) == 2
     for row in rows:
         assert list(row) == [
-            "a", "b", "t_in_s", "t_out_s", "tcpa_s", "dcpa_nm", "dalt_cpa_ft", "level", "advisories",
+            "a", "b", "t_in_s", "t_out_s", "tcpa_s", "dcpa_nm", "dalt_cpa_ft", "hypothesis", "level",
+            "advisories",
         ]  # fmt: skip
         assert row["level"] in ("advisory", "caution", "warning", "loss")
         assert [adv["aircraft"] for adv in row["advisories"]] == [row["a"], row["b"]]

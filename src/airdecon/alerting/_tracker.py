@@ -42,6 +42,7 @@ class Alert:
     tcpa_s: float
     dcpa_nm: float
     dalt_cpa_ft: float
+    hypothesis: str = "straight"
     _lower_since: float | None = field(default=None, repr=False)
     _absent_since: float | None = field(default=None, repr=False)
 
@@ -52,10 +53,11 @@ class AlertEvent:
 
     ``kind`` is ``raised``, ``escalated``, ``de-escalated`` or ``cleared``; ``level`` is the level
     after the event (for ``cleared``, the last level held); ``previous`` the level before it.
-    ``reason`` says why, as a code that names no aircraft (``loss-predicted``, ``closer``,
-    ``further``, ``separation-assured``, ``track-lost``, or the caller's word for
-    :meth:`AlertTracker.clear_all`); for ``track-lost``, ``lost`` is the aircraft whose track was
-    lost. A face renders sentences from these for its audience: an id never travels as text.
+    ``hypothesis`` names the prediction that conflicts (``straight``, ``level-off``, ``turn``; see
+    :class:`airdecon.detection.Conflict`). ``reason`` says why, as a code that names no aircraft
+    (``loss-predicted``, ``closer``, ``further``, ``separation-assured``, ``track-lost``, or the
+    caller's word for :meth:`AlertTracker.clear_all`); for ``track-lost``, ``lost`` is the aircraft
+    whose track was lost. A face renders sentences from these for its audience: an id never travels as text.
     """
 
     kind: str
@@ -72,6 +74,7 @@ class AlertEvent:
     dalt_cpa_ft: float
     reason: str = ""
     lost: str | None = None
+    hypothesis: str = "straight"
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready mapping (infinite ``t_out_s`` becomes ``None``)."""
@@ -90,6 +93,7 @@ class AlertEvent:
             "dalt_cpa_ft": self.dalt_cpa_ft,
             "reason": self.reason,
             "lost": self.lost,
+            "hypothesis": self.hypothesis,
         }
 
 
@@ -181,6 +185,7 @@ class AlertTracker:
         t_in, t_out, tcpa = conflicts.t_in_s.tolist(), conflicts.t_out_s.tolist(), conflicts.tcpa_s.tolist()
         dcpa_nm, dalt_ft = (conflicts.dcpa_m / NM).tolist(), (conflicts.dalt_cpa_m / FT).tolist()
         levels, calms = now_levels.tolist(), relaxed.tolist()
+        hyps = ["straight"] * len(a_ids) if conflicts.hypothesis is None else conflicts.hypothesis.tolist()
         alerts = self._alerts
         for k, a in enumerate(a_ids):
             b = b_ids[k]
@@ -203,6 +208,7 @@ class AlertTracker:
                     tcpa_s=tcpa[k],
                     dcpa_nm=dcpa_nm[k],
                     dalt_cpa_ft=dalt_ft[k],
+                    hypothesis=hyps[k],
                 )
                 self._next += 1
                 alerts[key] = alert
@@ -211,7 +217,7 @@ class AlertTracker:
             alert._absent_since = None
             alert.updated_t_s = t_s
             alert.t_in_s, alert.t_out_s, alert.tcpa_s = t_in[k], t_out[k], tcpa[k]
-            alert.dcpa_nm, alert.dalt_cpa_ft = dcpa_nm[k], dalt_ft[k]
+            alert.dcpa_nm, alert.dalt_cpa_ft, alert.hypothesis = dcpa_nm[k], dalt_ft[k], hyps[k]
             if level > alert.level:
                 prev = alert.level
                 alert.level = Level(level)
@@ -265,4 +271,5 @@ class AlertTracker:
             dalt_cpa_ft=al.dalt_cpa_ft,
             reason=reason,
             lost=lost,
+            hypothesis=al.hypothesis,
         )

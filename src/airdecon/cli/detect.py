@@ -105,7 +105,9 @@ class ConflictTable:
             style = "bold red" if c.t_in_s == 0 else ("yellow" if c.t_in_s < 120 else None)
             if self.resolution is not None:
                 level = self.resolution[k].level
-                cells.append(Text(level.label))
+                # a conflict predicted only with a level-off or along a turn says so
+                why = "" if c.hypothesis == "straight" else f" ({c.hypothesis})"
+                cells.append(Text(level.label + why))
                 style = _LEVEL_STYLE[level]
             rows.append((cells, style))
         return rows

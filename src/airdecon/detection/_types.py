@@ -20,7 +20,10 @@ class Conflict:
     ``a`` < ``b`` (aircraft ids, string order). ``t_in_s`` is 0 when separation is already lost;
     ``t_out_s`` may lie beyond the look-ahead and is ``inf`` when separation is never regained.
     ``tcpa_s``/``dcpa_nm`` describe the horizontal closest approach from now on, and
-    ``dalt_cpa_ft`` the vertical distance at that time.
+    ``dalt_cpa_ft`` the vertical distance at that time. ``hypothesis`` names the prediction that
+    conflicts: ``"straight"`` (straight and constant-rate, the linear model), ``"level-off"`` (a
+    climb or descent levelling off at its selected altitude shapes it) or ``"turn"`` (only along an
+    aircraft's turn); see ``docs/engine.md``.
     """
 
     a: str
@@ -30,6 +33,7 @@ class Conflict:
     tcpa_s: float
     dcpa_nm: float
     dalt_cpa_ft: float
+    hypothesis: str = "straight"
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready mapping (``inf`` stays a float; the CLI writes it as ``null``)."""
@@ -41,6 +45,7 @@ class Conflict:
             "tcpa_s": self.tcpa_s,
             "dcpa_nm": self.dcpa_nm,
             "dalt_cpa_ft": self.dalt_cpa_ft,
+            "hypothesis": self.hypothesis,
         }
 
 
@@ -61,6 +66,8 @@ class ConflictSet:
     capped : tuple of str
         Parties whose own pairs were cut to their budget (``detect(own_budget=…)``): of their own
         pairs, only some were evaluated this run.
+    hypothesis : object array of shape (m,), or None
+        The hypothesis under which each pair conflicts (:class:`Conflict`); None: all ``"straight"``.
     """
 
     i: npt.NDArray[np.intp]
@@ -73,6 +80,7 @@ class ConflictSet:
     ids: npt.NDArray[np.object_]
     n_candidates: int = 0
     capped: tuple[str, ...] = ()
+    hypothesis: npt.NDArray[np.object_] | None = None
 
     def __len__(self) -> int:
         return int(self.i.shape[0])
@@ -99,6 +107,7 @@ class ConflictSet:
             tcpa_s=float(self.tcpa_s[k]),
             dcpa_nm=float(self.dcpa_m[k] / NM),
             dalt_cpa_ft=float(self.dalt_cpa_m[k] / FT),
+            hypothesis="straight" if self.hypothesis is None else str(self.hypothesis[k]),
         )
 
     def subset(self, keep: npt.NDArray[np.bool_]) -> ConflictSet:
@@ -106,6 +115,7 @@ class ConflictSet:
         return ConflictSet(
             self.i[keep], self.j[keep], self.t_in_s[keep], self.t_out_s[keep], self.tcpa_s[keep],
             self.dcpa_m[keep], self.dalt_cpa_m[keep], self.ids, self.n_candidates, self.capped,
+            None if self.hypothesis is None else self.hypothesis[keep],
         )  # fmt: skip
 
     def pairs(self) -> set[tuple[str, str]]:

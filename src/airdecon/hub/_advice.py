@@ -108,6 +108,7 @@ class Advisor:
                 dalt_cpa_m=conflicts.dalt_cpa_m[:m],
                 ids=conflicts.ids,
                 n_candidates=conflicts.n_candidates,
+                hypothesis=None if conflicts.hypothesis is None else conflicts.hypothesis[:m],
             )
             try:
                 resolved = self._resolve(fleet, urgent, picture.protocol, distress)

@@ -134,6 +134,7 @@ class AlertDesk:
             "tcpa_s": round(ev.tcpa_s, 2),
             "dcpa_nm": round(ev.dcpa_nm, 3),
             "dalt_cpa_ft": round(ev.dalt_cpa_ft, 0),
+            "hypothesis": ev.hypothesis,
             "state": "current" if current else ("cleared" if ev.kind == "cleared" else "clearing"),
         }
         causes = {}
@@ -229,7 +230,7 @@ class AlertDesk:
                 continue
             ev = AlertEvent(
                 "active", al.alert_id, al.a, al.b, al.level, None, al.updated_t_s, al.t_in_s,
-                al.t_out_s, al.tcpa_s, al.dcpa_nm, al.dalt_cpa_ft, "active",
+                al.t_out_s, al.tcpa_s, al.dcpa_nm, al.dalt_cpa_ft, "active", hypothesis=al.hypothesis,
             )  # fmt: skip
             pub = self.public_id(al.alert_id)
             current = cpas.current((al.a, al.b))

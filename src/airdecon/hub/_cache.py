@@ -62,6 +62,7 @@ class RestartCache:
                     emergency=ex.get("emergency"),  # type: ignore[arg-type]
                     callsign=ex.get("callsign"),  # type: ignore[arg-type]
                     on_ground=bool(ex.get("on_ground", False)),
+                    sel_alt_m=None if ex.get("sel_alt_m") is None else float(ex["sel_alt_m"]),  # type: ignore[arg-type]
                 )
             )
         replayed: list[Report] = []
@@ -120,6 +121,7 @@ def _state(r: Report) -> AircraftState:
             ("emergency", r.emergency),
             ("callsign", r.callsign),
             ("on_ground", r.on_ground),
+            ("sel_alt_m", r.sel_alt_m),
         )
         if v is not None
     }

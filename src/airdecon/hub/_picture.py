@@ -5,7 +5,9 @@ reports parties send, runs :meth:`Picture.cycle` whenever something changed (and
 coasting and distress re-sends), and publishes the events a cycle returns, after they have passed
 the need-to-know filter (:mod:`airdecon.needtoknow`). What a cycle detects on is each aircraft's
 latest report flown on to ``now`` by :func:`airdecon.state.predict_fleet`: the same model the replay
-tracker uses, so ``airdecon replay`` measures the picture the hub runs.
+tracker uses, so ``airdecon replay`` measures the picture the hub runs. It carries each aircraft's
+reported selected altitude and the track rate of a steady turn, measured from its successive reports
+as the tracker measures it (:func:`airdecon.state.turn_update`), for detection's hypotheses.
 
 Aircraft are keyed by ``(party, aircraft id)``: two parties may use the same id without their
 aircraft ever being confused, and without a report revealing whether another party uses that id.
@@ -25,10 +27,11 @@ from airdecon.errors import InputError
 from airdecon.hub._quarantine import Quarantine
 from airdecon.hub._reports import Report, fleet_key
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import Fleet, is_lost, predict_fleet
+from airdecon.state import Fleet, is_lost, predict_fleet, turn_updates
 
 __all__ = ["CycleResult", "DistressCase", "Picture", "Track"]
 
+_COLS = 12
 DEFAULT_DISTRESS_SQUAWKS = ("7500", "7600", "7700")
 DEFAULT_DISTRESS_STATUS = (1, 2, 3, 4, 5, 6)
 SQUAWK_MEANING = {"7500": "unlawful interference", "7600": "radio failure", "7700": "emergency"}
@@ -62,7 +65,9 @@ class _Table:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.reports: list[Report | None] = []
-        self.num = np.zeros((0, 7))  # t, lat_deg, lon_deg, alt_m, gs_mps, trk_deg, vs_mps
+        # t, lat_deg, lon_deg, alt_m, gs_mps, trk_deg, vs_mps, sel_alt_m, then the track rate's
+        # state (airdecon.state.turn_update): t0, trk0, rate, turn_dps
+        self.num = np.zeros((0, _COLS))
         self.received = np.zeros(0)
         self.live = np.zeros(0, dtype=bool)
         self.airborne = np.zeros(0, dtype=bool)
@@ -86,7 +91,7 @@ class _Table:
 
     def _grow(self, cap: int) -> None:
         n = len(self.received)
-        num = np.zeros((cap, 7))
+        num = np.zeros((cap, _COLS))
         num[:n] = self.num
         self.num = num
         for name, dtype in (
@@ -219,16 +224,20 @@ class Picture:
         rows: list[int] = []
         vals: list[tuple[float, ...]] = []
         ground: list[bool] = []
+        new: list[int] = []
+        nan = float("nan")
         for r in reports:
             key = f"{r.party}/{r.aircraft_id}"
             i = index.get(key)
             if i is None:
                 i = tab.add(key, r.party)
+                new.append(len(rows))
             elif stored[i].t > r.t:  # type: ignore[union-attr]
                 continue  # out of order: keep the newer state
             stored[i] = r
             rows.append(i)
-            vals.append(r[2:9])  # t, lat, lon, alt, gs, trk, vs
+            sel = nan if r.sel_alt_m is None else r.sel_alt_m
+            vals.append((*r[2:9], sel))  # t, lat, lon, alt, gs, trk, vs, sel
             ground.append(r.on_ground)
             if raise_distress and (r.squawk is not None or r.emergency is not None):
                 reason = self._distress_reason(r)
@@ -236,7 +245,11 @@ class Picture:
                     raised.append(self.declare_distress(r.party, r.aircraft_id, reason, now))
         if rows:
             at = np.array(rows, dtype=np.intp)
-            tab.num[at] = vals  # repeated rows: the last (newest) assignment wins
+            v = np.array(vals, dtype=np.float64)
+            turn = tab.num[at, 8:12]
+            turn[new] = np.column_stack([v[new, 0], v[new, 5], np.zeros((len(new), 2))])
+            v = np.concatenate([v, turn_updates(turn, v[:, 0], v[:, 5])], axis=1)
+            tab.num[at] = v  # repeated rows: the last (newest) assignment wins
             tab.received[at] = now
             tab.airborne[at] = ~np.array(ground, dtype=bool)
         return raised
@@ -351,6 +364,8 @@ class Picture:
             vs_mps=cols[:, 6],
             t=now,
             stale_s=p.stale_s,
+            sel_alt_m=cols[:, 7],
+            turn_dps=cols[:, 11],
         )
         return fleet, lost
 

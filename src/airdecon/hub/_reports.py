@@ -1,11 +1,12 @@
 """Aircraft state reports as the hub takes them: validation, and their compact form in the record.
 
 A party sends JSON objects in aviation units (``lat``, ``lon``, ``alt_ft``, ``gs_kt``, ``trk_deg``,
-``vs_fpm``, optional ``t``, ``squawk``, ``emergency``, ``callsign``, ``on_ground``). Each is checked
+``vs_fpm``, optional ``t``, ``squawk``, ``emergency``, ``callsign``, ``on_ground``,
+``selected_alt_ft``). Each is checked
 on its own, so a bad report is refused alone and names its field, with the limits of
 :data:`airdecon.state.LIMITS`. A valid report becomes a :class:`Report` (SI units, for the picture)
 and a *row*: the values as received, normalised (longitude to [-180, 180), track to [0, 360)),
-in the order of :data:`RECORD_FIELDS`.
+in the order of :data:`RECORD_FIELDS` (the last, ``selected_alt_ft``, only when reported).
 
 The record stores a batch as ``{"fields": RECORD_FIELDS, "rows": [...]}``: the field names once
 instead of once a report, which halves the bytes the audit chain hashes and stores and the time to
@@ -68,12 +69,14 @@ RECORD_FIELDS = (
     "emergency",
     "callsign",
     "on_ground",
+    "selected_alt_ft",
 )
 _KNOWN = frozenset(RECORD_FIELDS) | {"party"}
 _NUMERIC = ("lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm")
 _REQUIRED = frozenset(("lat", "lon", "alt_ft", "gs_kt", "trk_deg"))
 _ANY = (-sys.float_info.max, sys.float_info.max)  # finite, nothing more (track: any angle)
 _LIMITS = tuple((name, LIMITS.get(name, _ANY)) for name in _NUMERIC)
+_SEL_LIMITS = LIMITS["selected_alt_ft"]
 
 
 def fleet_key(party: str, aircraft_id: str) -> str:
@@ -97,6 +100,7 @@ class Report(NamedTuple):
     emergency: int | None = None
     callsign: str | None = None
     on_ground: bool = False
+    sel_alt_m: float | None = None  # the selected altitude (MCP/FCU or FMS), if reported
 
     @property
     def key(self) -> str:
@@ -105,7 +109,7 @@ class Report(NamedTuple):
 
     def to_json(self) -> dict[str, Any]:
         """The report in the wire's aviation units (for the owner's view)."""
-        return {
+        out = {
             "id": self.aircraft_id,
             "t": self.t,
             "lat": self.lat_deg,
@@ -119,6 +123,9 @@ class Report(NamedTuple):
             "callsign": self.callsign,
             "on_ground": self.on_ground,
         }
+        if self.sel_alt_m is not None:
+            out["selected_alt_ft"] = self.sel_alt_m / FT
+        return out
 
 
 def _number(raw: Mapping[str, Any], name: str, lim: tuple[float, float], where: str) -> float:
@@ -189,6 +196,9 @@ def _parse(raw: object, party: str, now: float, max_skew_s: float, index: int) -
     on_ground = raw.get("on_ground", False)
     if type(on_ground) is not bool:
         raise RecordError(where, "on_ground", on_ground, "must be true or false")
+    sel_ft = raw.get("selected_alt_ft")
+    if sel_ft is not None:
+        sel_ft = _number(raw, "selected_alt_ft", _SEL_LIMITS, where)
     if not -180.0 <= lon < 180.0:
         lon = (lon + 180.0) % 360.0 - 180.0
     if not 0.0 <= trk < 360.0:
@@ -207,13 +217,17 @@ def _parse(raw: object, party: str, now: float, max_skew_s: float, index: int) -
         emergency,
         callsign,
         on_ground,
+        None if sel_ft is None else sel_ft * FT,
     )
-    return rep, [rid, t, lat, lon, alt_ft, gs_kt, trk, vs_fpm, squawk, emergency, callsign, on_ground]
+    row = [rid, t, lat, lon, alt_ft, gs_kt, trk, vs_fpm, squawk, emergency, callsign, on_ground]
+    if sel_ft is not None:  # the last column is optional: rows without it expand without it
+        row.append(sel_ft)
+    return rep, row
 
 
 def parse_report(raw: object, party: str, now: float, *, max_skew_s: float, index: int = 0) -> Report:
     """Validate one report of *party*'s (scenario fields plus optional ``t``, ``squawk``,
-    ``emergency``, ``callsign``, ``on_ground``).
+    ``emergency``, ``callsign``, ``on_ground``, ``selected_alt_ft``).
 
     Raises
     ------
@@ -277,6 +291,7 @@ def from_record(party: str, item: Mapping[str, Any]) -> Report:
         item.get("emergency"),
         item.get("callsign"),
         bool(item.get("on_ground", False)),
+        None if item.get("selected_alt_ft") is None else float(item["selected_alt_ft"]) * FT,
     )
 
 
@@ -293,7 +308,7 @@ def expand(payload: Any) -> Any:
 
 # ---------------------------------------------------------------------- the fast reader
 def _real(name: str) -> Any:
-    lo, hi = dict(_LIMITS)[name]
+    lo, hi = dict(_LIMITS)[name] if name in _NUMERIC else LIMITS[name]
     return Annotated[float, msgspec.Meta(ge=lo, le=hi)]
 
 
@@ -314,6 +329,7 @@ class _Wire(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     emergency: Annotated[int, msgspec.Meta(ge=0, le=7)] | None = None
     callsign: Annotated[str, msgspec.Meta(max_length=16)] | None = None
     on_ground: bool = False
+    selected_alt_ft: _real("selected_alt_ft") | None = None  # type: ignore[valid-type]
     party: str | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -397,11 +413,12 @@ def _read_fast(
             trk %= 360.0
         lat, alt_ft, gs_kt, vs_fpm = w.lat, w.alt_ft, w.gs_kt, w.vs_fpm
         rest = (w.squawk, w.emergency, w.callsign, w.on_ground)
+        sel = w.selected_alt_ft
         # tuple.__new__: a NamedTuple's own constructor is a Python call, a third of this loop
-        reports.append(
-            make(Report, (rid, party, t, lat, lon, alt_ft * FT, gs_kt * KT, trk, vs_fpm * FPM, *rest))
-        )
-        rows.append([rid, t, lat, lon, alt_ft, gs_kt, trk, vs_fpm, *rest])
+        reports.append(make(Report, (rid, party, t, lat, lon, alt_ft * FT, gs_kt * KT, trk, vs_fpm * FPM,
+                                     *rest, None if sel is None else sel * FT)))
+        rows.append([rid, t, lat, lon, alt_ft, gs_kt, trk, vs_fpm, *rest] if sel is None
+                    else [rid, t, lat, lon, alt_ft, gs_kt, trk, vs_fpm, *rest, sel])
     values = (msg.type, msg.ref, msg.idempotency_key)
     others = {k: v for k, v in zip(_OTHERS, values, strict=True) if v is not None}
     return others, Batch(reports, rows, [], None)

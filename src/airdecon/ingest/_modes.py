@@ -22,9 +22,21 @@ TC         message                                observation fields
 20-22      airborne position, GNSS height         lat/lon, onground=0 (the height is not a
                                                   pressure altitude: not used)
 28         aircraft status (BDS 6,1) subtype 1    emergency state (3 bits), squawk
+29         target state and status (BDS 6,2)      selected altitude (MCP/FCU or FMS): ME bit 9
+                                                  source, bits 10-20 value (bits numbered from
+                                                  1, as in DO-260B), 0 = none, else
+                                                  (value - 1) x 32 ft
 =========  =====================================  ============================================
 
 DF4/20 give the altitude, DF5/21 the squawk, and FS (flight status) 1 or 3 means on the ground.
+Their Comm-B reply (DF20/21, MB field) is used when pyModeS infers it to be BDS 4,0 (selected
+vertical intention): MB bit 1 is the MCP/FCU selected altitude's status, bits 2-13 its value in
+16 ft steps (the FMS altitude, bits 15-26, is not used: it may be a constraint, not a clearance).
+
+Selected altitudes are set in 100 ft steps on the MCP/FCU; the 32 ft (TC 29) and 16 ft (BDS 4,0)
+encodings carry them with up to 16 ft of error (29,000 ft is sent as 29,024), so they are rounded
+to the nearest 100 ft (29,024 -> 29,000), as jet1090 and traffic do: unrounded, an aircraft
+cleared exactly 1,000 ft under another would be predicted 992 ft under it, in conflict.
 
 Positions are CPR-encoded. The pyModeS ``PipeDecoder`` pairs even/odd frames of one aircraft
 within 10 s for a global decode, then decodes later frames locally against the last accepted
@@ -56,6 +68,7 @@ _GROUND_FS = {1, 3}
 _AIR_FS = {0, 2}
 
 
+_SEL_STEP_FT = 100.0  # selected altitudes are rounded to this (module docstring)
 _SURFACE_REF_S = 600.0  # an aircraft's own last position serves as its surface reference this long
 
 
@@ -153,6 +166,7 @@ class ModeSDecoder:
         onground = -1
         squawk = callsign = ""
         emergency = -1
+        sel = nan
         tc = d.get("typecode")
         if df in (17, 18) and isinstance(tc, int):
             if 5 <= tc <= 8:
@@ -163,8 +177,13 @@ class ModeSDecoder:
                 alt = float(d["altitude"]) * FT
             if tc == 28 and d.get("subtype") == 1:
                 emergency = int(d.get("emergency_state", -1))
+            if tc == 29 and isinstance(d.get("selected_altitude"), int | float):
+                sel = round(float(d["selected_altitude"]) / _SEL_STEP_FT) * _SEL_STEP_FT * FT
         elif df in (0, 4, 16, 20) and isinstance(d.get("altitude"), int | float):
             alt = float(d["altitude"]) * FT
+        mcp = d.get("selected_altitude_mcp")
+        if df in (20, 21) and d.get("bds") == "4,0" and isinstance(mcp, int | float):
+            sel = round(float(mcp) / _SEL_STEP_FT) * _SEL_STEP_FT * FT
         fs = d.get("flight_status")
         if fs in _GROUND_FS:
             onground = 1
@@ -184,9 +203,9 @@ class ModeSDecoder:
             if "#" in callsign or "_" in callsign:
                 self.rejects.add("bad-callsign", frame, f"callsign {d['callsign']!r} has invalid characters")
                 callsign = ""
-        obs = Observation(t_s, icao, lat, lon, alt, gs, trk, vs, onground, squawk, callsign, emergency)
+        obs = Observation(t_s, icao, lat, lon, alt, gs, trk, vs, onground, squawk, callsign, emergency, sel)
         if (math.isnan(lat) and math.isnan(alt) and math.isnan(gs) and math.isnan(vs) and onground < 0
-                and not squawk and not callsign and emergency < 0):
+                and not squawk and not callsign and emergency < 0 and math.isnan(sel)):
             self.unused[f"DF{df}" + (f" TC{tc}" if isinstance(tc, int) else "")] += 1
             return None
         return obs

@@ -22,6 +22,7 @@ onground      -1/0/1    unknown / airborne / on the ground
 squawk        str       Mode A code, 4 octal digits
 callsign      str       flight identity, stripped
 emergency     int       ADS-B emergency state (0 none, 1..6 as in DO-260B TC28 subtype 1; -1 unknown)
+sel_alt_m     m         selected altitude (MCP/FCU or FMS; ADS-B TC 29, Comm-B BDS 4,0)
 ============  ========  ===============================================================
 """
 
@@ -59,6 +60,7 @@ class Observation:
     squawk: str = ""
     callsign: str = ""
     emergency: int = -1
+    sel_alt_m: float = NAN
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,11 +79,16 @@ class Observations:
     squawk: ObjArray
     callsign: ObjArray
     emergency: npt.NDArray[np.int8]
+    sel_alt_m: FloatArray = None  # type: ignore[assignment]  # optional: all NaN when not given
 
     FLOATS: ClassVar[tuple[str, ...]] = ("lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps")
     COLUMNS: ClassVar[tuple[str, ...]] = (
-        "t_s", "icao24", *FLOATS, "onground", "squawk", "callsign", "emergency"
+        "t_s", "icao24", *FLOATS, "onground", "squawk", "callsign", "emergency", "sel_alt_m"
     )
+
+    def __post_init__(self) -> None:
+        if self.sel_alt_m is None:  # readers of formats without a selected altitude
+            object.__setattr__(self, "sel_alt_m", np.full(self.t_s.shape[0], np.nan))
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
@@ -114,6 +121,7 @@ class Observations:
             squawk=obj([r.squawk for r in rows]),
             callsign=obj([r.callsign for r in rows]),
             emergency=np.array([r.emergency for r in rows], dtype=np.int8),
+            sel_alt_m=np.array([r.sel_alt_m for r in rows], dtype=np.float64),
         )
 
     def take(self, rows: npt.ArrayLike | slice) -> Observations:

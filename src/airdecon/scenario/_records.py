@@ -29,9 +29,11 @@ from airdecon.state import LIMITS
 __all__ = ["KNOWN_FIELDS", "MAX_PROBLEMS", "record_problems"]
 
 #: The fields of an aircraft record in a scenario file.
-KNOWN_FIELDS = ("id", "party", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm")
+KNOWN_FIELDS = (
+    "id", "party", "lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm", "selected_alt_ft", "turn_dps",
+)  # fmt: skip
 _REQUIRED = ("id", "party", "lat", "lon", "alt_ft", "gs_kt", "trk_deg")
-_NUMERIC = ("lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm")
+_NUMERIC = ("lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm", "selected_alt_ft", "turn_dps")
 
 #: Most problems listed in one error; the count of the rest is given.
 MAX_PROBLEMS = 20

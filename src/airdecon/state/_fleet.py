@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airdecon.errors import RecordError
+from airdecon.state._intent import TURN_LIMIT_DPS
 from airdecon.units import (
     FloatArray,
     fpm_to_mps,
@@ -44,10 +45,13 @@ LIMITS: dict[str, tuple[float, float]] = {
     "gs_kt": (0.0, 4_000.0),
     "vs_fpm": (-100_000.0, 100_000.0),
     "pos_err_m": (0.0, 1_000_000.0),
+    "selected_alt_ft": (-2_000.0, 200_000.0),
+    "turn_dps": (-TURN_LIMIT_DPS, TURN_LIMIT_DPS),
 }
 
 _REQUIRED = ("id", "lat", "lon", "alt_ft", "gs_kt", "trk_deg")
 _NUMERIC = ("lat", "lon", "alt_ft", "gs_kt", "trk_deg", "vs_fpm")
+_INTENT = ("selected_alt_ft", "turn_dps")  # optional: NaN (no selected altitude) and 0 (no turn)
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +77,12 @@ class Fleet:
     pos_err_m : float array of shape (n,)
         Extra horizontal position uncertainty of each track, metres (0 for fresh reports; grows
         while a track is coasted). Detection adds both aircraft's values to a pair's minimum.
+    sel_alt_m : float array of shape (n,), or None
+        Selected altitude, metres, NaN where unknown; None when no aircraft has one. A climb or
+        descent towards it is predicted to level off there (:mod:`airdecon.state._intent`).
+    turn_dps : float array of shape (n,), or None
+        Track rate of a steady turn, degrees per second (positive right), 0 where none; None when
+        no aircraft turns. Detection also flies such an aircraft along its arc.
 
     Build with :meth:`from_records` or :meth:`from_arrays`; the constructor does not validate.
     """
@@ -86,6 +96,8 @@ class Fleet:
     trk_deg: FloatArray
     vs_mps: FloatArray
     pos_err_m: FloatArray
+    sel_alt_m: FloatArray | None = None
+    turn_dps: FloatArray | None = None
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -109,7 +121,7 @@ class Fleet:
         alt_ft = m_to_ft(self.alt_m)
         gs_kt = mps_to_kt(self.gs_mps)
         vs_fpm = mps_to_fpm(self.vs_mps)
-        return [
+        records = [
             {
                 "id": self.ids[k],
                 "party": self.party[k],
@@ -122,6 +134,16 @@ class Fleet:
             }
             for k in range(len(self))
         ]
+        if self.sel_alt_m is not None:
+            sel_ft = m_to_ft(self.sel_alt_m)
+            for k, rec in enumerate(records):
+                if math.isfinite(sel_ft[k]):
+                    rec["selected_alt_ft"] = float(sel_ft[k])
+        if self.turn_dps is not None:
+            for k, rec in enumerate(records):
+                if self.turn_dps[k] != 0.0:
+                    rec["turn_dps"] = float(self.turn_dps[k])
+        return records
 
     def take(self, rows: npt.ArrayLike) -> Fleet:
         """A new fleet with only the given rows (integer indices or a boolean mask)."""
@@ -136,6 +158,8 @@ class Fleet:
             trk_deg=self.trk_deg[r],
             vs_mps=self.vs_mps[r],
             pos_err_m=self.pos_err_m[r],
+            sel_alt_m=None if self.sel_alt_m is None else self.sel_alt_m[r],
+            turn_dps=None if self.turn_dps is None else self.turn_dps[r],
         )
 
     # ------------------------------------------------------------------ builders
@@ -149,8 +173,9 @@ class Fleet:
         """Build a fleet from scenario records in aviation units.
 
         Each record has ``id``, ``party`` (or *default_party*), ``lat``, ``lon`` (degrees),
-        ``alt_ft``, ``gs_kt``, ``trk_deg`` and optionally ``vs_fpm`` (default 0). Unknown keys are
-        ignored.
+        ``alt_ft``, ``gs_kt``, ``trk_deg`` and optionally ``vs_fpm`` (default 0),
+        ``selected_alt_ft`` (the selected altitude; none by default) and ``turn_dps`` (the track
+        rate of a steady turn, deg/s, positive right; default 0). Unknown keys are ignored.
 
         Raises
         ------
@@ -159,7 +184,7 @@ class Fleet:
         """
         ids: list[str] = []
         parties: list[str] = []
-        cols: dict[str, list[float]] = {k: [] for k in _NUMERIC}
+        cols: dict[str, list[float]] = {k: [] for k in _NUMERIC + _INTENT}
         for k, rec in enumerate(records):
             where = f"#{k}"
             if not isinstance(rec, Mapping):
@@ -184,6 +209,12 @@ class Fleet:
                 if value is None and name == "vs_fpm":
                     value = 0.0
                 cols[name].append(_number(where, name, value))
+            for name in _INTENT:
+                value = rec.get(name)
+                cols[name].append(math.nan if value is None and name == "selected_alt_ft"
+                                  else 0.0 if value is None else _number(where, name, value))
+        sel = np.asarray(cols["selected_alt_ft"], dtype=float)
+        turn = np.asarray(cols["turn_dps"], dtype=float)
         return cls.from_arrays(
             ids=ids,
             party=parties,
@@ -193,6 +224,8 @@ class Fleet:
             gs_mps=kt_to_mps(np.asarray(cols["gs_kt"], dtype=float)),
             trk_deg=cols["trk_deg"],
             vs_mps=fpm_to_mps(np.asarray(cols["vs_fpm"], dtype=float)),
+            sel_alt_m=ft_to_m(sel) if np.isfinite(sel).any() else None,
+            turn_dps=turn if turn.any() else None,
         )
 
     @classmethod
@@ -208,6 +241,8 @@ class Fleet:
         vs_mps: npt.ArrayLike | None = None,
         party: npt.ArrayLike | str = "CIVIL",
         pos_err_m: npt.ArrayLike | None = None,
+        sel_alt_m: npt.ArrayLike | None = None,
+        turn_dps: npt.ArrayLike | None = None,
     ) -> Fleet:
         """Build a fleet from arrays in SI units (angles in degrees), validating every value.
 
@@ -221,6 +256,8 @@ class Fleet:
         vs_mps : shape (n,), m/s, optional (default 0)
         party : sequence of str of shape (n,), or one str for all (default ``"CIVIL"``)
         pos_err_m : shape (n,), metres, optional (default 0): horizontal position uncertainty
+        sel_alt_m : shape (n,), metres, optional: selected altitude, NaN where unknown
+        turn_dps : shape (n,), deg/s, optional: track rate of a steady turn, 0 where none
         """
         id_arr = np.empty(len(ids_list := list(np.asarray(ids, dtype=object).ravel())), dtype=object)
         id_arr[:] = ids_list
@@ -252,6 +289,8 @@ class Fleet:
         trk = col("trk_deg", trk_deg)
         vs = col("vs_mps", vs_mps)
         perr = col("pos_err_m", pos_err_m)
+        sel = None if sel_alt_m is None else col("sel_alt_m", sel_alt_m)
+        turn = None if turn_dps is None else col("turn_dps", turn_dps)
 
         for k in range(n):
             if not isinstance(id_arr[k], str) or not id_arr[k].strip():
@@ -268,9 +307,13 @@ class Fleet:
             ("trk_deg", trk, 1.0),
             ("vs_fpm", vs, 60.0 / 0.3048),
             ("pos_err_m", perr, 1.0),
+            *((("selected_alt_ft", sel, 1.0 / 0.3048),) if sel is not None else ()),
+            *((("turn_dps", turn, 1.0),) if turn is not None else ()),
         )
         for name, arr, scale in checks:
             bad = ~np.isfinite(arr)
+            if name == "selected_alt_ft":
+                bad &= ~np.isnan(arr)  # NaN: no selected altitude known
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
                 raise RecordError(id_arr[k], name, float(arr[k] * scale), "must be a finite number")
@@ -279,7 +322,8 @@ class Fleet:
                 shown = arr * scale
                 # a tiny tolerance absorbs the unit round trip at the limits
                 tol = 1e-9 * max(abs(lo), abs(hi), 1.0)
-                out = (shown < lo - tol) | (shown > hi + tol)
+                with np.errstate(invalid="ignore"):
+                    out = (shown < lo - tol) | (shown > hi + tol)
                 if out.any():
                     k = int(np.flatnonzero(out)[0])
                     raise RecordError(id_arr[k], name, float(shown[k]), f"out of range [{lo:g}, {hi:g}]")
@@ -302,6 +346,8 @@ class Fleet:
             trk_deg=trk,
             vs_mps=vs,
             pos_err_m=perr,
+            sel_alt_m=sel,
+            turn_dps=turn,
         )
 
 

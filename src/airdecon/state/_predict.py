@@ -12,6 +12,13 @@ tracks with :func:`is_lost`, so what a replay scores is the model the hub runs. 
   (:func:`airdecon.geometry.destination`); the fleet keeps the reported track and speed;
 * **vertically**, ``alt + vs * age_alt`` (``age_alt`` from the altitude's own time, which is the
   position's for a hub report), clipped to the fleet's plausibility range (-2,000 .. 200,000 ft);
+  a climb or descent towards a known selected altitude levels off there
+  (:func:`airdecon.state.level_off`): once reached, the fleet holds the selected altitude and a
+  vertical rate of 0;
+* **intent** rides along: the fleet carries each aircraft's selected altitude (``sel_alt_m``) and
+  the track rate of a steady turn (``turn_dps``), from which detection predicts the level-off
+  ahead and the turn's arc (:mod:`airdecon.detection`). The position itself is dead-reckoned
+  straight: the arc is a second hypothesis of detection, not the picture;
 * **coasting**: once the position is older than ``stale_s``, ``pos_err_m`` grows by
   :data:`COAST_ERROR_FRACTION` of the distance flown blind since then (at no less than
   :data:`COAST_MIN_SPEED_MPS`: a slow or hovering aircraft still drifts);
@@ -29,6 +36,7 @@ import numpy.typing as npt
 
 from airdecon.geometry import destination
 from airdecon.state._fleet import LIMITS, Fleet
+from airdecon.state._intent import level_off
 from airdecon.units import FT, FloatArray
 
 __all__ = ["COAST_ERROR_FRACTION", "COAST_MIN_SPEED_MPS", "coast_error_m", "is_lost", "predict_fleet"]
@@ -71,6 +79,8 @@ def predict_fleet(
     t: float,
     stale_s: float,
     t_alt: FloatArray | None = None,
+    sel_alt_m: FloatArray | None = None,
+    turn_dps: FloatArray | None = None,
 ) -> Fleet:
     """Every aircraft's last state flown on to the common time *t* (see the module docstring).
 
@@ -88,6 +98,10 @@ def predict_fleet(
         Age beyond which a track is coasted (``SafetyProtocol.stale_s``).
     t_alt : shape (n,), optional
         Time of each last altitude when it differs from the position's (the tracker's).
+    sel_alt_m : shape (n,), optional
+        Selected altitude of each aircraft, metres, NaN where unknown.
+    turn_dps : shape (n,), optional
+        Track rate of each aircraft's steady turn, deg/s (positive right), 0 where none.
 
     Returns
     -------
@@ -97,14 +111,21 @@ def predict_fleet(
     age = np.maximum(t - t_obs, 0.0)
     age_alt = age if t_alt is None else np.maximum(t - t_alt, 0.0)
     lat, lon = destination(lat_deg, lon_deg, trk_deg, gs_mps * age)
+    if sel_alt_m is not None and not np.isfinite(sel_alt_m).any():
+        sel_alt_m = None
+    if turn_dps is not None and not turn_dps.any():
+        turn_dps = None
+    alt, vs = level_off(alt_m, vs_mps, sel_alt_m, age_alt)
     return Fleet(
         ids=ids,
         party=party,
         lat_deg=np.clip(lat, -90.0, 90.0),
         lon_deg=lon,
-        alt_m=np.clip(alt_m + vs_mps * age_alt, _ALT_LO_M, _ALT_HI_M),
+        alt_m=np.clip(alt, _ALT_LO_M, _ALT_HI_M),
         gs_mps=gs_mps,
         trk_deg=trk_deg,
-        vs_mps=vs_mps,
+        vs_mps=vs,
         pos_err_m=coast_error_m(age, gs_mps, stale_s),
+        sel_alt_m=sel_alt_m,
+        turn_dps=turn_dps,
     )

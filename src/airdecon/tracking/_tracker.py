@@ -19,6 +19,12 @@ One track per ICAO address. Each observation updates what it carries:
   ``derive_baseline_s`` seconds (and the vertical rate from altitudes).
 * a moving aircraft reporting *exactly* its last position again is a feed repeating a stale
   state (OpenSky does, for minutes, with every field frozen): it does not refresh the track.
+* **selected altitude** (ADS-B TC 29, Comm-B BDS 4,0) is kept while heard within ``sel_fresh_s``
+  (and within the altitude limits); the snapshot hands it to the live-picture model, which levels
+  a climb or descent off there.
+* **track rate**: every track (reported, or derived from positions) feeds
+  :func:`airdecon.state.turn_update` (tracks at least 4 s apart, two agreeing rates of 1 deg/s or
+  more make a steady turn), so a turning aircraft is also predicted along its arc.
 * **on ground** is taken from the report's flag; such aircraft are left out of the airborne
   snapshot, and a ground report confirms the last altitude (so the altitude gate does not widen
   while an aircraft taxis: the Paris data has bogus 34,000-38,000 ft reports at take-off).
@@ -49,7 +55,7 @@ import numpy as np
 from airdecon.geometry import local_offset_m
 from airdecon.ingest import Observations
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import Fleet, is_lost, predict_fleet
+from airdecon.state import Fleet, is_lost, predict_fleet, turn_update
 from airdecon.tracking._types import (
     DISTRESS_SQUAWKS,
     EMERGENCY_STATUS,
@@ -92,6 +98,10 @@ class _Track:
     rej_alt: int = 0
     ok_pos: int = 0  # accepted positions since the track began or was re-anchored
     ok_alt: int = 0
+    sel: float = math.nan  # selected altitude, m
+    t_sel: float = -math.inf
+    turn: tuple[float, float, float, float] = (-math.inf, 0.0, 0.0, 0.0)  # turn_update's state
+
 
 class Tracker:
     """Per-aircraft tracks from observations; a :class:`~airdecon.state.Fleet` at any time.
@@ -161,7 +171,7 @@ class Tracker:
         stats.observations += stop - lo
         cols = tuple(c[lo:stop] for c in self._cache[1])
         isfinite = math.isfinite
-        for t, icao, lat, lon, alt, gs, trk, vs, og, sq, cs, em in zip(*cols, strict=True):
+        for t, icao, lat, lon, alt, gs, trk, vs, og, sq, cs, em, sel in zip(*cols, strict=True):
             tr = tracks.get(icao)
             if tr is None:
                 tr = tracks[icao] = _Track(icao)
@@ -183,6 +193,9 @@ class Tracker:
             # --- velocity report
             if isfinite(gs) and isfinite(trk) and gs <= s.max_speed_mps:
                 tr.gs, tr.trk, tr.t_vel, tr.t_v = gs, trk % 360.0, t, t
+                tr.turn = turn_update(tr.turn, t, tr.trk)
+            if isfinite(sel) and s.floor_m <= sel <= s.ceiling_m:
+                tr.sel, tr.t_sel = sel, t
             if isfinite(vs) and abs(vs) <= s.max_vs_mps * 2.0:
                 tr.vs, tr.t_vs = vs, t
             # --- altitude
@@ -283,6 +296,7 @@ class Tracker:
                 tr.gs = min(math.hypot(vn, ve), _MAX_GS)
                 tr.trk = math.degrees(math.atan2(ve, vn)) % 360.0
                 tr.t_v = t
+                tr.turn = turn_update(tr.turn, t, tr.trk)
                 tr.anchor = (t, lat, lon)
         else:
             tr.anchor = None
@@ -346,11 +360,14 @@ class Tracker:
         ]
         if not rows:
             return Fleet.empty()
+        s = self.settings
         a = np.array(
-            [(tr.lat, tr.lon, tr.alt, tr.t_pos, tr.t_alt, tr.gs, tr.trk, tr.vs) for tr in rows],
+            [(tr.lat, tr.lon, tr.alt, tr.t_pos, tr.t_alt, tr.gs, tr.trk, tr.vs,
+              tr.sel if t_s - tr.t_sel <= s.sel_fresh_s else math.nan,
+              tr.turn[3] if t_s - tr.turn[0] <= s.vel_fresh_s * 3 else 0.0) for tr in rows],
             dtype=np.float64,
-        )
-        lat, lon, alt, t_pos, t_alt, gs, trk, vs = a.T
+        )  # fmt: skip
+        lat, lon, alt, t_pos, t_alt, gs, trk, vs, sel, turn = a.T
         ids = np.empty(len(rows), dtype=object)
         ids[:] = [tr.icao24 for tr in rows]
         # every value is finite and in range by construction (gated above), so the unchecked
@@ -368,4 +385,6 @@ class Tracker:
             t=t_s,
             stale_s=self.protocol.stale_s,
             t_alt=t_alt,
+            sel_alt_m=sel,
+            turn_dps=turn,
         )

@@ -43,6 +43,9 @@ class TrackerSettings:
         A reported velocity is used for this long; then velocity is derived from positions.
     derive_baseline_s : float
         Shortest time between two positions used to derive a velocity.
+    sel_fresh_s : float
+        A selected altitude (ADS-B TC 29 or BDS 4,0) is used for this long after it was last
+        heard (default 60 s: TC 29 comes every few seconds, BDS 4,0 when a radar asks for it).
 
     How a coasted track's uncertainty grows is not a tracker setting: it is the live-picture
     model's (:func:`airdecon.state.coast_error_m`), the same for the hub and replay.
@@ -60,6 +63,7 @@ class TrackerSettings:
     reanchor_after: int = 4
     vel_fresh_s: float = 10.0
     derive_baseline_s: float = 4.0
+    sel_fresh_s: float = 60.0
 
 
 @dataclass(frozen=True)
