@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import airdecon
 from airdecon.detection import ARC_TOLERANCE_M, detect
 from airdecon.detection._engine import detect as detect_linear
+from airdecon.detection._hypotheses import TURNS_PER_BUDGET, _cap_turns, hypothesis_rows
 from airdecon.geometry import east_north_up, geodetic_to_ecef
 from airdecon.state import TURN_MAX_DEG, level_off
 from tests.detection.strategies import fleets
@@ -226,3 +227,28 @@ def test_the_candidate_searches_prune() -> None:
         by_boxes = detect(fleet).n_candidates - linear
     every = 20 * 59  # pairs with one of the 20 turning aircraft, all considered
     assert 0 < by_reach < every / 5 and 0 < by_boxes < every / 5, (by_reach, by_boxes)
+
+
+def test_a_party_reporting_its_fleet_turning_loses_only_its_own_arcs() -> None:
+    # issue 12: EVIL reports 300 aircraft turning (each pair with a turning aircraft costs up to a
+    # few hundred exact solves); with budgets, at most budget // TURNS_PER_BUDGET of EVIL's are
+    # judged along an arc, and BLUE's genuine turn (into CIVIL's path) is still found
+    radius_nm = 450 * KT / math.radians(3.0) / NM
+    recs = [
+        _ac("TURN", 0, 0, 0, 450, 30000, turn_dps=3.0, party="BLUE"),
+        _ac("OTHER", 30, radius_nm, 270, 300, 30000),
+    ] + [_ac(f"E{k:03d}", 200 + 3.0 * (k % 20), 3.0 * (k // 20), 90, 300, 20000 + 10 * k,
+             turn_dps=2.0 + k / 1000, party="EVIL") for k in range(300)]
+    fleet = airdecon.Fleet.from_records(recs)
+    budget = {"EVIL": 5000, "BLUE": 5000, "CIVIL": 50000}
+    res = detect(fleet, own_budget=budget)
+    assert ("OTHER", "TURN") in res.pairs()
+    assert [c.hypothesis for c in res if {c.a, c.b} == {"OTHER", "TURN"}] == ["turn"]
+    assert "EVIL" in res.capped and "BLUE" not in res.capped
+    kept, capped = _cap_turns(fleet, hypothesis_rows(fleet, 300.0)[1], budget)
+    assert int(kept[fleet.party == "EVIL"].sum()) == 5000 // TURNS_PER_BUDGET
+    evil_kept = sorted(str(x) for x in fleet.ids[kept & (fleet.party == "EVIL")])
+    assert evil_kept == [f"E{k:03d}" for k in range(250, 300)]  # the fastest-turning
+    assert kept[fleet.index("TURN")] and capped == ("EVIL",)
+    # without budgets (a library caller), nothing is cut
+    assert int(hypothesis_rows(fleet, 300.0)[1].sum()) == 301

@@ -197,7 +197,7 @@ def detect(
     ...     {"id": "B", "party": "RED", "lat": 35.0, "lon": 38.8, "alt_ft": 30000,
     ...      "gs_kt": 450, "trk_deg": 270}])
     >>> [(c.a, c.b, round(c.t_in_s)) for c in airdecon.detect(fleet)]
-    [('A', 'B', 56)]
+    [('A', 'B', 138)]
     """
     rules: PairRules = protocol if protocol is not None else SafetyProtocol()
     if backend not in BACKENDS:

@@ -34,6 +34,7 @@ combination (``tcpa`` >= 0), ``dalt_cpa`` the vertical distance then.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
@@ -60,6 +61,12 @@ HYPOTHESES: tuple[str, ...] = ("straight", "level-off", "turn")
 _FIELDS = ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")
 _ALT_CELL_M = 10_000.0  # the grid's altitude cells, as the engine's
 _REACH_MAX_PAIRS = 50_000  # up to this many (special x all) pairs, candidates by reach, not boxes
+TURNS_PER_BUDGET = 100
+"""With an ``own_budget``, a party's aircraft judged along an arc are at most its budget divided
+by this (50 for a force's 5,000, 500 for civil traffic's 50,000), the fastest-turning first: a
+turn costs every pair it is in up to a few hundred exact solves instead of one, and a party that
+reports its whole quota turning must not make everyone's cycle pay for it (issue 12). Only that
+party's own predictions lose the arc; other parties' turning aircraft keep theirs."""
 
 
 def hypothesis_rows(fleet: Fleet, lookahead_s: float) -> tuple[BoolArray, BoolArray]:
@@ -103,10 +110,12 @@ def detect(
     rules: PairRules = protocol if protocol is not None else SafetyProtocol()
     base = detect_linear(fleet, rules, backend=backend, cell_m=cell_m, own_budget=own_budget)
     levels, turns = hypothesis_rows(fleet, rules.lookahead_s)
+    turns, turn_capped = _cap_turns(fleet, turns, own_budget)
     special = levels | turns
     if not special.any():
-        return base
+        return base if not turn_capped else _with_capped(base, turn_capped)
     i, j, capped = _candidates(fleet, rules, special, turns, backend, own_budget)
+    capped = tuple(sorted(set(capped) | set(turn_capped)))
     keep = rules.watched(fleet, i, j)
     i, j = i[keep], j[keep]
     found = _judge(fleet, rules, i, j, turns)
@@ -119,6 +128,29 @@ def detect(
     names = np.concatenate([np.full(int(plain.sum()), "straight", dtype=object), found[2][hit]])
     return _sorted(fleet, ii, jj, cols, names, base.n_candidates + int(i.shape[0]),
                    tuple(sorted(set(base.capped) | set(capped))))
+
+
+def _cap_turns(fleet: Fleet, turns: BoolArray, own_budget: Mapping[str, int] | None
+               ) -> tuple[BoolArray, tuple[str, ...]]:
+    """At most ``own_budget[party] // TURNS_PER_BUDGET`` turning aircraft of each budgeted party
+    (the fastest-turning, then by id); the parties cut, named for :attr:`ConflictSet.capped`."""
+    if not own_budget or not turns.any() or fleet.turn_dps is None:
+        return turns, ()
+    turns = turns.copy()
+    capped = []
+    for party, budget in own_budget.items():
+        rows = np.flatnonzero(turns & (fleet.party == party))
+        limit = max(1, int(budget) // TURNS_PER_BUDGET)
+        if rows.shape[0] <= limit:
+            continue
+        order = sorted(rows.tolist(), key=lambda r: (-abs(float(fleet.turn_dps[r])), str(fleet.ids[r])))
+        turns[order[limit:]] = False
+        capped.append(str(party))
+    return turns, tuple(capped)
+
+
+def _with_capped(base: ConflictSet, capped: tuple[str, ...]) -> ConflictSet:
+    return dataclasses.replace(base, capped=tuple(sorted(set(base.capped) | set(capped))))
 
 
 def _sorted(fleet: Fleet, i: IntArray, j: IntArray, cols: dict[str, FloatArray],
