@@ -80,5 +80,15 @@ async def get_operations(hub: HubDep, party: Party) -> dict[str, Any]:
 @router.get("/v1/notices")
 async def get_notices(hub: HubDep, party: Party) -> dict[str, Any]:
     """Your open notices: which of your operations come within the minima of which party's plan,
-    and where — the part of your own volume concerned, never the other's beyond it."""
-    return {"notices": await asyncio.to_thread(hub.operations.notices_for, party)}
+    and where — the part of your own volume concerned, never the other's beyond it; and your
+    aircraft out of the active operation they are assigned to (``conformance``)."""
+    notices = await asyncio.to_thread(hub.operations.notices_for, party)
+    return {"notices": notices, "conformance": hub.areas.conformance_for(party)}
+
+
+@router.get("/v1/area-alerts")
+async def get_area_alerts(hub: HubDep, party: Party) -> dict[str, Any]:
+    """Your current area alerts: your aircraft predicted to enter another party's active volume or
+    a hazard area (with the part of it your path crosses), and aircraft of other parties predicted
+    to enter your volumes (under a pseudonym)."""
+    return {"area_alerts": hub.areas.alerts_for(party, hub.clock())}

@@ -1,5 +1,6 @@
 """Need to know: what each party may see of the picture (the single filter every face uses)."""
 
+from airdecon.needtoknow._areas import AreaAlert, area_alert_payloads
 from airdecon.needtoknow._cursor import CursorCodec
 from airdecon.needtoknow._operations import operation_audience, operation_view
 from airdecon.needtoknow._policy import AUDIENCE_RULES, Disclosure, StateView, quantised, threat_ref
@@ -8,12 +9,14 @@ from airdecon.needtoknow._render import ALERT_CAUSES, Names, advisory_text, aler
 __all__ = [
     "ALERT_CAUSES",
     "AUDIENCE_RULES",
+    "AreaAlert",
     "CursorCodec",
     "Disclosure",
     "Names",
     "StateView",
     "advisory_text",
     "alert_cause",
+    "area_alert_payloads",
     "operation_audience",
     "operation_view",
     "quantised",
