@@ -184,3 +184,53 @@ def test_notices_use_the_protocols_overrides_and_time_buffer_and_windows_end(hub
     assert [e["operation"] for e in of(ended, "operation") if e.get("change") == "ended"] == ["B-SHORT"]
     states = {o["operation"]: o["state"] for o in blue.get("/v1/operations").json()["operations"]}
     assert states["B-SHORT"] == "ended" and states["B"] == "planned"
+
+
+def test_the_plan_command_files_lists_and_withdraws_against_a_hub(
+    hub: HubProcess, tmp_path: Any, capsys: Any
+) -> None:
+    from airdecon.cli import main
+
+    now = time.time()
+    (tmp_path / "red.json").write_text(json.dumps({"id": "R-OP", "volumes": [square(40.0, 10.0, 0.2)]}))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"""operations:
+  - id: B-OP
+    volumes:
+      - polygon: [[40.05, 10.05], [40.05, 10.25], [40.25, 10.25], [40.25, 10.05]]
+        alt_lower_ft: 20000
+        alt_upper_ft: 30000
+        start: {now - 60}
+        end: {now + 3600}
+  - id: B-RANGE
+    public: true
+    volumes:
+      - circle: {{lat: 45.0, lon: 12.0, radius_nm: 5}}
+        alt_lower_ft: 0
+        alt_upper_ft: 10000
+        start: "2027-01-15T09:00:00Z"
+        end: "2027-01-15T11:00:00Z"
+""")
+    base = ["--hub", hub.base, "--party", "BLUE", "--token", hub.tokens["BLUE"]]
+    red = ["--hub", hub.base, "--party", "RED", "--token", hub.tokens["RED"]]
+    assert main(["plan", "file", str(tmp_path / "red.json"), *red]) == 0
+    assert main(["plan", "file", str(plan), *base]) == 0
+    out = capsys.readouterr().out
+    assert "filed operation B-OP (version 1, planned, 1 volume)" in out
+    assert "NOTICE N-" in out and "RED's plan" in out
+    assert "filed hazard area B-RANGE" in out
+    assert main(["plan", "list", *base]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "B-OP" in out and "B-RANGE" in out and "R-OP" not in out
+    assert main(["plan", "withdraw", "B-OP", *base]) == 0
+    assert "B-OP: withdrawn (version 2)" in capsys.readouterr().out
+    assert hub.client("RED").get("/v1/notices").json()["notices"] == []
+    # a refusal is the hub's answer, in one line, exit status 1
+    (tmp_path / "bad.json").write_text(
+        json.dumps({"id": "X", "volumes": [square(40, 10, 0.2, end=now - 3600)]})
+    )
+    assert main(["plan", "file", str(tmp_path / "bad.json"), *base]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "X: 422 invalid_operation: volumes[0].end: must be after start" in err
+    assert main(["plan", "withdraw", "R-OP", *base]) == 1  # another party's: not found
+    assert "404" in capsys.readouterr().err

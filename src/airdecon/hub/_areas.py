@@ -20,6 +20,7 @@ anew what still holds. Not thread-safe: the cycle thread calls :meth:`cycle`; re
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 from typing import Any
@@ -85,7 +86,9 @@ class AreaWatch:
                 seen[key] = k
         events: list[NewEvent] = []
         with self._lock:
-            for key in sorted(seen):
+            # by predicted entry, then volume: not by aircraft id alone, whose order the owner may not see
+            order = sorted(seen, key=lambda key: (round(float(found.t_in[seen[key]]), 1), key[1:], key[0]))
+            for key in order:
                 k = seen[key]
                 enter_at = now + float(found.t_in[k])
                 alert = self._open.get(key)
@@ -207,7 +210,8 @@ class AreaWatch:
                         if "in_s" in p:
                             p["in_s"] = max(0, round(alert["enter_at"] - now))
                         out.append(p)
-        return sorted(out, key=lambda p: (p.get("enter_at", 0.0), p["area_alert_id"]))
+        # by what the reader sees, never by the random id: the order must not depend on chance
+        return sorted(out, key=lambda p: json.dumps({**p, "area_alert_id": ""}, sort_keys=True))
 
     def conformance_for(self, party: str) -> list[dict[str, Any]]:
         """*party*'s aircraft currently out of the operation they are assigned to."""
