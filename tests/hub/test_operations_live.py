@@ -72,6 +72,28 @@ def test_plans_notices_and_a_hazard_area_for_every_party(hub: HubProcess) -> Non
         hazards = [o for o in c.get("/v1/operations").json()["operations"] if o["public"]]
         assert [(o["operation"], o["party"]) for o in hazards] == [("HZ-1", "RED")]
         assert hazards[0].get("contacts", [{"name": "RED duty"}])[0]["name"] == "RED duty"
+    # acknowledged like a safety notice: the filer and the acknowledging party learn it, no one else
+    assert blue.post("/v1/operations/HZ-1/ack", json={"party": "RED"}).json()["acknowledged"] is True
+    assert (
+        blue.post("/v1/operations/HZ-1/ack", json={"party": "RED"}).status_code == 200
+    )  # again: as it stands
+
+    def hazard(c: Any) -> dict[str, Any]:
+        return next(o for o in c.get("/v1/operations").json()["operations"] if o["operation"] == "HZ-1")
+
+    assert hazard(blue)["acknowledged"] is True and hazard(civil)["acknowledged"] is False
+    assert hazard(red)["acknowledged_by"] == ["BLUE"]
+    assert "hazard-ack" in red.get("/v1/events").text and "hazard-ack" not in civil.get("/v1/events").text
+    # a new version must be acknowledged anew
+    assert (
+        red.patch("/v1/operations/HZ-1", json={"volumes": [{**hz, "alt_upper_ft": 30000}]}).status_code == 200
+    )
+    assert hazard(blue)["acknowledged"] is False and hazard(red)["acknowledged_by"] == []
+    # another party's plan that is not a hazard area is as unknown as none; one's own needs none
+    assert blue.post("/v1/operations/R-OP/ack", json={"party": "RED"}).status_code == 404
+    assert blue.post("/v1/operations/NOPE/ack", json={"party": "RED"}).status_code == 404
+    assert red.post("/v1/operations/HZ-1/ack", json={"party": "RED"}).status_code == 422
+    assert blue.post("/v1/operations/HZ-1/ack", json={"party": "RED", "x": 1}).status_code == 422
 
 
 def test_an_aircraft_heading_into_an_active_volume_alerts_its_party_with_the_crossed_part_only(

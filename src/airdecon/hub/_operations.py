@@ -20,7 +20,7 @@ from airdecon.hub._alerts import HUB_PARTY
 from airdecon.hub._context import HubContext
 from airdecon.hub._guard import QuotaExceeded
 from airdecon.hub._record import Record
-from airdecon.needtoknow import operation_audience, operation_view
+from airdecon.needtoknow import hazard_ack_audience, operation_audience, operation_view
 from airdecon.operations import (
     FINAL_STATES,
     AreaIndex,
@@ -28,6 +28,7 @@ from airdecon.operations import (
     Minima,
     NoticeKey,
     Operation,
+    OperationError,
     Volume,
     amend_operation,
     live_count,
@@ -55,6 +56,7 @@ class Operations:
         self._notices: dict[NoticeKey, dict[str, Any]] = {}  # open notices, as last recorded
         self._index: AreaIndex | None = None  # the volumes live tracks are checked against
         self._next_end = float("inf")  # the earliest end of a live operation's last window
+        self._acks: dict[tuple[str, str], dict[str, int]] = {}  # hazard area -> {party: version}
         self._restore()
 
     # ------------------------------------------------------------------ state
@@ -83,12 +85,15 @@ class Operations:
     def _restore(self) -> None:
         """Read the operations and the open notices back from the record."""
         store, seq = self._ctx.store, 0
-        while batch := store.events_after(seq, kinds=("operation", "notice"), limit=1000):
+        while batch := store.events_after(seq, kinds=("operation", "notice", "hazard-ack"), limit=1000):
             for ev in batch:
                 p = ev.payload
                 if not isinstance(p, dict):
                     continue
-                if ev.kind == "operation":
+                if ev.kind == "hazard-ack":
+                    key = (str(p.get("party")), str(p.get("operation")))
+                    self._acks.setdefault(key, {})[str(p.get("by"))] = int(p.get("version", 0))
+                elif ev.kind == "operation":
                     op = Operation.from_mapping(ev.origin, p)
                     self._ops[(op.party, op.id)] = op
                 elif ev.audience != "all" and len(ev.audience) == 1:
@@ -189,6 +194,23 @@ class Operations:
                 self._commit(amend_operation(op, {"state": "ended"}), "ended")
             self._changed()
 
+    def acknowledge(self, party: str, filer: str, ident: str) -> dict[str, Any]:
+        """*party* acknowledges the current version of *filer*'s hazard area *ident* (again: as it
+        stands). The filer and *party* are told (a ``hazard-ack`` event); nobody else."""
+        with self._lock:
+            op = self._ops.get((filer, ident))
+            if op is None or not op.public or filer == party:  # another's plan is as unknown as none
+                if op is not None and op.public and filer == party:
+                    raise OperationError("party", "your own hazard area needs no acknowledgement")
+                raise NotFound("hazard area", f"{filer}/{ident}")
+            acks = self._acks.setdefault((filer, ident), {})
+            if acks.get(party) != op.version:
+                payload = {"operation": ident, "party": filer, "version": op.version, "by": party}
+                audience = hazard_ack_audience(filer, party)
+                self._record.append([NewEvent("hazard-ack", party, payload, audience=audience)])
+                acks[party] = op.version
+            return {"operation": ident, "party": filer, "version": op.version, "acknowledged": True}
+
     def area_index(self) -> AreaIndex:
         """The volumes live tracks are checked against: every *active* operation's, and every live
         hazard area's (built once after each change)."""
@@ -215,7 +237,8 @@ class Operations:
         with self._lock:
             ops = sorted(self._ops.values(), key=lambda o: (o.party != party, o.party, o.id))
             for op in ops:
-                view = operation_view(party, op.party, op.to_mapping(), self._contacts(op.party))
+                acks = self._acks.get((op.party, op.id), {}) if op.public else None
+                view = operation_view(party, op.party, op.to_mapping(), self._contacts(op.party), acks)
                 if view is not None:
                     out.append(view)
         return out

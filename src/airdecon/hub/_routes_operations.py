@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from airdecon.hub._api import HubDep, Party, body, read_json
-from airdecon.operations import MAX_VERTICES, MAX_VOLUMES, STATES
+from airdecon.operations import MAX_VERTICES, MAX_VOLUMES, STATES, OperationError
 
 __all__ = ["router"]
 
@@ -69,6 +69,24 @@ async def patch_operation(operation_id: str, request: Request, hub: HubDep, part
 async def delete_operation(operation_id: str, hub: HubDep, party: Party) -> dict[str, Any]:
     """Withdraw one of your operations (its notices are cleared for every party concerned)."""
     return await asyncio.to_thread(hub.operations.withdraw, party, operation_id)
+
+
+_ACK = {"type": "object", "required": ["party"], "additionalProperties": False,
+        "properties": {"party": {"type": "string", "description": "the hazard area's filer"}}}  # fmt: skip
+
+
+@router.post(
+    "/v1/operations/{operation_id}/ack",
+    openapi_extra=body(_ACK),
+)
+async def ack_hazard(operation_id: str, request: Request, hub: HubDep, party: Party) -> dict[str, Any]:
+    """Acknowledge another party's hazard area (its current version), like a safety notice: the
+    filer and you are told, nobody else."""
+    data = await read_json(request, hub)
+    filer = data.get("party")
+    if not isinstance(filer, str) or set(data) != {"party"}:
+        raise OperationError("party", 'the body is {"party": the hazard area\'s filer}')
+    return await asyncio.to_thread(hub.operations.acknowledge, party, filer, operation_id)
 
 
 @router.get("/v1/operations")

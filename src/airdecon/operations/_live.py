@@ -1,21 +1,24 @@
 """Live tracks against plans: which aircraft are predicted to enter which volumes, when and where.
 
 :class:`AreaIndex` holds the volumes live aircraft are checked against (other parties' *active*
-volumes and every hazard area), as ``shapely`` 2 polygons in (lon, lat) degrees in an ``STRtree``.
-A volume's edges are the straight lines between its vertices in latitude and longitude (as for
-plan against plan, :mod:`airdecon.operations._geometry`), so a point is inside a volume exactly
-when it is inside that polygon: containment needs no projection.
+volumes and every hazard area), as ``shapely`` 2 polygons in (lon, lat) degrees in an ``STRtree``,
+and their edges in a second ``STRtree``. A volume's edges are the straight lines between its
+vertices in latitude and longitude (as for plan against plan, :mod:`airdecon.operations._geometry`),
+so a point is inside a volume exactly when it is inside that polygon: containment needs no
+projection.
 
 :func:`crossings` checks a whole fleet at once, vectorised:
 
-1. each aircraft's predicted path over the look-ahead is its *geodesic* (``pyproj.Geod``, WGS 84)
-   from its position along its track at its ground speed, sampled at :data:`SAMPLES` times (the
-   chord between two samples of a 600 kt, 5 min path departs from the geodesic by under 2 m);
-2. the tree gives the (aircraft, volume) pairs whose bounding boxes meet (broad phase);
-3. for each pair, the times within the look-ahead when the aircraft is inside the volume's band
-   (climbing or descending at its vertical rate) and window, in numpy;
-4. the path over those times, sampled again, intersected with the volume's polygon: the first and
-   last points inside give the entry and exit times and the entry point.
+1. broad phase: the volumes' tree is queried with a box sure to hold each aircraft's path over the
+   look-ahead (its great circle on a sphere, padded by more than the ellipsoid changes);
+2. for each (aircraft, volume) pair found, the times within the look-ahead when the aircraft is
+   inside the volume's band (climbing or descending at its vertical rate) and window, in numpy;
+3. each candidate aircraft's path is its *geodesic* on WGS 84 (``pyproj.Geod``) from its position
+   along its track at its ground speed, sampled at :data:`SAMPLES` times; its chords are crossed
+   with the edges of the pair's volume near them (the edges' tree), and containment at the ends of
+   the pair's times decides the rest: the first and last times inside, and the entry point. Over a
+   300 s look-ahead at 550 kt the chords depart from the geodesic by at most 10 m at 45° of
+   latitude, 18 m at 60°, 60 m at 80°.
 
 :func:`crossed_part` is what the aircraft's party is shown of a volume it will enter: the volume's
 polygon within the horizontal minimum of the predicted path while inside (a corridor, built in an
