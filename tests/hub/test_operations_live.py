@@ -137,6 +137,12 @@ def test_an_aircraft_heading_into_an_active_volume_alerts_its_party_with_the_cro
     assert abs(o["at"]["lon"] - 10.0) < 0.02 and abs(o["at"]["lat"] - 40.25) < 0.02
     assert "BLUE-1" not in json.dumps(er) + red.get("/v1/area-alerts").text
     assert civil.get("/v1/area-alerts").json()["area_alerts"] == []
+    # withdrawn, the volume raises nothing more: its alerts clear at once (not after the 5 s hold)
+    with hub.ws("BLUE", after="live") as wb:
+        assert red.delete("/v1/operations/R-SECRET").status_code == 200
+        gone = collect(wb, lambda ev: any(e["kind"] == "cleared" for e in of(ev, "area-alert")), timeout=4)
+    assert [e["aircraft"] for e in of(gone, "area-alert")] == ["BLUE-1"]
+    assert blue.get("/v1/area-alerts").json()["area_alerts"] == []
 
 
 def test_a_hazard_area_in_the_path_is_shown_in_full_to_any_party(hub: HubProcess) -> None:

@@ -109,10 +109,11 @@ class AreaWatch:
                 self._open[key] = alert
                 events.extend(NewEvent("area-alert", HUB_PARTY, p, audience=sorted(aud))
                               for aud, p in alert["payloads"])  # fmt: skip
+            live = {(v.owner, v.operation, v.index) for v in index.volumes}
             for key in sorted(self._open):
                 alert = self._open[key]
-                if key in seen or now - alert["seen"] < HOLD_S:
-                    continue
+                if key in seen or (now - alert["seen"] < HOLD_S and key[1:] in live):
+                    continue  # held a moment, unless its volume is gone (withdrawn, ended)
                 del self._open[key]
                 events.extend(NewEvent("area-alert", HUB_PARTY, p, audience=sorted(aud))
                               for aud, p in alert["cleared"])  # fmt: skip

@@ -7,6 +7,7 @@ import { ProtocolPane } from './protocol.js';
 import { Replay } from './replay.js';
 import { Ledger } from './ledger.js';
 import { HeadKeeper } from './heads.js';
+import { Plans } from './operations.js';
 import {
   h, clear, LEVEL_RANK, fl, trend, dur, latlon, hhmmss, advisoryWords, shortRef,
 } from './util.js';
@@ -77,6 +78,7 @@ async function start(firstTracks) {
   S.ledger = new Ledger(S, $('ledger-rows'));
   S.heads = new HeadKeeper(S, S.party, $('heads-kept'));
   S.heads.render();
+  S.plans = new Plans(S, $('plans'));
   setupTabs();
   applyTracks(firstTracks, true);
   S.stream = new Stream(S.api.token, {
@@ -314,7 +316,8 @@ function onEvent(ev, live) {
     case 'disclosure':  // one of our aircraft was shown to another party (the ledger)
       S.ledger.onEvent(ev, live);
       break;
-    default:
+    default:  // operation, notice, area-alert, conformance, hazard-ack: the Plans tab (operations.js)
+      S.plans.onEvent(ev, live);
       break;
   }
 }
@@ -429,6 +432,7 @@ export function selectTab(name) {
   if (name === 'line') S.line.render();
   if (name === 'protocol') S.protocol.load();
   if (name === 'ledger') S.ledger.load();
+  if (name === 'plans') S.plans.render();
 }
 
 // ------------------------------------------------------------------ boot
