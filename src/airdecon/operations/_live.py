@@ -89,6 +89,7 @@ class AreaIndex:
         self.upper_m = np.array([v.volume.alt_upper_ft * FT for v in self.volumes])
         self.start = np.array([v.volume.start for v in self.volumes])
         self.end = np.array([v.volume.end for v in self.volumes])
+        self.bounds = shapely.bounds(self.polygons).reshape(-1, 4)  # lon0, lat0, lon1, lat1
         # edges: (x0, y0, x1, y1) in (lon, lat) degrees, volume j's from offset[j] to offset[j + 1]
         counts = np.array([len(r) for r in rings], dtype=np.intp)
         self.offset = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
@@ -182,6 +183,27 @@ def _boxes(
     return _envelopes(x0, y0, x1, y1), np.concatenate([rows, wide])
 
 
+def _meets(
+    bounds: FloatArray, lat: FloatArray, lon: FloatArray, trk: FloatArray, d0: FloatArray, d1: FloatArray
+) -> npt.NDArray[np.bool_]:
+    """Whether the box sure to hold each path from *d0* to *d1* metres (great circle on a sphere,
+    padded as in :func:`_boxes`) meets the box *bounds* (lon0, lat0, lon1, lat1) of its volume."""
+    lat_a, lon_a = destination(lat, lon, trk, d0)
+    lat_b, lon_b = destination(lat, lon, trk, d1)
+    lon_b = lon_a + (lon_b - lon_a + 180.0) % 360.0 - 180.0
+    pad = (0.01 * d1 + 200.0) / 111_000.0 + 0.01
+    y0, y1 = np.minimum(lat_a, lat_b) - pad, np.maximum(lat_a, lat_b) + pad
+    cos = np.cos(np.radians(np.minimum(np.maximum(np.abs(y0), np.abs(y1)), 90.0)))
+    xpad = np.where(cos > 0.02, pad / np.maximum(cos, 0.02), 360.0)
+    x0, x1 = np.minimum(lon_a, lon_b) - xpad, np.maximum(lon_a, lon_b) + xpad
+    lat_ok = (y1 >= bounds[:, 1]) & (y0 <= bounds[:, 3])
+    lon_ok = np.zeros(lat.shape, dtype=bool)
+    for shift in (-360.0, 0.0, 360.0):
+        lon_ok |= (x1 + shift >= bounds[:, 0]) & (x0 + shift <= bounds[:, 2])
+    out: npt.NDArray[np.bool_] = lat_ok & lon_ok
+    return out
+
+
 def _envelopes(x0: FloatArray, y0: FloatArray, x1: FloatArray, y1: FloatArray) -> npt.NDArray[np.object_]:
     """Geometries whose envelopes are these boxes, for ``STRtree.query`` (which tests envelopes):
     each box's diagonal, a two-point line (made faster than the box polygon itself)."""
@@ -259,6 +281,13 @@ def crossings(
     t_lo = np.maximum(np.maximum(b_lo, index.start[vol] - now), 0.0)
     t_hi = np.minimum(np.minimum(b_hi, index.end[vol] - now), L)
     keep = t_lo < t_hi
+    vol, ac, t_lo, t_hi = vol[keep], ac[keep], t_lo[keep], t_hi[keep]
+    if ac.size == 0:
+        return _empty()
+    # the box of the path between those times (as in the broad phase) must meet the volume's
+    keep = _meets(
+        index.bounds[vol], lat_deg[ac], lon_deg[ac], trk_deg[ac], gs_mps[ac] * t_lo, gs_mps[ac] * t_hi
+    )
     vol, ac, t_lo, t_hi = vol[keep], ac[keep], t_lo[keep], t_hi[keep]
     if ac.size == 0:
         return _empty()
