@@ -134,7 +134,9 @@ def test_an_aircraft_heading_into_an_active_volume_alerts_its_party_with_the_cro
     (o,) = of(er, "area-alert")
     assert (o["role"], o["operation"], o["party"]) == ("area", "R-SECRET", "BLUE")
     assert o["aircraft"] == f"threat:{a['area_alert_id']}"
-    assert abs(o["at"]["lon"] - 10.0) < 0.02 and abs(o["at"]["lat"] - 40.25) < 0.02
+    # where and when at the coarse precision (5 NM, 1,000 ft, 10 s): "about here"
+    assert o["precision"] == "coarse" and o["enter_at"] % 10 == 0
+    assert abs(o["at"]["lon"] - 10.0) < 0.12 and abs(o["at"]["lat"] - 40.25) < 0.09
     assert "BLUE-1" not in json.dumps(er) + red.get("/v1/area-alerts").text
     assert civil.get("/v1/area-alerts").json()["area_alerts"] == []
     # withdrawn, the volume raises nothing more: its alerts clear at once (not after the 5 s hold)

@@ -102,9 +102,9 @@ class AreaWatch:
                 a = self._describe(
                     alert["id"], kind, key, fleet, found, k, index.volumes[int(found.volume[k])], now
                 )
-                alert["payloads"] = area_alert_payloads(a, self._ctx.disclosure.rules.precision)
+                alert["payloads"] = area_alert_payloads(a, self._ctx.disclosure.rules)
                 alert["cleared"] = area_alert_payloads(
-                    AreaAlert(**{**a.__dict__, "kind": "cleared"}), self._ctx.disclosure.rules.precision
+                    AreaAlert(**{**a.__dict__, "kind": "cleared"}), self._ctx.disclosure.rules
                 )
                 self._open[key] = alert
                 events.extend(NewEvent("area-alert", HUB_PARTY, p, audience=sorted(aud))

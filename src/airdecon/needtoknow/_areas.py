@@ -9,8 +9,10 @@ any hazard area within the look-ahead (:mod:`airdecon.operations._live`).
   the volume, its operation's id, its other volumes, aircraft or purpose. A hazard area is public:
   it is shown in full, with its id.
 * **The volume's owner** is told that an aircraft of party X will enter one of its volumes, when
-  and where (the entry point and altitude at the protocol's precision), under the alert's
-  pseudonym (``threat:AA-…``) — never the aircraft's id, callsign, track, speed or path.
+  and where — the entry time, point and altitude at the protocol's **coarse** precision (5 NM,
+  1,000 ft, 10 s by default) — under the alert's pseudonym (``threat:AA-…``), never the
+  aircraft's id, callsign, track, speed or path. Coarse, because a party that lies could file
+  large active volumes to watch where others' aircraft go: it learns no more than "about here".
 
 Clearing tells each side no more than the alert's id and, to the owner, its own operation.
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airdecon.needtoknow._policy import StateView, _snap, quantised, threat_ref
-from airdecon.protocol import Precision
+from airdecon.protocol import DisclosureRules
 
 __all__ = ["AreaAlert", "area_alert_payloads"]
 
@@ -53,8 +55,9 @@ def _words(a: AreaAlert) -> str:
     return f"{a.aircraft_id} is inside {what}" if n == 0 else f"{a.aircraft_id} will enter {what} in {n} s"
 
 
-def area_alert_payloads(a: AreaAlert, precision: Precision) -> list[tuple[frozenset[str], dict[str, Any]]]:
+def area_alert_payloads(a: AreaAlert, rules: DisclosureRules) -> list[tuple[frozenset[str], dict[str, Any]]]:
     """The alert as each side may see it: ``[(audience, payload), ...]`` (see the module)."""
+    precision = rules.coarse_precision
     cleared = a.kind == "cleared"
     state = "cleared" if cleared else "current"
     mine: dict[str, Any] = {"area_alert_id": a.alert_id, "kind": a.kind, "role": "aircraft", "state": state,
