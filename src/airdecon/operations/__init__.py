@@ -9,16 +9,9 @@ aircraft's party is shown of a volume it will enter. The hub's service
 """
 
 from airdecon.operations._conflicts import Notice, NoticeKey, changed, notice_id, notices
+from airdecon.operations._crossed import crossed_part, inside
 from airdecon.operations._geometry import Clip, Minima, clip, grown_latlon, lonlat_polygon, volume_ring
-from airdecon.operations._live import (
-    SAMPLES,
-    AreaIndex,
-    AreaVolume,
-    Crossings,
-    crossed_part,
-    crossings,
-    inside,
-)
+from airdecon.operations._live import SAMPLES, AreaIndex, AreaVolume, Crossings, crossings
 from airdecon.operations._minima import minima_for
 from airdecon.operations._model import (
     CIRCLE_SEGMENTS,
