@@ -284,7 +284,7 @@ def _plans(p: DemoParty, kind: str, data: dict[str, Any], pending: list[tuple[fl
         say(f"[{p.party}] CONFORMANCE {data['aircraft']} {data['state']} {data['operation']}")
     elif kind == "operation" and data.get("public") and data.get("party") != p.party:
         say(f"[{p.party}] HAZARD AREA {data['operation']} of {data['party']} ({data.get('purpose', '')})")
-        if data.get("state") in ("planned", "active"):
+        if data.get("state") in ("planned", "active") and not getattr(p, "human", False):
             pending.append((time.time() + ack_delay_s, "hazard", f"{data['party']}/{data['operation']}"))
 
 
