@@ -4,10 +4,10 @@ import { Api, Stream } from './api.js';
 import { TrafficMap } from './map.js';
 import { Line } from './line.js';
 import { ProtocolPane } from './protocol.js';
+import { Plans } from './operations.js';
 import { Replay } from './replay.js';
 import { Ledger } from './ledger.js';
 import { HeadKeeper } from './heads.js';
-import { Plans } from './operations.js';
 import {
   h, clear, LEVEL_RANK, fl, trend, dur, latlon, hhmmss, advisoryWords, shortRef,
 } from './util.js';
