@@ -43,6 +43,7 @@ __all__ = ["MAX_FILED", "MAX_LIVE", "Operations"]
 
 MAX_LIVE = 50  # planned or active operations per party (429 beyond)
 MAX_FILED = 1000  # operations a party may hold in all, ended and withdrawn ones included
+REINDEX_S = 1.0  # the area index is built again at most this often
 
 
 class Operations:
@@ -55,6 +56,8 @@ class Operations:
         self._ops: dict[tuple[str, str], Operation] = {}  # (party, id) -> current version
         self._notices: dict[NoticeKey, dict[str, Any]] = {}  # open notices, as last recorded
         self._index: AreaIndex | None = None  # the volumes live tracks are checked against
+        self._stale = True  # an operation changed since the index was built
+        self._built = -float("inf")  # the hub's time when the index was last built
         self._next_end = float("inf")  # the earliest end of a live operation's last window
         self._acks: dict[tuple[str, str], dict[str, int]] = {}  # hazard area -> {party: version}
         self._restore()
@@ -109,7 +112,7 @@ class Operations:
 
     def _changed(self) -> None:
         """After any change of an operation: the area index is rebuilt when next asked for."""
-        self._index = None
+        self._stale = True
         ends = [max(v.end for v in o.volumes) for o in self._ops.values() if o.live]
         self._next_end = min(ends, default=float("inf"))
 
@@ -213,15 +216,19 @@ class Operations:
 
     def area_index(self) -> AreaIndex:
         """The volumes live tracks are checked against: every *active* operation's, and every live
-        hazard area's (built once after each change)."""
-        index = self._index
-        if index is None:
+        hazard area's. Built again after a change, at most every :data:`REINDEX_S`: a party that
+        amends its operations as fast as it may cannot make every cycle rebuild it (the index then
+        lags its filings by at most that long)."""
+        index, now = self._index, self._ctx.clock()
+        if index is None or (self._stale and not 0.0 <= now - self._built < REINDEX_S):
             with self._lock:
+                self._stale = False
                 vols = [AreaVolume(o.party, o.id, n, o.public, v)
                         for o in sorted(self._ops.values(), key=lambda o: (o.party, o.id))
                         if o.state == "active" or (o.public and o.live)
                         for n, v in enumerate(o.volumes)]  # fmt: skip
-                index = self._index = AreaIndex(vols)
+            index = self._index = AreaIndex(vols)
+            self._built = now
         return index
 
     def assigned(self, now: float) -> list[Operation]:
