@@ -73,6 +73,10 @@ def _check_heads(f: Path, d: Path) -> list[str]:
     return ["audit", "check", str(export), "--pub", str(_pub(d)), "--heads", str(f)]
 
 
+def _plan(f: Path, d: Path) -> list[str]:  # refused before any hub is asked (none listens on port 9)
+    return ["plan", "file", str(f), "--hub", "http://127.0.0.1:9", "--party", "BLUE", "--token", "t"]
+
+
 # (kind, file name, command, as a line of a JSON lines file?)
 JSON_KINDS = [
     ("scenario", "scenario.json", _detect, False),
@@ -82,12 +86,14 @@ JSON_KINDS = [
     ("replay-protocol", "rules.json", _replay, False),
     ("export", "incident.json", _check_export, False),
     ("heads", "blue.heads", _check_heads, True),
+    ("plan", "plan.json", _plan, False),
 ]
 YAML_KINDS = [
     ("scenario", "scenario.yaml", _detect),
     ("protocol-document", "proposal.yaml", _propose),
     ("hub-protocol", "hub-protocol.yaml", _party_token),
     ("replay-protocol", "rules.yml", _replay),
+    ("plan", "plan.yaml", _plan),
 ]
 
 

@@ -170,3 +170,26 @@ def test_operations_and_notices_survive_a_restart_of_the_service() -> None:
         assert again.notices_for("BLUE") == before["notices"]
         assert [o["operation"] for o in again.listed("RED")] == ["B"]
         assert w.hub.store.head().seq == head  # nothing changed, nothing re-recorded
+
+
+def test_amendments_as_fast_as_allowed_rebuild_the_area_index_at_most_once_a_second() -> None:
+    from airdecon.hub._operations import REINDEX_S
+
+    with world() as w:
+        body = {"id": "A", "state": "active", "volumes": [square(40.0, 10.0, 0.2)]}
+        assert w.post("RED", "/v1/operations", body).status_code == 201
+        w.cycle(advise=False)
+        built = w.hub.operations.area_index()
+        for k in range(20):  # a flood of amendments within one second of the hub's time
+            assert (
+                patch(
+                    w, "RED", "/v1/operations/A", {"volumes": [square(40.0, 10.0 + k / 100, 0.2)]}
+                ).status_code
+                == 200
+            )
+            w.cycle(advise=False)
+            assert w.hub.operations.area_index() is built
+        w.clock.advance(REINDEX_S)
+        w.cycle(advise=False)
+        fresh = w.hub.operations.area_index()
+        assert fresh is not built and fresh.volumes[0].volume.polygon[0] == (40.0, 10.19)

@@ -147,3 +147,130 @@ def test_rfc3339_times_and_closed_rings_are_read() -> None:
     v = o.volumes[0]
     assert len(v.polygon or ()) == 3
     assert v.end - v.start == 3600.0
+
+
+def test_geojson_and_astm_volume4d_read_as_the_native_shape() -> None:
+    native = parse_operation({"id": "A", "volumes": [square(40.0, 10.0, 0.2, start=1000, end=4600)]}, "BLUE")
+    feature = {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[10.0, 40.0], [10.2, 40.0], [10.2, 40.2], [10.0, 40.2], [10.0, 40.0]]],
+        },
+        "properties": {"alt_lower_ft": 20000, "alt_upper_ft": 30000, "start": 1000, "end": 4600},
+    }
+    v4d = {
+        "volume": {
+            "outline_polygon": {
+                "vertices": [
+                    {"lat": 40.0, "lng": 10.0},
+                    {"lat": 40.0, "lng": 10.2},
+                    {"lat": 40.2, "lng": 10.2},
+                    {"lat": 40.2, "lng": 10.0},
+                ]
+            },
+            "altitude_lower": {"value": 20000 * 0.3048, "reference": "W84", "units": "M"},
+            "altitude_upper": {"value": 30000 * 0.3048, "reference": "W84", "units": "M"},
+        },
+        "time_start": {"value": "1970-01-01T00:16:40Z", "format": "RFC3339"},
+        "time_end": {"value": "1970-01-01T01:16:40Z", "format": "RFC3339"},
+    }
+    for body in (feature, v4d):
+        assert parse_operation({"id": "A", "volumes": [body]}, "BLUE").volumes == native.volumes
+    circle = {
+        "volume": {
+            "outline_circle": {
+                "center": {"lat": 40.5, "lng": 10.5},
+                "radius": {"value": 8 * 1852.0, "units": "M"},
+            },
+            "altitude_lower": {"value": 0, "units": "M"},
+            "altitude_upper": {"value": 3048, "units": "M"},
+        },
+        "time_start": {"value": "2027-01-15T09:00:00Z"},
+        "time_end": {"value": "2027-01-15T11:00:00Z"},
+    }
+    c = parse_operation({"id": "C", "volumes": [circle]}, "BLUE").volumes[0]
+    assert c.circle is not None and abs(c.circle.radius_nm - 8.0) < 1e-9 and c.alt_upper_ft == 10000.0
+
+
+@pytest.mark.parametrize(
+    ("volume", "field"),
+    [
+        (
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [10, 40]}, "properties": {}},
+            "volumes[0](GeoJSON).geometry.type",
+        ),
+        (
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[10, 40], [10, 41], [11, 41]],
+                        [[10.1, 40.1], [10.2, 40.1], [10.2, 40.2]],
+                    ],
+                },
+                "properties": {},
+            },
+            "volumes[0](GeoJSON).geometry.coordinates",
+        ),
+        (
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [[[10, 40], [10, 41], [11, 41]]]},
+                "properties": {"alt_lower_ft": 0, "alt_upper_ft": 100, "start": 0, "end": 10, "colour": 1},
+            },
+            "volumes[0](GeoJSON).properties.colour",
+        ),
+        (
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [[[10, 95], [10, 41], [11, 41]]]},
+                "properties": {"alt_lower_ft": 0, "alt_upper_ft": 100, "start": 0, "end": 10},
+            },
+            "volumes[0](GeoJSON).polygon[0]",
+        ),
+        (
+            {
+                "volume": {
+                    "outline_circle": {
+                        "center": {"lat": 40, "lng": 10},
+                        "radius": {"value": 9, "units": "FT"},
+                    },
+                    "altitude_lower": {"value": 0},
+                    "altitude_upper": {"value": 10},
+                },
+                "time_start": {"value": 0},
+                "time_end": {"value": 10},
+            },
+            "volumes[0](Volume4D).volume.outline_circle.radius.units",
+        ),
+        (
+            {
+                "volume": {
+                    "outline_circle": {"center": {"lat": 40, "lng": 10}, "radius": {"value": 900}},
+                    "altitude_lower": {"value": 0, "reference": "SFC"},
+                    "altitude_upper": {"value": 10},
+                },
+                "time_start": {"value": 0},
+                "time_end": {"value": 10},
+            },
+            "volumes[0](Volume4D).volume.altitude_lower.reference",
+        ),
+        (
+            {
+                "volume": {
+                    "outline_polygon": {"vertices": []},
+                    "altitude_lower": {"value": 0},
+                    "altitude_upper": {"value": 10},
+                },
+                "time_start": {"value": 0},
+            },
+            "volumes[0](Volume4D).time_end",
+        ),
+    ],
+)
+def test_foreign_shapes_are_checked_field_by_field(volume: dict, field: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(OperationError) as err:
+        parse_operation({"id": "A", "volumes": [volume]}, "BLUE")
+    assert err.value.field == field

@@ -143,3 +143,19 @@ def test_a_stored_version_that_is_not_canonical_is_refused(keys: dict[str, Any])
     with pytest.raises(ProtocolError, match=r"v\.json: not in canonical form"):
         Version.from_bytes(pretty, source="v.json")
     assert Version.from_bytes(doc.canonical_bytes()).digest == doc.digest
+
+
+def test_the_plan_buffer_leaves_documents_signed_before_it_as_they_were(keys: Any) -> None:
+    """``minima.plan_buffer_s`` (issue 15) is written only when not its default: a document that
+    never named it keeps the exact canonical bytes it had (its signatures stay valid)."""
+    raw = document(keys)
+    doc = ProtocolDocument.from_mapping(raw)
+    assert set(doc.to_mapping()["minima"]) == {"default", "altitude_bands", "volumes"}
+    assert b"plan_buffer_s" not in doc.canonical_bytes()
+    assert doc.minima.plan_buffer_s == 300.0
+    longer = ProtocolDocument.from_mapping({**raw, "minima": {"plan_buffer_s": 900}})
+    assert longer.minima.plan_buffer_s == 900.0
+    assert b'"plan_buffer_s":900' in longer.canonical_bytes()
+    assert ProtocolDocument.from_mapping(json.loads(longer.canonical_bytes())).digest == longer.digest
+    with pytest.raises(ProtocolError, match=r"minima\.plan_buffer_s"):
+        ProtocolDocument.from_mapping({**raw, "minima": {"plan_buffer_s": -1}})

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from airdecon.cli import audit as _audit  # noqa: F401
 from airdecon.cli import detect as _detect  # noqa: F401 - registers the commands
+from airdecon.cli import plan as _plan  # noqa: F401
 from airdecon.cli import protocol as _protocol  # noqa: F401
 from airdecon.cli import replay as _replay  # noqa: F401
 from airdecon.cli import serve as _serve  # noqa: F401

@@ -5,6 +5,9 @@ party may see (alerts and the disclosure ledger through the alert desk, track lo
 resends and escalations) and records them. Its loop runs a cycle whenever reports arrived
 (coalesced) or the timer fires, keeping to its duty share while big report work waits.
 
+After the picture's events, the cycle checks the fleet against planned operations' active volumes
+and hazard areas (:mod:`airdecon.hub._areas`): area alerts and conformance notices.
+
 The cycle survives any one bad item: an alert, a lost track or a distress case whose processing
 raises is left out of that cycle's events (logged once while it keeps failing) and every other
 event of the cycle is recorded as usual. When the engine itself raises on the picture, the
@@ -18,6 +21,7 @@ import logging
 import time
 
 from airdecon.hub._alerts import HUB_PARTY
+from airdecon.hub._areas import AreaWatch
 from airdecon.hub._context import HubContext
 from airdecon.hub._distress import Distress
 from airdecon.hub._faults import FaultLog
@@ -34,10 +38,13 @@ log = logging.getLogger("airdecon.hub")
 class Cycle:
     """The detection cycle and its loop (see the module docstring)."""
 
-    def __init__(self, ctx: HubContext, record: Record, distress: Distress) -> None:
+    def __init__(
+        self, ctx: HubContext, record: Record, distress: Distress, areas: AreaWatch | None = None
+    ) -> None:
         self._ctx = ctx
         self._record = record
         self._distress = distress
+        self._areas = areas
         self._last = 0.0  # monotonic time the last cycle ended
         self._cost = 0.0  # CPU seconds the last cycle took (paces the next under a flood)
         self._faults = FaultLog(log)
@@ -52,6 +59,12 @@ class Cycle:
             with ctx.lock:
                 result = ctx.picture.cycle(now)
                 events = self._events(result, now)
+            if self._areas is not None:  # live tracks against plans: the cycle's fleet, own locks
+                try:
+                    events.extend(self._areas.cycle(result.fleet, now))
+                except Exception as exc:
+                    self._failed(("areas", "cycle"), exc)
+                self._faults.clear_except(self._failing, "areas")
             self._last = time.monotonic()
             # its own CPU time, not its wall time: when threads contend for the interpreter a 12 ms
             # cycle can take 150 ms of wall time, and pacing by that delayed the next alert as much

@@ -9,8 +9,11 @@ acknowledges distress broadcasts and reads line messages after a human-like dela
 console, who would otherwise never get to press Acknowledge), and prints an
 advisory only when the instruction changes in kind (rule, turn side, vertical sense), not every
 few degrees; a short script makes the line come alive: a safety notice,
-a reply, an emergency squawk (RED-04 squawks 7700 at 30 s), an incident report. Within two minutes
-there are conflicts, advisories, one distress and a few line messages to watch.
+a reply, an emergency squawk (RED-04 squawks 7700 at 30 s), an incident report. In the first
+seconds each force files a planned operation (BLUE's combat air patrol for BLUE-06/07, RED's
+active sweep beside it: a notice for each) and RED a hazard area (a firing range on a civil
+route), which the other officers acknowledge. Within two minutes there are conflicts, advisories,
+notices, area alerts, one distress and a few line messages to watch.
 """
 
 from __future__ import annotations
@@ -99,9 +102,26 @@ class DemoParty:
             say(f"[{self.party}] {ident} flies its advisory: track {new_trk:03.0f}°, {new_vs:+.0f} fpm")
 
 
+def _box(lat0: float, lon0: float, lat1: float, lon1: float, lo: float, hi: float) -> dict[str, Any]:
+    """A volume over the demo's next two hours (its window is set when it is filed)."""
+    return {"polygon": [[lat0, lon0], [lat0, lon1], [lat1, lon1], [lat1, lon0]],
+            "alt_lower_ft": lo, "alt_upper_ft": hi}  # fmt: skip
+
+
 def _script() -> dict[str, list[tuple[float, str, dict[str, Any]]]]:
     return {
         "BLUE": [
+            (
+                3.0,
+                "operation",
+                {
+                    "id": "BLUE-CAP",
+                    "state": "active",
+                    "aircraft": ["BLUE-06", "BLUE-07"],
+                    "purpose": "combat air patrol",
+                    "volumes": [_box(36.4, 37.3, 36.9, 37.9, 18000, 22000)],
+                },
+            ),
             (
                 8.0,
                 "message",
@@ -124,6 +144,32 @@ def _script() -> dict[str, list[tuple[float, str, dict[str, Any]]]]:
             ),
         ],
         "RED": [
+            (
+                5.0,
+                "operation",
+                {
+                    "id": "RED-SWEEP",
+                    "state": "active",
+                    "purpose": "sweep",
+                    "volumes": [_box(36.2, 37.8, 36.9, 38.4, 19000, 30000)],
+                },
+            ),
+            (
+                6.0,
+                "operation",
+                {
+                    "id": "RED-RANGE",
+                    "public": True,
+                    "purpose": "live firing",
+                    "volumes": [
+                        {
+                            "circle": {"lat": 35.85, "lon": 37.45, "radius_nm": 8.0},
+                            "alt_lower_ft": 0,
+                            "alt_upper_ft": 40000,
+                        }
+                    ],
+                },
+            ),
             (
                 20.0,
                 "message",
@@ -215,9 +261,43 @@ def _reporter(
                         if kind == "message":
                             client.post("/v1/messages", json=body)
                             say(f"[{p.party}] sent {body['kind']} to {body['to']}: {body['text'][:60]}")
+                        elif kind == "operation":
+                            _file(client, p, body, now, say)
             except httpx.HTTPError as exc:
                 say(f"[{p.party}] report failed: {exc}")
             stop.wait(1.0)
+
+
+def _file(
+    client: httpx.Client, p: DemoParty, body: dict[str, Any], now: float, say: Callable[[str], None]
+) -> None:
+    """File one of the script's operations, its windows from a minute ago to two hours ahead."""
+    vols = [{"start": now - 60.0, "end": now + 7200.0, **v} for v in body["volumes"]]
+    r = client.post("/v1/operations", json={**body, "volumes": vols})
+    what = "hazard area" if body.get("public") else "operation"
+    if r.status_code == 201:
+        say(f"[{p.party}] filed {what} {body['id']} ({body.get('state', 'planned')})")
+    elif r.status_code != 409:  # 409: filed already (a restarted demo client)
+        say(f"[{p.party}] filing {body['id']} refused: {r.status_code} {r.text[:120]}")
+
+
+def _plans(p: DemoParty, kind: str, data: dict[str, Any], pending: list[tuple[float, str, str]],
+           say: Callable[[str], None], ack_delay_s: float) -> None:  # fmt: skip
+    """The officer reads the plans' events: notices, area alerts, conformance, hazard areas."""
+    if kind == "notice" and data.get("state") == "open":
+        say(f"[{p.party}] NOTICE {data['notice_id']}: {data['operation']} comes within the minima of "
+            f"{data['with']}'s plan ({len(data.get('parts', []))} part(s))")  # fmt: skip
+    elif kind == "area-alert" and data.get("kind") == "raised":
+        if data.get("role") == "aircraft":
+            say(f"[{p.party}] AREA ALERT {data['text']} ({data['with']})")
+        else:
+            say(f"[{p.party}] AREA ALERT {data['text']}")
+    elif kind == "conformance":
+        say(f"[{p.party}] CONFORMANCE {data['aircraft']} {data['state']} {data['operation']}")
+    elif kind == "operation" and data.get("public") and data.get("party") != p.party:
+        say(f"[{p.party}] HAZARD AREA {data['operation']} of {data['party']} ({data.get('purpose', '')})")
+        if data.get("state") in ("planned", "active") and not getattr(p, "human", False):
+            pending.append((time.time() + ack_delay_s, "hazard", f"{data['party']}/{data['operation']}"))
 
 
 def _officer(
@@ -241,6 +321,10 @@ def _officer(
                             if what == "ack":
                                 client.post("/v1/acks", json={"distress_id": ident})
                                 say(f"[{p.party}] acknowledged distress {ident}")
+                            elif what == "hazard":
+                                filer, op = ident.split("/", 1)
+                                client.post(f"/v1/operations/{op}/ack", json={"party": filer})
+                                say(f"[{p.party}] acknowledged hazard area {op} of {filer}")
                             else:
                                 client.post(f"/v1/messages/{ident}/read")
                         try:
@@ -285,6 +369,8 @@ def _officer(
                             )
                         elif kind == "advisory":
                             _advised(p, data, said, say)
+                        elif kind in ("notice", "area-alert", "conformance", "operation"):
+                            _plans(p, kind, data, pending, say, ack_delay_s)
             except (OSError, TimeoutError, Exception) as exc:
                 if stop.is_set():
                     return

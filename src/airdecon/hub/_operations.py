@@ -20,25 +20,30 @@ from airdecon.hub._alerts import HUB_PARTY
 from airdecon.hub._context import HubContext
 from airdecon.hub._guard import QuotaExceeded
 from airdecon.hub._record import Record
-from airdecon.needtoknow import operation_audience, operation_view
+from airdecon.needtoknow import hazard_ack_audience, operation_audience, operation_view
 from airdecon.operations import (
     FINAL_STATES,
+    AreaIndex,
+    AreaVolume,
     Minima,
     NoticeKey,
     Operation,
+    OperationError,
+    Volume,
     amend_operation,
     live_count,
+    minima_for,
     notice_id,
     notices,
     parse_operation,
 )
 from airdecon.store import NewEvent
 
-__all__ = ["BUFFER_S", "MAX_FILED", "MAX_LIVE", "Operations"]
+__all__ = ["MAX_FILED", "MAX_LIVE", "Operations"]
 
 MAX_LIVE = 50  # planned or active operations per party (429 beyond)
 MAX_FILED = 1000  # operations a party may hold in all, ended and withdrawn ones included
-BUFFER_S = 300.0  # the time buffer added to the other's window when comparing plans
+REINDEX_S = 1.0  # the area index is built again at most this often
 
 
 class Operations:
@@ -50,13 +55,29 @@ class Operations:
         self._lock = threading.Lock()
         self._ops: dict[tuple[str, str], Operation] = {}  # (party, id) -> current version
         self._notices: dict[NoticeKey, dict[str, Any]] = {}  # open notices, as last recorded
+        self._index: AreaIndex | None = None  # the volumes live tracks are checked against
+        self._stale = True  # an operation changed since the index was built
+        self._built = -float("inf")  # the hub's time when the index was last built
+        self._next_end = float("inf")  # the earliest end of a live operation's last window
+        self._acks: dict[tuple[str, str], dict[str, int]] = {}  # hazard area -> {party: version}
         self._restore()
 
     # ------------------------------------------------------------------ state
     def minima(self) -> Minima:
-        """The protocol's default minima, and the time buffer."""
+        """The protocol's default minima, and its time buffer (``minima.plan_buffer_s``)."""
         m = self._ctx.protocol.document.minima
-        return Minima(m.horizontal_nm, m.vertical_ft, BUFFER_S)
+        return Minima(m.horizontal_nm, m.vertical_ft, m.plan_buffer_s)
+
+    def minima_for(self, volumes: list[Volume]) -> Minima:
+        """The minima of the protocol in force between *volumes* (overrides included)."""
+        m = self._ctx.protocol.document.minima
+        return minima_for(volumes, m, m.plan_buffer_s)
+
+    def _pair_minima(self, own: Volume, other: Volume) -> Minima:
+        m = self._ctx.protocol.document.minima
+        if not (m.altitude_bands or m.volumes):
+            return self.minima()
+        return self.minima_for([own, other])
 
     def _contacts(self, party: str) -> list[dict[str, Any]]:
         for p in self._ctx.protocol.document.parties:
@@ -67,12 +88,15 @@ class Operations:
     def _restore(self) -> None:
         """Read the operations and the open notices back from the record."""
         store, seq = self._ctx.store, 0
-        while batch := store.events_after(seq, kinds=("operation", "notice"), limit=1000):
+        while batch := store.events_after(seq, kinds=("operation", "notice", "hazard-ack"), limit=1000):
             for ev in batch:
                 p = ev.payload
                 if not isinstance(p, dict):
                     continue
-                if ev.kind == "operation":
+                if ev.kind == "hazard-ack":
+                    key = (str(p.get("party")), str(p.get("operation")))
+                    self._acks.setdefault(key, {})[str(p.get("by"))] = int(p.get("version", 0))
+                elif ev.kind == "operation":
                     op = Operation.from_mapping(ev.origin, p)
                     self._ops[(op.party, op.id)] = op
                 elif ev.audience != "all" and len(ev.audience) == 1:
@@ -82,8 +106,15 @@ class Operations:
                     else:
                         self._notices.pop(key, None)
             seq = batch[-1].seq
+        self._changed()
         for party in self._ctx.parties:  # the minima may have changed while the hub was down
             self._renotice(party)
+
+    def _changed(self) -> None:
+        """After any change of an operation: the area index is rebuilt when next asked for."""
+        self._stale = True
+        ends = [max(v.end for v in o.volumes) for o in self._ops.values() if o.live]
+        self._next_end = min(ends, default=float("inf"))
 
     # ------------------------------------------------------------------ changes
     def file(self, party: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,6 +160,7 @@ class Operations:
         audience = operation_audience(op.party, op.public)
         self._record.append([NewEvent("operation", op.party, payload, audience=audience)])
         self._ops[(op.party, op.id)] = op
+        self._changed()
         self._renotice(op.party)
         mine = [n for k, n in self._notices.items() if k[0] == op.party and k[1] == op.id]
         return {"operation": payload, "notices": mine}
@@ -136,7 +168,7 @@ class Operations:
     def _renotice(self, party: str) -> None:
         """Recompute the notices told to or about *party*; record what changed."""
         minima = self.minima()
-        found = notices(self._ops.values(), minima, involving=party)
+        found = notices(self._ops.values(), self._pair_minima, involving=party)
         now = {k: n.to_mapping(minima) for k, n in found.items()}
         before = {k: v for k, v in self._notices.items() if party in (k[0], k[2])}
         events = []
@@ -154,6 +186,57 @@ class Operations:
                 del self._notices[key]
         self._notices.update(now)
 
+    def expire(self, now: float) -> None:
+        """End every live operation whose windows have all passed (an ``operation`` event with
+        ``change: ended`` each, and its notices cleared)."""
+        if now < self._next_end:
+            return
+        with self._lock:
+            done = [o for o in self._ops.values() if o.live and max(v.end for v in o.volumes) < now]
+            for op in sorted(done, key=lambda o: (o.party, o.id)):
+                self._commit(amend_operation(op, {"state": "ended"}), "ended")
+            self._changed()
+
+    def acknowledge(self, party: str, filer: str, ident: str) -> dict[str, Any]:
+        """*party* acknowledges the current version of *filer*'s hazard area *ident* (again: as it
+        stands). The filer and *party* are told (a ``hazard-ack`` event); nobody else."""
+        with self._lock:
+            op = self._ops.get((filer, ident))
+            if op is None or not op.public or filer == party:  # another's plan is as unknown as none
+                if op is not None and op.public and filer == party:
+                    raise OperationError("party", "your own hazard area needs no acknowledgement")
+                raise NotFound("hazard area", f"{filer}/{ident}")
+            acks = self._acks.setdefault((filer, ident), {})
+            if acks.get(party) != op.version:
+                payload = {"operation": ident, "party": filer, "version": op.version, "by": party}
+                audience = hazard_ack_audience(filer, party)
+                self._record.append([NewEvent("hazard-ack", party, payload, audience=audience)])
+                acks[party] = op.version
+            return {"operation": ident, "party": filer, "version": op.version, "acknowledged": True}
+
+    def area_index(self) -> AreaIndex:
+        """The volumes live tracks are checked against: every *active* operation's, and every live
+        hazard area's. Built again after a change, at most every :data:`REINDEX_S`: a party that
+        amends its operations as fast as it may cannot make every cycle rebuild it (the index then
+        lags its filings by at most that long)."""
+        index, now = self._index, self._ctx.clock()
+        if index is None or (self._stale and not 0.0 <= now - self._built < REINDEX_S):
+            with self._lock:
+                self._stale = False
+                vols = [AreaVolume(o.party, o.id, n, o.public, v)
+                        for o in sorted(self._ops.values(), key=lambda o: (o.party, o.id))
+                        if o.state == "active" or (o.public and o.live)
+                        for n, v in enumerate(o.volumes)]  # fmt: skip
+            index = self._index = AreaIndex(vols)
+            self._built = now
+        return index
+
+    def assigned(self, now: float) -> list[Operation]:
+        """Active operations that name aircraft and have a volume whose window holds *now*."""
+        with self._lock:
+            return [o for o in self._ops.values() if o.state == "active" and o.aircraft
+                    and any(v.start <= now <= v.end for v in o.volumes)]  # fmt: skip
+
     # ------------------------------------------------------------------ reading
     def listed(self, party: str) -> list[dict[str, Any]]:
         """*party*'s own operations and every party's hazard areas, as it may see them."""
@@ -161,7 +244,8 @@ class Operations:
         with self._lock:
             ops = sorted(self._ops.values(), key=lambda o: (o.party != party, o.party, o.id))
             for op in ops:
-                view = operation_view(party, op.party, op.to_mapping(), self._contacts(op.party))
+                acks = self._acks.get((op.party, op.id), {}) if op.public else None
+                view = operation_view(party, op.party, op.to_mapping(), self._contacts(op.party), acks)
                 if view is not None:
                     out.append(view)
         return out

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from airdecon.hub._api import HubDep, Party, body, read_json
-from airdecon.operations import MAX_VERTICES, MAX_VOLUMES, STATES
+from airdecon.operations import MAX_VERTICES, MAX_VOLUMES, STATES, OperationError
 
 __all__ = ["router"]
 
@@ -71,6 +71,24 @@ async def delete_operation(operation_id: str, hub: HubDep, party: Party) -> dict
     return await asyncio.to_thread(hub.operations.withdraw, party, operation_id)
 
 
+_ACK = {"type": "object", "required": ["party"], "additionalProperties": False,
+        "properties": {"party": {"type": "string", "description": "the hazard area's filer"}}}  # fmt: skip
+
+
+@router.post(
+    "/v1/operations/{operation_id}/ack",
+    openapi_extra=body(_ACK),
+)
+async def ack_hazard(operation_id: str, request: Request, hub: HubDep, party: Party) -> dict[str, Any]:
+    """Acknowledge another party's hazard area (its current version), like a safety notice: the
+    filer and you are told, nobody else."""
+    data = await read_json(request, hub)
+    filer = data.get("party")
+    if not isinstance(filer, str) or set(data) != {"party"}:
+        raise OperationError("party", 'the body is {"party": the hazard area\'s filer}')
+    return await asyncio.to_thread(hub.operations.acknowledge, party, filer, operation_id)
+
+
 @router.get("/v1/operations")
 async def get_operations(hub: HubDep, party: Party) -> dict[str, Any]:
     """Your operations, and every party's hazard areas with their filers' contacts."""
@@ -80,5 +98,15 @@ async def get_operations(hub: HubDep, party: Party) -> dict[str, Any]:
 @router.get("/v1/notices")
 async def get_notices(hub: HubDep, party: Party) -> dict[str, Any]:
     """Your open notices: which of your operations come within the minima of which party's plan,
-    and where — the part of your own volume concerned, never the other's beyond it."""
-    return {"notices": await asyncio.to_thread(hub.operations.notices_for, party)}
+    and where — the part of your own volume concerned, never the other's beyond it; and your
+    aircraft out of the active operation they are assigned to (``conformance``)."""
+    notices = await asyncio.to_thread(hub.operations.notices_for, party)
+    return {"notices": notices, "conformance": hub.areas.conformance_for(party)}
+
+
+@router.get("/v1/area-alerts")
+async def get_area_alerts(hub: HubDep, party: Party) -> dict[str, Any]:
+    """Your current area alerts: your aircraft predicted to enter another party's active volume or
+    a hazard area (with the part of it your path crosses), and aircraft of other parties predicted
+    to enter your volumes (under a pseudonym)."""
+    return {"area_alerts": hub.areas.alerts_for(party, hub.clock())}

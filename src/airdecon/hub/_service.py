@@ -9,6 +9,7 @@ picture, need-to-know policy, protocol in force) and the services around it, eac
 * ``hub.distress`` — MAYDAY, acknowledgements, closures (:mod:`~airdecon.hub._distress`);
 * ``hub.line`` — the officers' messages and receipts (:mod:`~airdecon.hub._line`);
 * ``hub.operations`` — planned operations, hazard areas and their notices (:mod:`~airdecon.hub._operations`);
+* ``hub.areas`` — live tracks against plans: area alerts and conformance (:mod:`~airdecon.hub._areas`);
 * ``hub.protocol`` — the protocol in force and its negotiation (:mod:`~airdecon.hub._protocol`);
 * ``hub.record`` — the record, its fan-out to live subscribers, reading back and verification
   (:mod:`~airdecon.hub._record`);
@@ -34,6 +35,7 @@ from typing import Any
 from airdecon.audit import HubKey
 from airdecon.hub._advice import Advisor
 from airdecon.hub._alerts import HUB_PARTY
+from airdecon.hub._areas import AreaWatch
 from airdecon.hub._cache import RestartCache
 from airdecon.hub._context import HubContext, InForce
 from airdecon.hub._cycle import Cycle
@@ -97,11 +99,12 @@ class Hub:
         self.cache = RestartCache(ctx)
         self.distress = Distress(ctx, self.record)
         self.intake = Intake(ctx, self.record, self.cache, self.distress)
-        self.cycle = Cycle(ctx, self.record, self.distress)
+        self.operations = Operations(ctx, self.record)
+        self.areas = AreaWatch(ctx, self.operations)
+        self.cycle = Cycle(ctx, self.record, self.distress, self.areas)
         self.advisor = Advisor(ctx, self.record)
         self.line = Line(ctx, self.record)
         self.protocol = ProtocolDesk(ctx, self.record, protocol_dir)
-        self.operations = Operations(ctx, self.record)
         self.views = PartyViews(ctx)
         self._buckets: dict[str, Bucket] = defaultdict(lambda: Bucket(settings.rate_per_s, settings.burst))
         self._auth_failures = AuthFailures(settings.auth_fail_per_s, settings.auth_fail_burst)

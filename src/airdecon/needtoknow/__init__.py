@@ -1,19 +1,23 @@
 """Need to know: what each party may see of the picture (the single filter every face uses)."""
 
+from airdecon.needtoknow._areas import AreaAlert, area_alert_payloads
 from airdecon.needtoknow._cursor import CursorCodec
-from airdecon.needtoknow._operations import operation_audience, operation_view
+from airdecon.needtoknow._operations import hazard_ack_audience, operation_audience, operation_view
 from airdecon.needtoknow._policy import AUDIENCE_RULES, Disclosure, StateView, quantised, threat_ref
 from airdecon.needtoknow._render import ALERT_CAUSES, Names, advisory_text, alert_cause
 
 __all__ = [
     "ALERT_CAUSES",
     "AUDIENCE_RULES",
+    "AreaAlert",
     "CursorCodec",
     "Disclosure",
     "Names",
     "StateView",
     "advisory_text",
     "alert_cause",
+    "area_alert_payloads",
+    "hazard_ack_audience",
     "operation_audience",
     "operation_view",
     "quantised",

@@ -2,12 +2,17 @@
 
 The engine side of issue 15 (no HTTP, no SQL, no clock): :func:`parse_operation` reads what a
 party files, :func:`clip` computes the part of one's own volume within the minima of another's,
-and :func:`notices` compares the live plans of every pair of parties. The hub's service
+and :func:`notices` compares the live plans of every pair of parties; :func:`crossings` checks
+live aircraft against active volumes and hazard areas, :func:`crossed_part` clips what an
+aircraft's party is shown of a volume it will enter. The hub's service
 (:mod:`airdecon.hub._operations`) records them and tells each party its notices.
 """
 
 from airdecon.operations._conflicts import Notice, NoticeKey, changed, notice_id, notices
+from airdecon.operations._crossed import crossed_part, inside
 from airdecon.operations._geometry import Clip, Minima, clip, grown_latlon, lonlat_polygon, volume_ring
+from airdecon.operations._live import SAMPLES, AreaIndex, AreaVolume, Crossings, crossings
+from airdecon.operations._minima import minima_for
 from airdecon.operations._model import (
     CIRCLE_SEGMENTS,
     FINAL_STATES,
@@ -32,9 +37,13 @@ __all__ = [
     "MAX_AIRCRAFT",
     "MAX_VERTICES",
     "MAX_VOLUMES",
+    "SAMPLES",
     "STATES",
+    "AreaIndex",
+    "AreaVolume",
     "Circle",
     "Clip",
+    "Crossings",
     "Minima",
     "Notice",
     "NoticeKey",
@@ -44,9 +53,13 @@ __all__ = [
     "amend_operation",
     "changed",
     "clip",
+    "crossed_part",
+    "crossings",
     "grown_latlon",
+    "inside",
     "live_count",
     "lonlat_polygon",
+    "minima_for",
     "notice_id",
     "notices",
     "parse_operation",

@@ -11,12 +11,15 @@ each other.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from airdecon.operations._geometry import Clip, Minima, clip
-from airdecon.operations._model import Operation
+from airdecon.operations._model import Operation, Volume
+
+#: The minima between two volumes: one value, or a function of the pair (own, other)
+MinimaRule = Minima | Callable[[Volume, Volume], Minima]
 
 __all__ = ["Notice", "NoticeKey", "notice_id", "notices"]
 
@@ -32,6 +35,7 @@ class Notice:
     version: int
     other: str
     parts: tuple[tuple[int, Clip], ...]  # (index of own volume, its conflicting part)
+    minima: Minima | None = None  # the largest minima of its parts (None: those given to to_mapping)
 
     @property
     def key(self) -> NoticeKey:
@@ -46,7 +50,7 @@ class Notice:
             "operation": self.operation,
             "version": self.version,
             "with": self.other,
-            "minima": minima.to_mapping(),
+            "minima": (self.minima or minima).to_mapping(),
             "parts": [{"volume": n, **c.to_mapping()} for n, c in self.parts],
         }
 
@@ -57,25 +61,35 @@ def notice_id(key: NoticeKey) -> str:
     return "N-" + hashlib.sha256("\0".join(key).encode()).hexdigest()[:12]
 
 
-def _parts(own: Operation, others: Iterable[Operation], minima: Minima) -> tuple[tuple[int, Clip], ...]:
+def _parts(
+    own: Operation, others: Iterable[Operation], minima: MinimaRule
+) -> tuple[tuple[tuple[int, Clip], ...], Minima | None]:
     out: list[tuple[int, Clip]] = []
+    used: list[Minima] = []
     for other in others:
         for vo in other.volumes:
             for n, v in enumerate(own.volumes):
-                c = clip(v, vo, minima)
+                m = minima if isinstance(minima, Minima) else minima(v, vo)
+                c = clip(v, vo, m)
                 if c is not None:
                     out.append((n, c))
+                    used.append(m)
     # a stable order, independent of the order of the other party's operations and volumes
     out.sort(key=lambda nc: (nc[0], nc[1].start, nc[1].end, nc[1].alt_lower_ft, nc[1].alt_upper_ft,
                              nc[1].rings))  # fmt: skip
-    return tuple(dict.fromkeys(out))
+    largest = None
+    if used:
+        largest = Minima(max(m.horizontal_nm for m in used), max(m.vertical_ft for m in used),
+                         max(m.buffer_s for m in used))  # fmt: skip
+    return tuple(dict.fromkeys(out)), largest
 
 
 def notices(
-    operations: Iterable[Operation], minima: Minima, *, involving: str | None = None
+    operations: Iterable[Operation], minima: MinimaRule, *, involving: str | None = None
 ) -> dict[NoticeKey, Notice]:
     """Every notice between the live *operations* of different parties (only those told to or
-    about party *involving* when given), by key."""
+    about party *involving* when given), by key; *minima* is one value for every pair of
+    volumes, or a function ``(own volume, other volume) -> Minima``."""
     by_party: dict[str, list[Operation]] = {}
     for op in operations:
         if op.live:
@@ -86,9 +100,9 @@ def notices(
             if other == party or (involving is not None and involving not in (party, other)):
                 continue
             for own in mine:
-                parts = _parts(own, theirs, minima)
+                parts, used = _parts(own, theirs, minima)
                 if parts:
-                    n = Notice(party, own.id, own.version, other, parts)
+                    n = Notice(party, own.id, own.version, other, parts, used)
                     out[n.key] = n
     return out
 

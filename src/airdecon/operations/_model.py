@@ -1,9 +1,11 @@
 """Planned operations as data: 4D volumes, states, and the strict reading of what a party files.
 
 A party files an *operation*: one or more 4D volumes (a polygon or a circle, an altitude band, a
-time window), optionally its own aircraft ids, a state, and ``public`` for a hazard area. Every
-field is checked here, before anything is recorded; an error names the field as written
-(``volumes[1].polygon[3]: latitude must be within [-85, 85], got 91``) in :class:`OperationError`.
+time window; also as a GeoJSON Feature or an ASTM F3548 ``Volume4D``, see
+:mod:`airdecon.operations._formats`), optionally its own aircraft ids, a state, and ``public``
+for a hazard area. Every field is checked here, before anything is recorded; an error names the
+field as written (``volumes[1].polygon[3]: latitude must be within [-85, 85], got 91``) in
+:class:`OperationError`.
 Nothing here reads a clock or knows HTTP.
 """
 
@@ -198,6 +200,9 @@ def _ring(value: object, path: str) -> tuple[tuple[float, float], ...]:
 
 
 def _volume(value: object, path: str) -> Volume:
+    from airdecon.operations._formats import native_volume  # GeoJSON and ASTM F3548 Volume4D
+
+    value, path = native_volume(value, path)
     if not isinstance(value, dict):
         raise OperationError(path, "must be an object")
     _unknown(value, _VOLUME_FIELDS, path)

@@ -56,6 +56,7 @@ __all__ = [
 
 FORMAT = "airdecon.protocol/1"
 """The value of the ``format`` field this version of airdecon reads and writes."""
+PLAN_BUFFER_S = 300.0  # the default time buffer between planned operations' windows (s)
 
 Role = Literal["party", "coalition", "civil"]
 ROLES: tuple[str, ...] = ("party", "coalition", "civil")
@@ -436,6 +437,9 @@ class Minima:
     vertical_ft: float = 1000.0
     altitude_bands: tuple[AltitudeBandMinima, ...] = ()
     volumes: tuple[VolumeMinima, ...] = ()
+    #: the time buffer between planned operations' windows (s); written only when not 300, so
+    #: that documents signed before it existed keep their canonical bytes
+    plan_buffer_s: float = PLAN_BUFFER_S
 
     @classmethod
     def parse(cls, value: object, path: str) -> Minima:
@@ -453,8 +457,9 @@ class Minima:
         vols_raw = _list(o.get("volumes", []), o.at("volumes"))
         vols = [VolumeMinima.parse(b, f"{o.at('volumes')}[{n}]") for n, b in enumerate(vols_raw)]
         _unique(vols, o.at("volumes"), "name", lambda b: b.name)
+        buffer = _number(o.get("plan_buffer_s", PLAN_BUFFER_S), o.at("plan_buffer_s"), ge=0.0, le=86400.0)
         o.done()
-        return cls(h, v, tuple(bands), tuple(vols))
+        return cls(h, v, tuple(bands), tuple(vols), buffer)
 
     def to_mapping(self) -> dict[str, Any]:
         """Normalised mapping."""
@@ -462,6 +467,7 @@ class Minima:
             "default": {"horizontal_nm": self.horizontal_nm, "vertical_ft": self.vertical_ft},
             "altitude_bands": [b.to_mapping() for b in self.altitude_bands],
             "volumes": [b.to_mapping() for b in self.volumes],
+            **({"plan_buffer_s": self.plan_buffer_s} if self.plan_buffer_s != PLAN_BUFFER_S else {}),
         }
 
 

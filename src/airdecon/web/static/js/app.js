@@ -4,6 +4,7 @@ import { Api, Stream } from './api.js';
 import { TrafficMap } from './map.js';
 import { Line } from './line.js';
 import { ProtocolPane } from './protocol.js';
+import { Plans } from './operations.js';
 import { Replay } from './replay.js';
 import { Ledger } from './ledger.js';
 import { HeadKeeper } from './heads.js';
@@ -80,6 +81,7 @@ async function start(firstTracks) {
   S.ledger = new Ledger(S, $('ledger-rows'));
   S.heads = new HeadKeeper(S, S.party, $('heads-kept'));
   S.heads.render();
+  S.plans = new Plans(S, $('plans'));
   setupTabs();
   const list = $('alert-list'), more = $('alert-more');
   list.addEventListener('scroll', () => updateMore(list, more));
@@ -308,7 +310,8 @@ function onEvent(ev, live) {
     case 'disclosure':  // one of our aircraft was shown to another party (the ledger)
       S.ledger.onEvent(ev, live);
       break;
-    default:
+    default:  // operation, notice, area-alert, conformance, hazard-ack: the Plans tab (operations.js)
+      S.plans.onEvent(ev, live);
       break;
   }
 }
@@ -415,6 +418,7 @@ export function selectTab(name) {
   if (name === 'line') S.line.render();
   if (name === 'protocol') S.protocol.load();
   if (name === 'ledger') S.ledger.load();
+  if (name === 'plans') S.plans.render();
 }
 
 // ------------------------------------------------------------------ boot
