@@ -132,7 +132,7 @@ def turn_updates(state: FloatArray, t: FloatArray, trk_deg: FloatArray) -> Float
     """:func:`turn_update` for many aircraft at once: *state* of shape (n, 4), one row each."""
     t0, trk0, rate = state[:, 0], state[:, 1], state[:, 2]
     dt = t - t0
-    with np.errstate(invalid="ignore", divide="ignore"):  # dt = 0: not measured, masked below
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # dt ~ 0: not measured, masked below
         new = ((trk_deg - trk0 + 540.0) % 360.0 - 180.0) / dt
         steady = (
             (np.abs(new) >= TURN_MIN_DPS)
