@@ -190,3 +190,30 @@ def test_a_real_hub_streams_a_window_of_several_pages(hub: HubProcess) -> None:
         body = json.loads(r.read())
     mine = blue.get("/v1/events", params={"limit": 1000}).json()["events"]
     assert body["truncated"] is False and len(body["events"]) >= 230 and body["events"] == mine
+
+
+def test_one_record_answer_at_a_time_per_party_and_paced() -> None:
+    # issue 12: a party reading its record back to back must not take the hub's time from the
+    # others. One answer at a time per party (another meanwhile is 429), each page followed by a
+    # pause of record_pace times what it cost; another party reads meanwhile
+    with world(record_page=2, record_pace=3.0) as w:
+        t_from, t_to = fill(w)
+        window = {"from": t_from, "to": t_to}
+        with w.client.stream("GET", "/v1/record", headers=w.headers("BLUE"), params=window) as first:
+            assert first.status_code == 200
+            second = w.get("BLUE", "/v1/record", **window)
+            assert second.status_code == 429 and second.json()["error"]["code"] == "rate_limited"
+            assert "one record read at a time" in second.json()["error"]["message"]
+            assert w.get("RED", "/v1/record", **window).status_code == 200  # another party reads on
+            body = json.loads(b"".join(first.iter_bytes()))
+        assert body["truncated"] is False and body["events"] == backlog(w, "BLUE")
+        assert w.get("BLUE", "/v1/record", **window).status_code == 200  # the first one is done
+        assert w.hub.record.readers == {}
+
+
+def test_a_refused_window_leaves_no_reader_behind() -> None:
+    with world() as w:
+        t_from, t_to = fill(w, 2)
+        assert w.get("BLUE", "/v1/record", **{"from": t_to, "to": t_from}).status_code == 422
+        assert w.hub.record.readers == {}
+        assert w.get("BLUE", "/v1/record", **{"from": t_from, "to": t_to}).status_code == 200

@@ -73,6 +73,7 @@ class Record:
         self._verified: dict[str, Any] | None = None  # the last whole-chain verification
         self._subscribers: set[Subscriber] = set()
         self._sub_lock = threading.Lock()
+        self.readers: dict[str, float] = {}  # party -> start (monotonic) of its GET /v1/record answer
         self.heads = Heads(ctx, self._push_head)
         self._closed = False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from airdecon.hub._api import HubDep, Party, after_cursor, answer
+from airdecon.hub._errors import RateLimited
 from airdecon.hub._record import WindowPage
 from airdecon.hub._service import Hub
 
@@ -32,6 +34,9 @@ _RECORD_SCHEMA: dict[str, Any] = {
 }
 
 
+_READER_STALE_S = 600.0  # an answer whose sender vanished without closing stops counting (never seen)
+
+
 @dataclass(frozen=True)
 class _Chunk:
     """One page of the answer, encoded: its events as JSON, comma-separated."""
@@ -39,6 +44,7 @@ class _Chunk:
     body: bytes
     truncated: bool
     last: str | None  # the cursor of the page's last event
+    cost_s: float  # how long reading and encoding it took
 
 
 def _json(value: object) -> bytes:
@@ -48,29 +54,36 @@ def _json(value: object) -> bytes:
 
 def _read(hub: Hub, party: str, pages: Iterator[WindowPage]) -> _Chunk | None:
     """The next page, read and encoded (in a worker thread: the store read and the JSON work)."""
+    t0 = time.perf_counter()
     page = next(pages, None)
     if page is None:
         return None
     body = b",".join(_json(hub.record.wire(party, e)) for e in page.events)
     last = hub.record.cursor(party, page.events[-1].seq) if page.events else None
-    return _Chunk(body, page.truncated, last)
+    return _Chunk(body, page.truncated, last, time.perf_counter() - t0)
 
 
 async def _answer(
     hub: Hub, party: str, pages: Iterator[WindowPage], chunk: _Chunk | None
 ) -> AsyncIterator[bytes]:
-    """``{"events": [...], "truncated": ...}``, one page at a time."""
-    yield b'{"events":['
-    sep, after = b"", None
-    while chunk is not None:
-        if chunk.body:
-            yield sep + chunk.body
-            sep, after = b",", chunk.last
-        if chunk.truncated:
-            yield b'],"truncated":true,"after":' + _json(after) + b"}"
-            return
-        chunk = await asyncio.to_thread(_read, hub, party, pages)
-    yield b'],"truncated":false}'
+    """``{"events": [...], "truncated": ...}``, one page at a time, paced: after each page the
+    reader waits ``record_pace`` times what the page cost, so one party's record reads take at
+    most 1 / (1 + record_pace) of the hub's time (reading and encoding hold the interpreter)."""
+    try:
+        yield b'{"events":['
+        sep, after = b"", None
+        while chunk is not None:
+            if chunk.body:
+                yield sep + chunk.body
+                sep, after = b",", chunk.last
+            if chunk.truncated:
+                yield b'],"truncated":true,"after":' + _json(after) + b"}"
+                return
+            await asyncio.sleep(chunk.cost_s * hub.settings.record_pace)
+            chunk = await asyncio.to_thread(_read, hub, party, pages)
+        yield b'],"truncated":false}'
+    finally:
+        hub.record.readers.pop(party, None)
 
 
 @router.get("/v1/record", responses=answer(_RECORD_SCHEMA))
@@ -94,7 +107,15 @@ async def record(
     """
     seq = after_cursor(hub, party, after)
     pages = hub.record.record_pages(party, t_from, t_to, seq)  # a bad window raises here: 422
-    first = await asyncio.to_thread(_read, hub, party, pages)  # the store failing now: 503
+    started = hub.record.readers.get(party)
+    if started is not None and time.monotonic() - started < _READER_STALE_S:
+        raise RateLimited("one record read at a time: the previous answer is still being sent")
+    hub.record.readers[party] = time.monotonic()
+    try:
+        first = await asyncio.to_thread(_read, hub, party, pages)  # the store failing now: 503
+    except BaseException:
+        hub.record.readers.pop(party, None)
+        raise
     return StreamingResponse(_answer(hub, party, pages, first), media_type="application/json")
 
 

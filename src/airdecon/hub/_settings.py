@@ -91,6 +91,10 @@ class HubSettings:
     record_page : int
         Entries read from the store at a time while ``GET /v1/record`` streams its answer: the
         hub holds one page of an answer in memory, not the window.
+    record_pace : float
+        After each page of a ``GET /v1/record`` answer, the reader waits this many times what the
+        page took to read and encode: one party's record reads take at most 1 / (1 + pace) of
+        the hub's time, whatever it asks (one answer at a time per party; another is 429).
     """
 
     db: str = "airdecon.db"
@@ -122,6 +126,7 @@ class HubSettings:
     record_span_s: float = 7 * 86400.0
     record_rows: int = 20_000
     record_page: int = 200
+    record_pace: float = 3.0
 
     def hub_key_path(self) -> Path | None:
         """Where the hub's checkpoint key lives (``None``: keep it in memory)."""
