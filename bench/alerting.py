@@ -96,20 +96,10 @@ class Hub:
         if self.act_level is None or len(conflicts) == 0:
             return {}
         levels = classify(conflicts.t_in_s, self.protocol.caution_s, self.protocol.warning_s)
-        m = np.flatnonzero(levels >= self.act_level)
-        if m.size == 0:
+        act = levels >= self.act_level
+        if not act.any():
             return {}
-        urgent = ConflictSet(
-            i=conflicts.i[m],
-            j=conflicts.j[m],
-            t_in_s=conflicts.t_in_s[m],
-            t_out_s=conflicts.t_out_s[m],
-            tcpa_s=conflicts.tcpa_s[m],
-            dcpa_m=conflicts.dcpa_m[m],
-            dalt_cpa_m=conflicts.dalt_cpa_m[m],
-            ids=conflicts.ids,
-            n_candidates=conflicts.n_candidates,
-        )
+        urgent = conflicts.subset(act)
         t0 = time.perf_counter()
         res = airdecon.resolve(fleet, urgent, self.protocol)
         self.resolve_s += time.perf_counter() - t0

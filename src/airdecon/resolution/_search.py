@@ -103,16 +103,16 @@ class Stage:
         self.delay = proto.response_delay_s
         self.growth = proto.velocity_error_mps
         if self.delay > 0.0:
-            self._respond_after(fleet, near, _v, np.concatenate([i_rows, j_rows]))
+            self._respond_after(fleet, near, _v, i_rows, j_rows)
         self.work = 0  # pair predictions made (a combination costs per_combo of them)
 
-    def _respond_after(self, fleet: Fleet, near: IntArray, vel_rows: FloatArray, both: IntArray) -> None:
+    def _respond_after(
+        self, fleet: Fleet, near: IntArray, vel_rows: FloatArray, i_rows: IntArray, j_rows: IntArray
+    ) -> None:
         """Manoeuvres start after the protocol's response delay: until then every aircraft flies
         its current velocity, the same in every combination, so each pair starts the search
         where that leaves it (relative position, altitude difference, the minimum grown by the
         uncertainty meanwhile); the search then predicts from the delay to the look-ahead."""
-        n = self.per_combo
-        i_rows, j_rows = both[:n], both[n:]
         lat, lon, gs = fleet.lat_deg, fleet.lon_deg, fleet.gs_mps
         near_cur, _up = velocity_ecef(lat[near], lon[near], gs[near], fleet.trk_deg[near])
         vel_i = vel_rows[self.i_col]
