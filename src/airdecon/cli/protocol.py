@@ -35,7 +35,7 @@ from airdecon.protocol import (
     public_key_text,
 )
 from airdecon.protocol._canonical import read_text
-from airdecon.protocol._document import PARTY_ID
+from airdecon.protocol._parties import PARTY_ID
 
 __all__ = ["protocol_app"]
 

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from airdecon.errors import ProtocolError
+from airdecon.protocol._minima import _band_limits, _polygon
 from airdecon.protocol._pairs import FloorVolume, InhibitionVolume
+from airdecon.protocol._reader import _list, _number, _Obj, _text, _unique
 from airdecon.units import FT
 
 __all__ = ["AdvisoryRules", "FloorArea", "InhibitionArea"]
@@ -52,7 +54,6 @@ def _m(ft: float | None) -> float | None:
 
 
 def _area(value: object, path: str) -> tuple[Any, str, Polygon, float | None, float | None]:
-    from airdecon.protocol._document import _band_limits, _Obj, _polygon, _text  # the strict reader
 
     o = _Obj(value, path)
     name = _text(o.get("name", required=True), o.at("name"))
@@ -77,7 +78,6 @@ class FloorArea:
     @classmethod
     def parse(cls, value: object, path: str) -> FloorArea:
         """Read one floor volume."""
-        from airdecon.protocol._document import _number
 
         o, name, polygon, floor, ceiling = _area(value, path)
         descent = _number(o.get("descent_floor_ft", required=True), o.at("descent_floor_ft"),
@@ -140,7 +140,6 @@ class AdvisoryRules:
     @classmethod
     def parse(cls, value: object, path: str) -> AdvisoryRules:
         """Read the section; missing fields take the defaults."""
-        from airdecon.protocol._document import _list, _number, _Obj, _unique
 
         o = _Obj(value, path)
         floor = _number(o.get("descent_floor_ft", 1500.0), o.at("descent_floor_ft"), ge=0.0, le=60_000.0)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from airdecon.errors import ProtocolError
+from airdecon.protocol._reader import _int, _number, _Obj
 
 __all__ = ["COARSE", "FULL", "DisclosureRules", "Precision", "Quota", "Quotas"]
 
@@ -43,7 +44,6 @@ class Precision:
     @classmethod
     def parse(cls, value: object, path: str, default: Precision) -> Precision:
         """Read a precision object; missing fields keep *default*'s."""
-        from airdecon.protocol._document import _number, _Obj  # the document's strict reader
 
         o = _Obj(value, path)
         kw = {}
@@ -83,7 +83,6 @@ class DisclosureRules:
     @classmethod
     def parse(cls, value: object, path: str) -> DisclosureRules:
         """Read the ``disclosure`` section."""
-        from airdecon.protocol._document import _number, _Obj
 
         o = _Obj(value, path)
         d = cls()
@@ -134,7 +133,6 @@ class Quota:
     @classmethod
     def parse(cls, value: object, path: str, default: Quota) -> Quota:
         """Read a quota object; missing fields keep *default*'s."""
-        from airdecon.protocol._document import _int, _number, _Obj
 
         o = _Obj(value, path)
         kw: dict[str, Any] = {}
@@ -164,7 +162,6 @@ class Quotas:
     @classmethod
     def parse(cls, value: object, path: str) -> Quotas:
         """Read the ``quotas`` section."""
-        from airdecon.protocol._document import _Obj
 
         o = _Obj(value, path)
         d = cls()
