@@ -9,13 +9,17 @@ Each figure is computed from the code and the team's data, and written between
 * ``detect-fleets``: candidate pairs and conflicts of the fleets ``bench/detect.py`` times (its seeded
   random fleets, and the real worldwide fleet of ../shared/data/real_global_scenario.json);
 * ``alerting-encounters``: ``bench/alerting.py``'s table (1,000 seeded encounters from each of the MIT
-  Lincoln Laboratory correlated and due-regard models, alerting alone and closed loop).
+  Lincoln Laboratory correlated and due-regard models, alerting alone and closed loop, detection's
+  hypotheses off and on), summed from each encounter's outcomes, which a full run writes to
+  ``docs/data/alerting-outcomes.json`` (a few minutes). ``tests/docs/test_figures.py`` sums the
+  committed outcomes and flies a fixed quarter of the encounters again: the encounters are
+  independent, so that quarter's outcomes must be the committed ones to the last second.
 
 Timings depend on the machine and are never generated here: the docs give them as measured, with
 the date and commit. ``tests/docs/test_figures.py`` recomputes every figure and compares.
 
-Run: python scripts/docs_figures.py           (rewrites the blocks in place)
-     python scripts/docs_figures.py --check   (exit 1 and name the stale blocks)
+Run: python scripts/docs_figures.py           (flies the encounters, rewrites the blocks in place)
+     python scripts/docs_figures.py --check   (exit 1 and name the stale blocks; no flying)
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ REAL = DATA / "real_global_scenario.json"
 BLOCK = re.compile(r"(<!-- figures:([\w-]+) -->)(.*?)(<!-- /figures -->)", re.DOTALL)
 # The reference figure the AF787 recording comes with (../shared/data/README.md), quoted beside ours.
 AF787_REFERENCE_LOS_S = 1489
+ALERTING_OUTCOMES = ROOT / "docs" / "data" / "alerting-outcomes.json"
+ALERTING_RUN = {"models": ["cor", "dueregard"], "n": 1000, "seed": 1, "response_delay_s": 5}
 
 
 def doc_files() -> list[Path]:
@@ -82,21 +88,59 @@ def _bench_random_fleet(n: int) -> Any:
     return mod.random_fleet(n)
 
 
-def fig_alerting_encounters() -> str:
+def bench_alerting() -> Any:
+    """bench/alerting.py as a module."""
     import importlib.util
-
-    import airdecon
-    from airdecon.encounters import Pilot
 
     spec = importlib.util.spec_from_file_location("bench_alerting", ROOT / "bench" / "alerting.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = mod  # its dataclasses look their module up
     spec.loader.exec_module(mod)
+    return mod
+
+
+def alerting_outcomes(part: Any = None) -> list[Any]:
+    """Every encounter's outcomes of :data:`ALERTING_RUN`, hypotheses off and on (or only the
+    encounters numbered in *part*, of each model)."""
+    import airdecon
+    from airdecon.encounters import Pilot
+
+    mod = bench_alerting()
     protocol = airdecon.SafetyProtocol()
-    pilot = Pilot(delay_s=5, floor_m=protocol.descent_floor_m)
-    results = [mod.evaluate(m, 1000, 1, protocol, pilot) for m in ("cor", "dueregard")]
-    return "\n" + mod.table(results) + "\n"
+    pilot = Pilot(delay_s=ALERTING_RUN["response_delay_s"], floor_m=protocol.descent_floor_m)
+    run = ALERTING_RUN
+    return [
+        o
+        for m in run["models"]
+        for o in mod.outcomes(m, run["n"], run["seed"], protocol, pilot, hypotheses=(False, True), part=part)
+    ]
+
+
+def write_alerting_outcomes() -> None:
+    """Fly the whole run and write its outcomes (the slow part of ``make docs``)."""
+    import json
+
+    outs = alerting_outcomes()
+    ALERTING_OUTCOMES.parent.mkdir(parents=True, exist_ok=True)
+    body = {"run": ALERTING_RUN, "outcomes": [o.to_json() for o in outs]}
+    ALERTING_OUTCOMES.write_text(json.dumps(body, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def read_alerting_outcomes() -> list[Any]:
+    """The committed outcomes (:data:`ALERTING_OUTCOMES`)."""
+    import json
+
+    mod = bench_alerting()
+    body = json.loads(ALERTING_OUTCOMES.read_text(encoding="utf-8"))
+    if body["run"] != ALERTING_RUN:
+        raise SystemExit(f"{ALERTING_OUTCOMES}: from another run ({body['run']}): rerun this script")
+    return [mod.Outcomes.from_json(d) for d in body["outcomes"]]
+
+
+def fig_alerting_encounters() -> str:
+    mod = bench_alerting()
+    return "\n" + mod.table([mod.summarise(o) for o in read_alerting_outcomes()]) + "\n"
 
 
 def fig_replay() -> str:
@@ -167,6 +211,8 @@ def update(text: str, values: dict[str, str]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if "--check" not in argv:
+        write_alerting_outcomes()
     values = {name: f() for name, f in FIGURES.items()}
     stale = []
     for path in doc_files():

@@ -8,6 +8,7 @@ from pyproj import Geod
 
 from airdecon.encounters import EncounterModel, EncounterSet, Pilot, fly, sample_correlated
 from airdecon.encounters._closedloop import placements
+from airdecon.errors import InputError
 from airdecon.resolution import Advisory
 from airdecon.state import Fleet
 from airdecon.units import FPM, FT, NM
@@ -105,3 +106,65 @@ def test_the_sites_are_far_apart() -> None:
         d[k] = np.inf
         near.append(d.min())
     assert min(near) > 300 * NM
+
+
+def test_with_intent_the_picture_carries_measured_turns_and_level_offs(enc: EncounterSet) -> None:
+    ref = enc.trajectories()
+    seen: dict[int, Fleet] = {}
+
+    def watch(t: float, fleet: Fleet) -> dict[str, Advisory]:
+        seen[int(t)] = fleet
+        return {}
+
+    fly(enc, watch)
+    assert seen[100].turn_dps is None and seen[100].sel_alt_m is None  # without intent: none
+    fly(enc, watch, intent=True)
+    turns = sels = 0
+    for t in range(9, enc.duration_s + 1):
+        f = seen[t]
+        assert f.turn_dps is not None and f.sel_alt_m is not None
+        # a steady turn is the rate flown over the last 4 s (as the hub measures it), a turn of
+        # at least 1°/s, and an aircraft flying straight over the last 8 s is not turning
+        past = enc.turn_dps[:, t - 8 : t]
+        on = f.turn_dps != 0.0
+        turns += int(on.sum())
+        assert np.all(np.abs(f.turn_dps[on]) >= 1.0)
+        flown = np.mod(ref.trk_deg[:, t] - ref.trk_deg[:, t - 4] + 180.0, 360.0) - 180.0
+        measured_at = t - (t % 4)  # sampled every 4 s from t = 0
+        if measured_at == t:
+            np.testing.assert_allclose(f.turn_dps[on], flown[on] / 4.0, atol=0.02)
+        assert np.all(f.turn_dps[np.all(np.abs(past) < 0.25, axis=1)] == 0.0)
+        # a selected altitude is ahead of the climb or descent, and where it next levels off
+        has = np.flatnonzero(np.isfinite(f.sel_alt_m))
+        sels += has.size
+        for r in has:
+            vs = enc.vs_mps[r, t:]
+            assert abs(vs[0]) >= 0.5 and (f.sel_alt_m[r] - f.alt_m[r]) * vs[0] >= 0.0
+            level = t + int(np.argmax(np.abs(vs) < 0.5))
+            assert f.sel_alt_m[r] == ref.h_m[r, level]
+        level_now = np.abs(enc.vs_mps[:, t]) < 0.5 if t < enc.duration_s else np.ones(len(f), dtype=bool)
+        assert np.all(np.isnan(f.sel_alt_m[level_now]))
+    assert turns > 100 and sels > 100  # the correlated model turns and levels off often
+
+
+def test_a_part_of_the_set_is_flown_where_and_as_in_the_whole(enc: EncounterSet) -> None:
+    seen: dict[str, Fleet] = {}
+
+    def watch(key: str):  # type: ignore[no-untyped-def]
+        def advise(t: float, fleet: Fleet) -> dict[str, Advisory]:
+            if t == 60:
+                seen[key] = fleet
+            return {}
+
+        return advise
+
+    fly(enc, watch("all"), intent=True)
+    shown = np.arange(len(enc)) % 3 == 1
+    fly(enc, watch("part"), intent=True, shown=shown)
+    whole, part = seen["all"], seen["part"]
+    rows = np.repeat(shown, 2)
+    assert part.ids.tolist() == whole.ids[rows].tolist() and part.ids[0] == "E0002-1"
+    for name in ("lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps", "turn_dps", "sel_alt_m"):
+        np.testing.assert_array_equal(getattr(part, name), getattr(whole, name)[rows])
+    with pytest.raises(InputError, match="shown"):
+        fly(enc, watch("bad"), shown=shown[:-1])

@@ -107,14 +107,17 @@ def world(
     extra: dict[str, Any] | None = None,
     db: str = "memory://",
     doc: ProtocolDocument | None = None,
+    key: HubKey | None = None,
+    t0: float = T0,
     **settings: Any,
 ) -> Iterator[World]:
     """A running in-process hub (closed at the end), on *doc* or a fresh four-party protocol.
 
-    The resolver runs in-process unless *settings* say ``resolver_process=True``."""
-    clock = Clock()
+    The resolver runs in-process unless *settings* say ``resolver_process=True``. A restart: the
+    same *db*, *doc* and hub *key* again, with the clock starting later (*t0*)."""
+    clock = Clock(t0)
     cfg = HubSettings(**{"db": db, "resolver_process": False, **settings})
-    key = HubKey.generate()
+    key = key or HubKey.generate()
     store = open_store(db, signer=key, checkpoint_every=cfg.checkpoint_every)
     doc = doc or document(extra)
     with tempfile.TemporaryDirectory() as scratch:

@@ -15,14 +15,13 @@ from airdecon.errors import InputError, MalformedInput, RecordError
 from airdecon.hub._reports import (
     RECORD_FIELDS,
     Batch,
-    _read_fast,
-    decode_reports,
     expand,
     from_record,
     parse_batch,
     parse_report,
     record,
 )
+from airdecon.hub._wire import _read_fast, decode_reports
 from airdecon.units import FPM, FT, KT
 
 NOW = 1_800_000_000.0

@@ -14,6 +14,9 @@ advisory with neither track nor vertical rate (``maintain``, ``follow-tcas``) ho
 track and vertical rate. A later, different advisory replaces the earlier one (with the same delay).
 An advised descent levels off at ``floor_m`` (the pilot does not fly into the ground).
 Without advisories every aircraft flies exactly its open-loop trajectory.
+
+With ``intent=True`` the picture also carries each aircraft's measured turn rate and selected
+altitude (:mod:`airdecon.encounters._intent`), for detection's level-off and turn hypotheses.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from airdecon.encounters._build import EncounterSet, Trajectories
+from airdecon.encounters._intent import level_off_altitudes, turn_state0
 from airdecon.encounters._kinematics import advance, to_geodetic
 from airdecon.errors import InputError
 from airdecon.resolution import Advisory
-from airdecon.state import Fleet
+from airdecon.state import Fleet, turn_updates
 from airdecon.units import FPM, FT, FloatArray
 
 __all__ = ["Advise", "Pilot", "aircraft_ids", "fly", "placements"]
@@ -73,11 +77,16 @@ def fly(
     *,
     pilot: Pilot | None = None,
     party: tuple[str, str] = ("CIVIL", "CIVIL"),
+    intent: bool = False,
+    shown: np.ndarray | None = None,
 ) -> tuple[Trajectories, FloatArray]:
     """Fly every encounter for its whole duration, asking *advise* once a second.
 
     Returns the trajectories flown (as :meth:`EncounterSet.trajectories`) and, per aircraft, the
-    time it started flying an advisory (``nan`` if never).
+    time it started flying an advisory (``nan`` if never). With *intent*, the picture handed to
+    *advise* carries ``turn_dps`` and ``sel_alt_m`` (module docstring); without, neither.
+    *shown* (bool, shape (n,)): only these encounters are in the picture (the others fly open loop,
+    unseen), each at its site and with its ids in the whole set: a part of a set flown alone.
     """
     p = pilot or Pilot()
     n2, steps = enc.accel_mps2.shape
@@ -86,6 +95,9 @@ def fly(
     ids = aircraft_ids(n2 // 2)
     row = {str(a): i for i, a in enumerate(ids)}
     parties = np.array([party[i % 2] for i in range(n2)], dtype=object)
+    seen = np.ones(n2, dtype=bool) if shown is None else np.repeat(np.asarray(shown, dtype=bool), 2)
+    if seen.shape[0] != n2:
+        raise InputError(f"shown: expected {n2 // 2} values, got {seen.shape[0] // 2}")
     cols = {k: np.empty((n2, steps + 1)) for k in ("x_m", "y_m", "h_m", "gs_mps", "trk_deg", "vs_mps")}
     s = enc.start
     vs = np.clip(enc.vs_mps[:, 0], -s.gs_mps, s.gs_mps) if steps else np.zeros(n2)
@@ -94,6 +106,8 @@ def fly(
     advised_since = np.full(n2, np.nan)
     last: dict[int, tuple[float | None, float | None]] = {}
     pending: dict[int, list[tuple[int, float | None, float | None]]] = {}
+    sel_open = level_off_altitudes(enc) if intent and advise is not None else None
+    turn_state = np.zeros((n2, 4))
     for t in range(steps + 1):
         for k, v in (
             ("x_m", s.x_m),
@@ -105,15 +119,23 @@ def fly(
             cols[k][:, t] = v
         if advise is not None:
             lat, lon, trk = to_geodetic(lat0, lon0, s.x_m, s.y_m, s.trk_deg)
+            extra: dict[str, FloatArray] = {}
+            if sel_open is not None:
+                first = enc.turn_dps[:, 0] if steps else np.zeros(n2)
+                now = np.full(n2, float(t))
+                turn_state = turn_state0(first, trk) if t == 0 else turn_updates(turn_state, now, trk)
+                extra["turn_dps"] = turn_state[seen, 3]
+                extra["sel_alt_m"] = np.where(np.isnan(advised_since), sel_open[:, t], np.nan)[seen]
             fleet = Fleet.from_arrays(
-                ids=ids,
-                lat_deg=lat,
-                lon_deg=lon,
-                alt_m=s.h_m,
-                gs_mps=s.gs_mps,
-                trk_deg=trk,
-                vs_mps=vs,
-                party=parties,
+                ids=ids[seen],
+                lat_deg=lat[seen],
+                lon_deg=lon[seen],
+                alt_m=s.h_m[seen],
+                gs_mps=s.gs_mps[seen],
+                trk_deg=trk[seen],
+                vs_mps=vs[seen],
+                party=parties[seen],
+                **extra,
             )
             for aid, adv in advise(float(t), fleet).items():
                 i = row[aid]

@@ -14,7 +14,8 @@ from airdecon.hub._cache import RestartCache
 from airdecon.hub._context import HubContext
 from airdecon.hub._distress import Distress
 from airdecon.hub._record import Record
-from airdecon.hub._reports import Batch, decode_reports, parse_batch, record
+from airdecon.hub._reports import Batch, parse_batch, record
+from airdecon.hub._wire import decode_reports
 from airdecon.store import Appended, NewEvent
 
 __all__ = ["Intake"]
@@ -50,7 +51,7 @@ class Intake:
 
     def read_reports(self, party: str, data: str | bytes) -> tuple[dict[str, Any], Batch | None]:
         """Read the JSON text of a stream message or request body from *party* and validate the
-        reports it carries (see :func:`~airdecon.hub._reports.decode_reports`): its ``type``,
+        reports it carries (see :func:`~airdecon.hub._wire.decode_reports`): its ``type``,
         ``ref`` and ``idempotency_key``, and the batch (``None`` without a ``reports`` member)."""
         s = self._ctx.settings
         with self._ctx.pacing.report_work(len(data) > _SMALL_BYTES):

@@ -7,7 +7,9 @@ the need-to-know filter (:mod:`airdecon.needtoknow`). What a cycle detects on is
 latest report flown on to ``now`` by :func:`airdecon.state.predict_fleet`: the same model the replay
 tracker uses, so ``airdecon replay`` measures the picture the hub runs. It carries each aircraft's
 reported selected altitude and the track rate of a steady turn, measured from its successive reports
-as the tracker measures it (:func:`airdecon.state.turn_update`), for detection's hypotheses.
+as the tracker measures it (:func:`airdecon.state.turn_update`), for detection's hypotheses; the
+track-rate state is kept across a restart (:meth:`Picture.turn_states`, ``apply(turns=...)``).
+The reports and that state are kept in :mod:`airdecon.hub._table`.
 
 Aircraft are keyed by ``(party, aircraft id)``: two parties may use the same id without their
 aircraft ever being confused, and without a report revealing whether another party uses that id.
@@ -15,7 +17,7 @@ aircraft ever being confused, and without a report revealing whether another par
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +28,12 @@ from airdecon.detection import ConflictSet, detect
 from airdecon.errors import InputError
 from airdecon.hub._quarantine import Quarantine
 from airdecon.hub._reports import Report, fleet_key
+from airdecon.hub._table import TURN, Table, Track, Tracks
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import Fleet, is_lost, predict_fleet, turn_updates
 
-__all__ = ["CycleResult", "DistressCase", "Picture", "Track"]
+__all__ = ["CycleResult", "DistressCase", "Picture", "Track"]  # Track: re-exported from _table
 
-_COLS = 12
 DEFAULT_DISTRESS_SQUAWKS = ("7500", "7600", "7700")
 DEFAULT_DISTRESS_STATUS = (1, 2, 3, 4, 5, 6)
 SQUAWK_MEANING = {"7500": "unlawful interference", "7600": "radio failure", "7700": "emergency"}
@@ -43,101 +45,6 @@ STATUS_MEANING = {
     5: "unlawful interference",
     6: "downed aircraft",
 }
-
-
-@dataclass
-class Track:
-    """The latest report of one aircraft and when the hub received it."""
-
-    report: Report
-    received: float
-    key: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.key:
-            self.key = fleet_key(self.report.party, self.report.aircraft_id)
-
-
-class _Table:
-    """The latest report of every aircraft, one row each, kept in columns so that a cycle reads
-    the whole picture with a few array copies. Rows of dropped aircraft are reused."""
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.reports: list[Report | None] = []
-        # t, lat_deg, lon_deg, alt_m, gs_mps, trk_deg, vs_mps, sel_alt_m, then the track rate's
-        # state (airdecon.state.turn_update): t0, trk0, rate, turn_dps
-        self.num = np.zeros((0, _COLS))
-        self.received = np.zeros(0)
-        self.live = np.zeros(0, dtype=bool)
-        self.airborne = np.zeros(0, dtype=bool)
-        self.keys = np.empty(0, dtype=object)
-        self.party = np.empty(0, dtype=object)
-        self.free: list[int] = []
-        self.counts: dict[str, int] = {}
-
-    def add(self, key: str, party: str) -> int:
-        if self.free:
-            i = self.free.pop()
-        else:
-            i = len(self.reports)
-            self.reports.append(None)
-            if i >= len(self.received):
-                self._grow(max(64, 2 * len(self.received)))
-        self.index[key] = i
-        self.keys[i], self.party[i], self.live[i] = key, party, True
-        self.counts[party] = self.counts.get(party, 0) + 1
-        return i
-
-    def _grow(self, cap: int) -> None:
-        n = len(self.received)
-        num = np.zeros((cap, _COLS))
-        num[:n] = self.num
-        self.num = num
-        for name, dtype in (
-            ("received", float),
-            ("live", bool),
-            ("airborne", bool),
-            ("keys", object),
-            ("party", object),
-        ):
-            old = getattr(self, name)
-            new = np.zeros(cap, dtype=dtype) if dtype is not object else np.empty(cap, dtype=object)
-            new[:n] = old
-            setattr(self, name, new)
-
-    def remove(self, i: int) -> None:
-        key = self.keys[i]
-        del self.index[key]
-        self.counts[self.party[i]] -= 1
-        self.reports[i] = None
-        self.keys[i] = self.party[i] = None
-        self.live[i] = self.airborne[i] = False
-        self.free.append(i)
-
-    def track(self, i: int) -> Track:
-        rep = self.reports[i]
-        assert rep is not None
-        return Track(rep, float(self.received[i]), str(self.keys[i]))
-
-
-class _Tracks(Mapping[str, "Track"]):
-    """Read-only ``{fleet key: Track}`` view of the table (tracks are made on demand)."""
-
-    def __init__(self, table: _Table) -> None:
-        self._t = table
-
-    def __getitem__(self, key: str) -> Track:
-        return self._t.track(self._t.index[key])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._t.index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._t.index))
-
-    def __len__(self) -> int:
-        return len(self._t.index)
 
 
 @dataclass
@@ -195,8 +102,8 @@ class Picture:
         escalate_after_s: float = 120.0,
     ) -> None:
         self.protocol = protocol
-        self._table = _Table()
-        self.tracks: Mapping[str, Track] = _Tracks(self._table)
+        self._table = Table()
+        self.tracks: Mapping[str, Track] = Tracks(self._table)
         self.alerts = AlertTracker.for_protocol(protocol)
         self.distress: dict[str, DistressCase] = {}
         self._distress_by_key: dict[str, str] = {}
@@ -211,12 +118,19 @@ class Picture:
 
     # ------------------------------------------------------------------ inputs
     def apply(
-        self, reports: Iterable[Report], now: float, *, raise_distress: bool = True
+        self,
+        reports: Iterable[Report],
+        now: float,
+        *,
+        raise_distress: bool = True,
+        turns: Sequence[Sequence[float] | None] | None = None,
     ) -> list[DistressCase]:
         """Take validated reports; return distress cases that these reports raised.
 
         A report older than the aircraft's current one is ignored. ``raise_distress=False`` only
-        loads states (a restart: distress cases come back from the record).
+        loads states (a restart: distress cases come back from the record). *turns*, one per
+        report (a restart): the track-rate state (:meth:`turn_states`) an aircraft new to the
+        picture starts from, instead of none.
         """
         tab = self._table
         index, stored = tab.index, tab.reports
@@ -226,12 +140,15 @@ class Picture:
         ground: list[bool] = []
         new: list[int] = []
         nan = float("nan")
-        for r in reports:
+        given: list[tuple[int, Sequence[float]]] = []
+        for k, r in enumerate(reports):
             key = f"{r.party}/{r.aircraft_id}"
             i = index.get(key)
             if i is None:
                 i = tab.add(key, r.party)
                 new.append(len(rows))
+                if turns is not None and turns[k] is not None:
+                    given.append((len(rows), turns[k]))  # type: ignore[arg-type]
             elif stored[i].t > r.t:  # type: ignore[union-attr]
                 continue  # out of order: keep the newer state
             stored[i] = r
@@ -246,13 +163,26 @@ class Picture:
         if rows:
             at = np.array(rows, dtype=np.intp)
             v = np.array(vals, dtype=np.float64)
-            turn = tab.num[at, 8:12]
+            turn = tab.num[at, TURN]
             turn[new] = np.column_stack([v[new, 0], v[new, 5], np.zeros((len(new), 2))])
+            for row, state in given:
+                turn[row] = state
             v = np.concatenate([v, turn_updates(turn, v[:, 0], v[:, 5])], axis=1)
             tab.num[at] = v  # repeated rows: the last (newest) assignment wins
             tab.received[at] = now
             tab.airborne[at] = ~np.array(ground, dtype=bool)
         return raised
+
+    def turn_states(self, keys: Iterable[str]) -> list[tuple[float, float, float, float] | None]:
+        """The track-rate state (:func:`airdecon.state.turn_update`: last sampled time and track,
+        latest rate, steady-turn rate) of each aircraft by fleet key, None for one not in the
+        picture: what a restart needs to go on measuring turns without starting again."""
+        tab = self._table
+        out: list[tuple[float, float, float, float] | None] = []
+        for key in keys:
+            i = tab.index.get(key)
+            out.append(None if i is None else tuple(float(x) for x in tab.num[i, TURN]))  # type: ignore[misc]
+        return out
 
     def count(self, party: str) -> int:
         """How many aircraft of *party* the picture holds."""

@@ -120,10 +120,11 @@ class Hub:
         """Rebuild the live picture after a restart: the saved latest states, the reports recorded
         after the cache's mark, and the open distress cases."""
         ctx = self.context
-        saved, replayed = self.cache.restore()
+        saved, turns, replayed = self.cache.restore()
         with ctx.lock:
-            ctx.picture.apply(saved, now, raise_distress=False)
-            ctx.picture.apply(replayed, now, raise_distress=False)
+            ctx.picture.apply(saved, now, raise_distress=False, turns=turns)
+            for batch in replayed:  # one recorded batch at a time: track rates measured as they came
+                ctx.picture.apply(batch, now, raise_distress=False)
             for r in ctx.picture.reports():  # a restart shows threats coarsely until tracks mature again
                 ctx.guard.first_seen[r.key] = now
             self.distress.restore()

@@ -1,7 +1,9 @@
 // Alert cards: what each alert says, true at this moment. A current alert gives the hub's live
 // geometry; an alert in its hold after separation was regained (state "clearing") says so, with the
 // live range where the console may know it (both aircraft its own, or public civil traffic), and
-// never shows the frozen prediction as if it were current. "No advisory" always says why.
+// never shows the frozen prediction as if it were current. "No advisory" always says why. An alert
+// predicted only under a hypothesis (an aircraft levelling off at its selected altitude, or going on
+// with its turn) names it: the officer then knows what the prediction assumes.
 // Also the "+N more" line under the list (the most urgent card is pinned at its top by CSS).
 import { h, fl, dur, advisoryWords, shortRef } from './util.js';
 
@@ -14,6 +16,13 @@ export function rangeBearing(a, b) {
   const y = Math.sin(dl) * Math.cos(p2), x = Math.cos(p1) * Math.sin(p2) - Math.sin(p1) * Math.cos(p2) * Math.cos(dl);
   return { range_nm: nm, bearing_deg: ((Math.atan2(y, x) / r) + 360) % 360 };
 }
+
+// What the prediction assumes, for the alerts not predicted on straight, constant-rate flight
+// (the hub's "hypothesis": docs/hub.md, "Intent and turns").
+export const HYPOTHESIS = {
+  'level-off': 'Level-off: predicted with the climb or descent levelling off at its selected altitude.',
+  turn: 'Turn: predicted along the turn being flown, if it goes on; flown straight there is no loss.',
+};
 
 const NO_ADVISORY = {
   'none-needed': 'No advisory: none needed for this aircraft (the other aircraft\'s manoeuvre resolves it).',
@@ -76,6 +85,8 @@ export function cardContent(a, tracks) {
     times = h('div', { class: 'alert-times' },
       `${when} · closest ${Number(a.dcpa_nm).toFixed(1)} NM / ${Math.round(a.dalt_cpa_ft)} ft in ${dur(a.tcpa_s)}`);
   }
+  const assumes = !clearing && HYPOTHESIS[a.hypothesis]
+    ? [h('div', { class: `alert-hypothesis ${a.hypothesis}` }, HYPOTHESIS[a.hypothesis])] : [];
   const advs = [];
   if (clearing) {
     advs.push(h('div', { class: 'advisory none' }, 'No advisory: none needed, separation regained.'));
@@ -94,7 +105,7 @@ export function cardContent(a, tracks) {
       }
     }
   }
-  return [head, times, ...advs];
+  return [head, times, ...assumes, ...advs];
 }
 
 function bestEffort(adv) {
