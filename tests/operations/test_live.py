@@ -206,9 +206,20 @@ def test_the_box_pruned_narrow_phase_finds_what_brute_force_finds(seed: int, chu
             "gs_mps": fleet["gs"], "trk_deg": fleet["trk"], "vs_mps": fleet["vs"], "now": NOW,
             "lookahead_s": 300.0}  # fmt: skip
     monkeypatch.setattr(_edges, "CHUNK_ROWS", chunk)
+    crossed = {"auto": 0, "brute": 0}  # (pair, chord, edge) triples given to the exact crossing
+    cross = _edges._cross
+
+    def counted(*a, **k):  # type: ignore[no-untyped-def]
+        crossed[backend] += a[1].shape[0]
+        return cross(*a, **k)
+
+    monkeypatch.setattr(_edges, "_cross", counted)
+    backend = "auto"
     fast = crossings(index, **args)
+    backend = "brute"
     brute = crossings(index, backend="brute", **args)
     assert len(fast) > 50
+    assert crossed["auto"] * 20 < crossed["brute"], crossed  # the boxes do prune
     for name in ("aircraft", "volume", "t_in", "t_out", "lat", "lon", "alt_m"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(brute, name), err_msg=name)
     with pytest.raises(ValueError, match="backend"):

@@ -36,9 +36,6 @@ import shapely
 
 from airdecon.geometry import destination
 from airdecon.operations._edges import Backend, _at, edge_crossings
-from airdecon.operations._geometry import (
-    lonlat_polygon,
-)
 from airdecon.operations._geometry import volume_ring as _ring
 from airdecon.operations._model import Volume
 from airdecon.units import FT
@@ -46,6 +43,7 @@ from airdecon.units import FT
 __all__ = ["SAMPLES", "AreaIndex", "AreaVolume", "Crossings", "crossings"]
 
 SAMPLES = 5  # points of a predicted path (4 chords)
+_NO_POLYGONS = np.zeros(0, dtype=object)
 _GEOD = pyproj.Geod(ellps="WGS84")
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
@@ -71,7 +69,14 @@ class AreaIndex:
     def __init__(self, volumes: Sequence[AreaVolume]) -> None:
         self.volumes = tuple(volumes)
         rings = [_ring(v.volume) for v in self.volumes]
-        self.polygons = np.array([lonlat_polygon(r) for r in rings], dtype=object)
+        # edges: (x0, y0, x1, y1) in (lon, lat) degrees, volume j's from offset[j] to offset[j + 1]
+        counts = np.array([len(r) for r in rings], dtype=np.intp)
+        self.offset = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+        pts = np.array([(lon, lat) for r in rings for lat, lon in r], dtype=float).reshape(-1, 2)
+        # the polygons (each ring closed on its first vertex, as lonlat_polygon does), all at once
+        which = np.repeat(np.arange(len(rings)), counts)
+        self.polygons = shapely.polygons(shapely.linearrings(pts, indices=which)) if rings else _NO_POLYGONS
+        shapely.prepare(self.polygons)
         self.tree = shapely.STRtree(self.polygons)
         owners = sorted({v.owner for v in self.volumes})
         self._owner_code = {p: n for n, p in enumerate(owners)}
@@ -82,10 +87,6 @@ class AreaIndex:
         self.start = np.array([v.volume.start for v in self.volumes])
         self.end = np.array([v.volume.end for v in self.volumes])
         self.bounds = shapely.bounds(self.polygons).reshape(-1, 4)  # lon0, lat0, lon1, lat1
-        # edges: (x0, y0, x1, y1) in (lon, lat) degrees, volume j's from offset[j] to offset[j + 1]
-        counts = np.array([len(r) for r in rings], dtype=np.intp)
-        self.offset = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
-        pts = np.array([(lon, lat) for r in rings for lat, lon in r], dtype=float).reshape(-1, 2)
         nxt = np.arange(pts.shape[0]) + 1
         nxt[self.offset[1:] - 1] = self.offset[:-1]  # each ring closes on its first vertex
         self.edges = np.column_stack([pts, pts[nxt]]) if pts.size else np.zeros((0, 4))
@@ -95,8 +96,6 @@ class AreaIndex:
             [np.minimum(e[:, 0], e[:, 2]), np.minimum(e[:, 1], e[:, 3]),
              np.maximum(e[:, 0], e[:, 2]), np.maximum(e[:, 1], e[:, 3])]
         )  # fmt: skip
-        for p in self.polygons:
-            shapely.prepare(p)
 
     def __len__(self) -> int:
         return len(self.volumes)
@@ -286,7 +285,9 @@ def crossings(
         return _empty()
     # where: each candidate aircraft's geodesic path (pyproj), once, and its chords' crossings of
     # the volume's edges, in the volume's longitude frame
-    uniq, which = np.unique(ac, return_inverse=True)
+    mark = np.zeros(n, dtype=bool)
+    mark[ac] = True  # the candidate aircraft, in order (np.unique without its sort)
+    uniq, which = np.flatnonzero(mark), (np.cumsum(mark) - 1)[ac]
     lats_u, lons_u = _paths(lat_deg[uniq], lon_deg[uniq], trk_deg[uniq], gs_mps[uniq],
                             np.zeros(uniq.size), np.full(uniq.size, L))  # fmt: skip
     lats, lons = lats_u[which], lons_u[which]
