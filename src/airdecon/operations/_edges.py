@@ -14,8 +14,8 @@ can cross):
   only when the edge's box meets the chord's. Boxes are compared inclusively, so no crossing is
   dropped: only triples that cannot cross are.
 
-A volume's edges are the flat arrays of :class:`~airdecon.operations._live.AreaIndex` (``edges``
-``(x0, y0, x1, y1)`` rows, volume *j*'s from ``offset[j]`` to ``offset[j + 1]``). Memory is bounded:
+A volume's edges are the flat arrays of :class:`~airdecon.operations._live.AreaIndex` (``edge_xy``
+``(x0, y0, x1, y1)`` columns, volume *j*'s from ``offset[j]`` to ``offset[j + 1]``). Memory is bounded:
 the (pair, edge) rows are made :data:`CHUNK_ROWS` at a time (a chunk that small is also faster:
 numpy's temporaries stay in the cache, and off the allocator's fresh pages). Nothing here reads a
 clock.
@@ -40,7 +40,7 @@ Backend = Literal["auto", "box", "brute"]
 class Edges(Protocol):
     """What the narrow phase needs of an index: its volumes' edges and their boxes."""
 
-    edges: FloatArray  # (E, 4): x0, y0, x1, y1 in (lon, lat) degrees
+    edge_xy: FloatArray  # (4, E): x0, y0, x1, y1 in (lon, lat) degrees
     edge_box: FloatArray  # (4, E): min x, min y, max x, max y
     offset: IntArray  # (V + 1,): volume j's edges are offset[j]:offset[j + 1]
 
@@ -172,11 +172,12 @@ def _cross(
 ) -> tuple[npt.NDArray[np.bool_], FloatArray]:
     """Whether each triple's chord crosses its edge within its pair's ``(u_lo, u_hi)``, and where
     (the fraction of the look-ahead): ``p = a + s (b - a)``, ``q = c + v (d - c)``."""
-    ax, ay = lons[pr, c], lats[pr, c]
-    rx, ry = lons[pr, c + 1] - ax, lats[pr, c + 1] - ay
-    ed = index.edges[e]
-    cx, cy = ed[:, 0] - ax, ed[:, 1] - ay
-    qx, qy = ed[:, 2] - ed[:, 0], ed[:, 3] - ed[:, 1]
+    at = pr * lats.shape[1] + c  # flat indices: faster than (row, column) pairs
+    ax, ay = np.take(lons, at), np.take(lats, at)
+    rx, ry = np.take(lons, at + 1) - ax, np.take(lats, at + 1) - ay
+    x0, y0, x1, y1 = (np.take(col, e) for col in index.edge_xy)
+    cx, cy = x0 - ax, y0 - ay
+    qx, qy = x1 - x0, y1 - y0
     den = rx * qy - ry * qx
     with np.errstate(divide="ignore", invalid="ignore"):
         s = (cx * qy - cy * qx) / den

@@ -96,6 +96,7 @@ class AreaIndex:
             [np.minimum(e[:, 0], e[:, 2]), np.minimum(e[:, 1], e[:, 3]),
              np.maximum(e[:, 0], e[:, 2]), np.maximum(e[:, 1], e[:, 3])]
         )  # fmt: skip
+        self.edge_xy = np.ascontiguousarray(e.T)  # (4, E): x0, y0, x1, y1, a column each
 
     def __len__(self) -> int:
         return len(self.volumes)
