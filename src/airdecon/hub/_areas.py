@@ -19,7 +19,7 @@ open before it is the same alert after it (its pseudonym, its payloads; the firs
 clear it as they would have), and an aircraft told out of its operation is still out, told again
 only when it is back. Whether an aircraft was *inside* is not recorded: one inside at the restart
 that is out at the first cycle after it is not told it left until it has been seen inside again.
-The cycle thread calls :meth:`cycle`; reads copy, under the lock.
+Not thread-safe: the cycle thread calls :meth:`cycle`; reads copy.
 """
 
 from __future__ import annotations
