@@ -36,7 +36,7 @@ def record(hub: HubProcess, party: str, kind: str) -> list[dict[str, Any]]:
         out += [e["data"] for e in page if e["kind"] == kind]
         if len(page) < 1000:
             return out
-        after = page[-1]["id"]
+        after = page[-1]["cursor"]
     raise AssertionError("the record did not end")
 
 
