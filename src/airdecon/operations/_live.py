@@ -69,7 +69,7 @@ class AreaIndex:
     def __init__(self, volumes: Sequence[AreaVolume]) -> None:
         self.volumes = tuple(volumes)
         rings = [_ring(v.volume) for v in self.volumes]
-        # edges: (x0, y0, x1, y1) in (lon, lat) degrees, volume j's from offset[j] to offset[j + 1]
+        # every vertex in (lon, lat) degrees, volume j's from offset[j] to offset[j + 1]
         counts = np.array([len(r) for r in rings], dtype=np.intp)
         self.offset = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
         pts = np.array([(lon, lat) for r in rings for lat, lon in r], dtype=float).reshape(-1, 2)
@@ -87,10 +87,10 @@ class AreaIndex:
         self.start = np.array([v.volume.start for v in self.volumes])
         self.end = np.array([v.volume.end for v in self.volumes])
         self.bounds = shapely.bounds(self.polygons).reshape(-1, 4)  # lon0, lat0, lon1, lat1
+        # edges: (x0, y0, x1, y1), vertex k to k + 1, volume j's from offset[j] to offset[j + 1]
         nxt = np.arange(pts.shape[0]) + 1
         nxt[self.offset[1:] - 1] = self.offset[:-1]  # each ring closes on its first vertex
         self.edges = np.column_stack([pts, pts[nxt]]) if pts.size else np.zeros((0, 4))
-        self.edge_volume = np.repeat(np.arange(len(rings)), counts).astype(np.intp)
         e = self.edges
         self.edge_box = np.stack(  # (4, E): min lon, min lat, max lon, max lat
             [np.minimum(e[:, 0], e[:, 2]), np.minimum(e[:, 1], e[:, 3]),
