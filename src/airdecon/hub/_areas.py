@@ -17,8 +17,9 @@ inside again.
 After a restart both are read back from the record (:meth:`AreaWatch._restore`): an area alert
 open before it is the same alert after it (its pseudonym, its payloads; the first cycles update or
 clear it as they would have), and an aircraft told out of its operation is still out, told again
-only when it is back. Whether an aircraft was *inside* is not recorded: one inside at the restart
-that is out at the first cycle after it is not told it left until it has been seen inside again.
+only when it is back. Whether an aircraft was *inside* is not recorded: the first cycle with
+assigned aircraft takes it from each one's last report in the picture (restored from before the
+restart), so an aircraft that left while the hub was down is told it left.
 Not thread-safe: the cycle thread calls :meth:`cycle`; reads copy.
 """
 
@@ -58,6 +59,7 @@ class AreaWatch:
         self._open: dict[Key, dict[str, Any]] = {}  # id, enter_at, seen, payloads
         self._inside: dict[tuple[str, str, str], bool] = {}  # (party, operation, aircraft): left?
         self._left: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._first = True  # no cycle has seen assigned aircraft yet (see _seed)
         self._restore()
 
     # ------------------------------------------------------------------ after a restart
@@ -205,6 +207,9 @@ class AreaWatch:
                 self._inside.clear()
                 self._left.clear()
             return []
+        if self._first:  # the first cycle with assigned aircraft since the hub started
+            self._first = False
+            self._seed(assigned)
         rows = {str(k): n for n, k in enumerate(fleet.ids.tolist())}
         events: list[NewEvent] = []
         current: set[tuple[str, str, str]] = set()
@@ -238,6 +243,22 @@ class AreaWatch:
                 del self._inside[key]
                 self._left.pop(key, None)
         return events
+
+    def _seed(self, assigned: list[Any]) -> None:
+        """Whether each assigned aircraft not yet known was inside at its last report: after a
+        restart the picture holds the reports from before it, so an aircraft that was inside and
+        left while the hub was down is told it left."""
+        with self._ctx.lock:
+            last = {r.key: r for r in self._ctx.picture.reports()}
+        with self._lock:
+            for op in assigned:
+                for ident in op.aircraft:
+                    r, key = last.get(f"{op.party}/{ident}"), (op.party, op.id, ident)
+                    if r is None or key in self._inside:
+                        continue
+                    at = (np.array([r.lat_deg]), np.array([r.lon_deg]), np.array([r.alt_m]))
+                    if any(bool(inside(v, *at, r.t)[0]) for v in op.volumes):
+                        self._inside[key] = True
 
     # ------------------------------------------------------------------ reading
     def alerts_for(self, party: str, now: float) -> list[dict[str, Any]]:
