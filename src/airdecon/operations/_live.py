@@ -139,7 +139,8 @@ def _paths(
     n = lat.shape[0]
     ts = t0[:, None] + (t1 - t0)[:, None] * np.linspace(0.0, 1.0, SAMPLES)[None, :]
     dist = (gs[:, None] * ts).ravel()
-    lats, lons = np.repeat(lat, SAMPLES), np.repeat(lon, SAMPLES)
+    lats = np.repeat(np.asarray(lat, dtype=float), SAMPLES)  # a copy to write into, float whatever came
+    lons = np.repeat(np.asarray(lon, dtype=float), SAMPLES)
     away = np.flatnonzero(dist != 0.0)
     if away.size:
         x, y, _ = _GEOD.fwd(lons[away], lats[away], np.repeat(trk, SAMPLES)[away], dist[away])
