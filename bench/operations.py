@@ -16,19 +16,29 @@ Run: python bench/operations.py [--volumes 1000] [--aircraft 5000] [--repeats 9]
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
+import re
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
 from airdecon.operations import AreaIndex, AreaVolume, crossings, parse_operation
+from airdecon.operations._live import _boxes
 
 NOW = 1_800_000_000.0
 CENTRE = (35.0, 38.0)
 SIDE_KM = 2000.0
 TARGET_MS = 20.0
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def volumes(n: int, seed: int = 1, across_nm: float = 40.0) -> list[AreaVolume]:
@@ -69,40 +79,93 @@ def fleet(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     }
 
 
+def ops_at(rev: str) -> ModuleType:
+    """The ``airdecon.operations`` package of git revision *rev*, imported under its own name (only
+    that package is swapped; the rest is the working tree's)."""
+    name = "_bench_operations_" + re.sub(r"\W", "_", rev)
+    where = Path(tempfile.mkdtemp(prefix="airdecon-bench-")) / name
+    where.mkdir()
+    listing = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-tree", "--name-only", rev, "src/airdecon/operations/"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    for path in listing:
+        if path.endswith(".py"):
+            text = subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True, capture_output=True, text=True
+            ).stdout
+            (where / Path(path).name).write_text(text.replace("airdecon.operations", name))
+    sys.path.insert(0, str(where.parent))
+    return importlib.import_module(name)
+
+
+def found_set(c: Any) -> dict[tuple[int, int], tuple[float, float]]:
+    return {(int(a), int(v)): (float(i), float(o))
+            for a, v, i, o in zip(c.aircraft, c.volume, c.t_in, c.t_out, strict=True)}  # fmt: skip
+
+
+def same(a: Any, b: Any) -> bool:
+    """The same crossings, times within a microsecond."""
+    fa, fb = found_set(a), found_set(b)
+    return fa.keys() == fb.keys() and all(abs(fa[k][0] - fb[k][0]) < 1e-6 and abs(fa[k][1] - fb[k][1]) < 1e-6
+                                          for k in fa)  # fmt: skip
+
+
+def scene(across_nm: float, args: argparse.Namespace, other: ModuleType | None) -> None:
+    vols, f = volumes(args.volumes, across_nm=across_nm), fleet(args.aircraft)
+    impls: dict[str, tuple[Any, Any]] = {"this": (AreaIndex, crossings)}
+    if other is not None:
+        impls["other"] = (other.AreaIndex, other.crossings)
+    builds: dict[str, list[float]] = {k: [] for k in impls}
+    index = {}
+    for _ in range(3):
+        for key, (make, _) in impls.items():
+            t0 = time.perf_counter()
+            index[key] = make(vols)
+            builds[key].append((time.perf_counter() - t0) * 1000)
+    found = {key: fn(index[key], now=NOW, lookahead_s=args.lookahead, **f) for key, (_, fn) in impls.items()}
+    if other is not None and not same(found["this"], found["other"]):
+        raise SystemExit(f"{args.against} finds other crossings than this tree")
+    times: dict[str, list[float]] = {f"{k} {c}": [] for k in impls for c in ("wall", "cpu")}
+    for r in range(args.repeats):
+        for key in list(impls) if r % 2 == 0 else list(impls)[::-1]:
+            fn = impls[key][1]
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn(index[key], now=NOW, lookahead_s=args.lookahead, **f)
+            c1, t1 = time.process_time(), time.perf_counter()
+            times[f"{key} wall"].append((t1 - t0) * 1000)
+            times[f"{key} cpu"].append((c1 - c0) * 1000)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    boxes, _ = _boxes(f["lat_deg"], f["lon_deg"], f["trk_deg"], f["gs_mps"] * args.lookahead)
+    this = index["this"]
+    broad = this.tree.query(boxes).shape[1]
+    cover = sum(float(p.area) for p in this.polygons) / (SIDE_KM / 111.2) ** 2 * math.cos(math.radians(35))
+    print(f"volumes {args.volumes} (up to {across_nm:g} NM across, ~{100 * cover:.0f} % of the square)  "
+          f"aircraft {args.aircraft}  look-ahead {args.lookahead:g} s")  # fmt: skip
+    print(f"  index build (median of 3)      {statistics.median(builds['this']):8.1f} ms")
+    print(f"  broad-phase pairs              {broad:8d}")
+    print(f"  crossings found                {len(found['this']):8d}")
+    print(f"  check per cycle (median of {args.repeats}) {med['this wall']:8.1f} ms wall  "
+          f"{med['this cpu']:6.1f} ms CPU   target {TARGET_MS:g} ms   ratio {med['this wall'] / TARGET_MS:.2f}")  # fmt: skip
+    if other is not None:
+        print(f"  {args.against} (alternating)      {med['other wall']:8.1f} ms wall  {med['other cpu']:6.1f} ms CPU"
+              f"   build {statistics.median(builds['other']):.1f} ms   "
+              f"CPU ratio {med['other cpu'] / med['this cpu']:.2f} ({args.against} over this tree)")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--volumes", type=int, default=1000)
     ap.add_argument("--aircraft", type=int, default=5000)
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--lookahead", type=float, default=300.0)
-    ap.add_argument("--across-nm", type=float, default=40.0, help="largest volume, NM across")
+    ap.add_argument("--across-nm", type=float, nargs="+", default=[40.0, 22.0],
+                    help="largest volume, NM across (one scene each)")  # fmt: skip
+    ap.add_argument("--against", metavar="REV", help="also time airdecon.operations of this git revision")
     args = ap.parse_args()
-    vols, f = volumes(args.volumes, across_nm=args.across_nm), fleet(args.aircraft)
-    builds = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        index = AreaIndex(vols)
-        builds.append((time.perf_counter() - t0) * 1000)
-    crossings(index, now=NOW, lookahead_s=args.lookahead, **f)  # warm-up
-    times, cpu = [], []
-    for _ in range(args.repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        found = crossings(index, now=NOW, lookahead_s=args.lookahead, **f)
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    from airdecon.operations._live import _boxes
-
-    boxes, _ = _boxes(f["lat_deg"], f["lon_deg"], f["trk_deg"], f["gs_mps"] * args.lookahead)
-    broad = index.tree.query(boxes).shape[1]
-    med = statistics.median(times)
-    cover = sum(float(p.area) for p in index.polygons) / (SIDE_KM / 111.2) ** 2 * math.cos(math.radians(35))
-    print(f"volumes {args.volumes} (up to {args.across_nm:g} NM across, ~{100 * cover:.0f} % of the square)  "
-          f"aircraft {args.aircraft}  look-ahead {args.lookahead:g} s")  # fmt: skip
-    print(f"index build (median of 3)      {statistics.median(builds):8.1f} ms")
-    print(f"broad-phase pairs              {broad:8d}")
-    print(f"crossings found                {len(found):8d}")
-    print(f"check per cycle (median of {args.repeats}) {med:8.1f} ms wall  {statistics.median(cpu):6.1f} ms CPU   "
-          f"target {TARGET_MS:g} ms   ratio {med / TARGET_MS:.2f}")  # fmt: skip
+    other = ops_at(args.against) if args.against else None
+    for across in args.across_nm:
+        scene(across, args, other)
     print(
         f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine inflates both)"
     )

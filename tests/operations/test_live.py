@@ -167,3 +167,60 @@ def test_inside_checks_area_band_and_window() -> None:
     alt = np.array([25000, 35000, 25000]) * FT
     assert inside(v, lat, lon, alt, NOW).tolist() == [True, False, False]  # type: ignore[arg-type]
     assert inside(v, lat, lon, alt, NOW + 7200).tolist() == [False, False, False]  # type: ignore[arg-type]
+
+
+def crowd(seed: int, n_vol: int = 150, n_ac: int = 600) -> tuple[list[AreaVolume], dict]:  # type: ignore[type-arg]
+    """A crowded scene: polygons and circles of many sizes over 4°, aircraft of every kind."""
+    rng = np.random.default_rng(seed)
+    vols = []
+    for k in range(n_vol):
+        lat, lon = 40 + rng.uniform(-2, 2), 10 + rng.uniform(-2, 2)
+        v = (
+            circle(lat, lon, float(rng.uniform(1, 20)))
+            if k % 3 == 0
+            else volume(lat, lon, rng.uniform(0.02, 0.6))
+        )
+        vols.append(AreaVolume(["RED", "BLUE"][k % 2], f"OP{k}", 0, k % 7 == 0, v))  # type: ignore[arg-type]
+    fleet = {
+        "party": np.array(rng.choice(["RED", "BLUE", "CIVIL"], n_ac), dtype=object),
+        "lat": 40 + rng.uniform(-2.5, 2.5, n_ac),
+        "lon": 10 + rng.uniform(-2.5, 2.5, n_ac),
+        "alt": rng.uniform(0, 45000, n_ac) * FT,
+        "gs": rng.choice([0.0, 90.0, 250.0, 480.0, 600.0], n_ac) * KT,
+        "trk": rng.uniform(0, 360, n_ac),
+        "vs": rng.choice([0.0, 0.0, -3000.0, 4000.0], n_ac) * FT / 60.0,
+    }
+    return vols, fleet
+
+
+@pytest.mark.parametrize("chunk", [1 << 14, 64])
+@pytest.mark.parametrize("seed", range(3))
+def test_the_box_pruned_narrow_phase_finds_what_brute_force_finds(seed: int, chunk: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The default narrow phase (edges whose boxes meet the path's and the chord's) against every
+    chord crossed with every edge of the volume: the same crossings, to the bit, in any chunks."""
+    from airdecon.operations import _edges
+
+    vols, fleet = crowd(seed)
+    index = AreaIndex(vols)
+    args = {"party": fleet["party"], "lat_deg": fleet["lat"], "lon_deg": fleet["lon"], "alt_m": fleet["alt"],
+            "gs_mps": fleet["gs"], "trk_deg": fleet["trk"], "vs_mps": fleet["vs"], "now": NOW,
+            "lookahead_s": 300.0}  # fmt: skip
+    monkeypatch.setattr(_edges, "CHUNK_ROWS", chunk)
+    crossed = {"auto": 0, "brute": 0}  # (pair, chord, edge) triples given to the exact crossing
+    cross = _edges._cross
+
+    def counted(*a, **k):  # type: ignore[no-untyped-def]
+        crossed[backend] += a[1].shape[0]
+        return cross(*a, **k)
+
+    monkeypatch.setattr(_edges, "_cross", counted)
+    backend = "auto"
+    fast = crossings(index, **args)
+    backend = "brute"
+    brute = crossings(index, backend="brute", **args)
+    assert len(fast) > 50
+    assert crossed["auto"] * 20 < crossed["brute"], crossed  # the boxes do prune
+    for name in ("aircraft", "volume", "t_in", "t_out", "lat", "lon", "alt_m"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(brute, name), err_msg=name)
+    with pytest.raises(ValueError, match="backend"):
+        crossings(index, backend="grid", **args)  # type: ignore[arg-type]

@@ -14,8 +14,13 @@ volumes and is no longer inside any of them (area, band, window in force) raises
 ``conformance`` event for its own party only (``state: left``), and ``state: back`` when it is
 inside again.
 
-Area alerts and conformance states are not restored after a restart: the first cycle raises
-anew what still holds. Not thread-safe: the cycle thread calls :meth:`cycle`; reads copy.
+After a restart both are read back from the record (:meth:`AreaWatch._restore`): an area alert
+open before it is the same alert after it (its pseudonym, its payloads; the first cycles update or
+clear it as they would have), and an aircraft told out of its operation is still out, told again
+only when it is back. Whether an aircraft was *inside* is not recorded: the first cycle with
+assigned aircraft takes it from each one's last report in the picture (restored from before the
+restart), so an aircraft that left while the hub was down is told it left.
+Not thread-safe: the cycle thread calls :meth:`cycle`; reads copy.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from airdecon.hub._operations import Operations
 from airdecon.needtoknow import AreaAlert, StateView, area_alert_payloads
 from airdecon.operations import crossed_part, crossings, inside
 from airdecon.state import Fleet
-from airdecon.store import NewEvent
+from airdecon.store import Event, NewEvent
 from airdecon.units import FT
 
 __all__ = ["HOLD_S", "UPDATE_S", "AreaWatch"]
@@ -54,6 +59,42 @@ class AreaWatch:
         self._open: dict[Key, dict[str, Any]] = {}  # id, enter_at, seen, payloads
         self._inside: dict[tuple[str, str, str], bool] = {}  # (party, operation, aircraft): left?
         self._left: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._first = True  # no cycle has seen assigned aircraft yet (see _seed)
+        self._restore()
+
+    # ------------------------------------------------------------------ after a restart
+    def _restore(self) -> None:
+        """Read back from the record the area alerts still open and the aircraft still out of
+        their operation (see the module)."""
+        store, seq = self._ctx.store, 0
+        seen: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {}  # alert id -> role -> (party, payload)
+        while batch := store.events_after(seq, kinds=("area-alert", "conformance"), limit=1000):
+            for ev in batch:
+                self._replay(ev, seen)
+            seq = batch[-1].seq
+        now = self._ctx.clock()
+        volumes = self._ops.area_index().volumes
+        for ident, roles in seen.items():
+            restored = _reopened(ident, roles, volumes, now, self._ctx.disclosure.rules)
+            if restored is not None:
+                self._open[restored[0]] = restored[1]
+
+    def _replay(self, ev: Event, seen: dict[str, dict[str, tuple[str, dict[str, Any]]]]) -> None:
+        p = ev.payload
+        if not isinstance(p, dict) or ev.audience == "all" or len(ev.audience) != 1:
+            return
+        (party,) = ev.audience
+        if ev.kind == "conformance":
+            key = (party, str(p.get("operation")), str(p.get("aircraft")))
+            self._inside[key] = True  # out after it was in, or back in
+            if p.get("state") == "left":
+                self._left[key] = p
+            else:
+                self._left.pop(key, None)
+        elif p.get("kind") == "cleared":
+            seen.pop(str(p.get("area_alert_id")), None)
+        else:
+            seen.setdefault(str(p.get("area_alert_id")), {})[str(p.get("role"))] = (party, p)
 
     # ------------------------------------------------------------------ the cycle
     def cycle(self, fleet: Fleet, now: float) -> list[NewEvent]:
@@ -164,7 +205,11 @@ class AreaWatch:
         if not assigned:
             with self._lock:
                 self._inside.clear()
+                self._left.clear()
             return []
+        if self._first:  # the first cycle with assigned aircraft since the hub started
+            self._first = False
+            self._seed(assigned)
         rows = {str(k): n for n, k in enumerate(fleet.ids.tolist())}
         events: list[NewEvent] = []
         current: set[tuple[str, str, str]] = set()
@@ -199,6 +244,22 @@ class AreaWatch:
                 self._left.pop(key, None)
         return events
 
+    def _seed(self, assigned: list[Any]) -> None:
+        """Whether each assigned aircraft not yet known was inside at its last report: after a
+        restart the picture holds the reports from before it, so an aircraft that was inside and
+        left while the hub was down is told it left."""
+        with self._ctx.lock:
+            last = {r.key: r for r in self._ctx.picture.reports()}
+        with self._lock:
+            for op in assigned:
+                for ident in op.aircraft:
+                    r, key = last.get(f"{op.party}/{ident}"), (op.party, op.id, ident)
+                    if r is None or key in self._inside:
+                        continue
+                    at = (np.array([r.lat_deg]), np.array([r.lon_deg]), np.array([r.alt_m]))
+                    if any(bool(inside(v, *at, r.t)[0]) for v in op.volumes):
+                        self._inside[key] = True
+
     # ------------------------------------------------------------------ reading
     def alerts_for(self, party: str, now: float) -> list[dict[str, Any]]:
         """*party*'s current area alerts (as its aircraft's party or as the volume's owner)."""
@@ -218,3 +279,43 @@ class AreaWatch:
         """*party*'s aircraft currently out of the operation they are assigned to."""
         with self._lock:
             return [dict(p) for (owner, _, _), p in sorted(self._left.items()) if owner == party]
+
+
+def _reopened(
+    ident: str, roles: dict[str, tuple[str, dict[str, Any]]], volumes: Any, now: float, rules: Any
+) -> tuple[Key, dict[str, Any]] | None:
+    """An open area alert as recorded (its last payload to each side) put back as :class:`AreaWatch`
+    keeps it, or ``None`` when the record does not say whose aircraft and which volume.
+
+    The aircraft's side names the aircraft; the owner's side the operation and the volume. A
+    hazard area crossed by its own party's aircraft has only the first, which shows the volume in
+    full: it is found among the operation's volumes indexed now (none: its volume is gone, and the
+    first cycle clears the alert)."""
+    mine, theirs = roles.get("aircraft"), roles.get("area")
+    if mine is None:
+        return None
+    party, p = mine
+    owner, operation, volume = str(p.get("with")), str(p.get("operation")), -1
+    if theirs is not None:
+        owner, operation, volume = (
+            theirs[0],
+            str(theirs[1].get("operation")),
+            int(theirs[1].get("volume", -1)),
+        )
+    elif owner == party and p.get("hazard"):
+        area = json.dumps(p.get("area"), sort_keys=True)
+        volume = next((v.index for v in volumes if (v.owner, v.operation) == (owner, operation)
+                       and json.dumps(v.volume.to_mapping(), sort_keys=True) == area), -1)  # fmt: skip
+    else:
+        return None
+    key: Key = (f"{party}/{p.get('aircraft')}", owner, operation, volume)
+    cleared = AreaAlert(
+        alert_id=ident, kind="cleared", aircraft_party=party, aircraft_id=str(p.get("aircraft")), owner=owner,
+        operation=operation, volume=volume, public=bool(p.get("hazard")), area={}, part=None,
+        enter_at=float(p.get("enter_at", now)), exit_at=float(p.get("exit_at", now)), now=now,
+        entry=StateView(0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    )  # fmt: skip
+    payloads = [(frozenset([party]), p)] + ([(frozenset([owner]), theirs[1])] if theirs is not None else [])
+    alert = {"id": ident, "seen": now, "enter_at": float(p.get("enter_at", now)), "payloads": payloads,
+             "cleared": area_alert_payloads(cleared, rules)}  # fmt: skip
+    return key, alert

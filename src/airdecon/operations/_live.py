@@ -2,7 +2,7 @@
 
 :class:`AreaIndex` holds the volumes live aircraft are checked against (other parties' *active*
 volumes and every hazard area), as ``shapely`` 2 polygons in (lon, lat) degrees in an ``STRtree``,
-and their edges in a second ``STRtree``. A volume's edges are the straight lines between its
+and their edges as flat arrays with their boxes. A volume's edges are the straight lines between its
 vertices in latitude and longitude (as for plan against plan, :mod:`airdecon.operations._geometry`),
 so a point is inside a volume exactly when it is inside that polygon: containment needs no
 projection.
@@ -15,10 +15,10 @@ projection.
    inside the volume's band (climbing or descending at its vertical rate) and window, in numpy;
 3. each candidate aircraft's path is its *geodesic* on WGS 84 (``pyproj.Geod``) from its position
    along its track at its ground speed, sampled at :data:`SAMPLES` times; its chords are crossed
-   with the edges of the pair's volume near them (the edges' tree), and containment at the ends of
-   the pair's times decides the rest: the first and last times inside, and the entry point. Over a
-   300 s look-ahead at 550 kt the chords depart from the geodesic by at most 10 m at 45° of
-   latitude, 18 m at 60°, 60 m at 80°.
+   with the edges of the pair's volume whose boxes meet theirs (:mod:`airdecon.operations._edges`),
+   and containment at the ends of the pair's times decides the rest: the first and last times
+   inside, and the entry point. Over a 300 s look-ahead at 550 kt the chords depart from the
+   geodesic by at most 10 m at 45° of latitude, 18 m at 60°, 60 m at 80°.
 
 What the aircraft's party is shown of a volume it will enter is
 :func:`~airdecon.operations._crossed.crossed_part`. Nothing here reads a clock.
@@ -35,9 +35,7 @@ import pyproj
 import shapely
 
 from airdecon.geometry import destination
-from airdecon.operations._geometry import (
-    lonlat_polygon,
-)
+from airdecon.operations._edges import Backend, _at, edge_crossings
 from airdecon.operations._geometry import volume_ring as _ring
 from airdecon.operations._model import Volume
 from airdecon.units import FT
@@ -45,6 +43,7 @@ from airdecon.units import FT
 __all__ = ["SAMPLES", "AreaIndex", "AreaVolume", "Crossings", "crossings"]
 
 SAMPLES = 5  # points of a predicted path (4 chords)
+_NO_POLYGONS = np.zeros(0, dtype=object)
 _GEOD = pyproj.Geod(ellps="WGS84")
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
@@ -70,7 +69,14 @@ class AreaIndex:
     def __init__(self, volumes: Sequence[AreaVolume]) -> None:
         self.volumes = tuple(volumes)
         rings = [_ring(v.volume) for v in self.volumes]
-        self.polygons = np.array([lonlat_polygon(r) for r in rings], dtype=object)
+        # every vertex in (lon, lat) degrees, volume j's from offset[j] to offset[j + 1]
+        counts = np.array([len(r) for r in rings], dtype=np.intp)
+        self.offset = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+        pts = np.array([(lon, lat) for r in rings for lat, lon in r], dtype=float).reshape(-1, 2)
+        # the polygons (each ring closed on its first vertex, as lonlat_polygon does), all at once
+        which = np.repeat(np.arange(len(rings)), counts)
+        self.polygons = shapely.polygons(shapely.linearrings(pts, indices=which)) if rings else _NO_POLYGONS
+        shapely.prepare(self.polygons)
         self.tree = shapely.STRtree(self.polygons)
         owners = sorted({v.owner for v in self.volumes})
         self._owner_code = {p: n for n, p in enumerate(owners)}
@@ -81,35 +87,24 @@ class AreaIndex:
         self.start = np.array([v.volume.start for v in self.volumes])
         self.end = np.array([v.volume.end for v in self.volumes])
         self.bounds = shapely.bounds(self.polygons).reshape(-1, 4)  # lon0, lat0, lon1, lat1
-        # edges: (x0, y0, x1, y1) in (lon, lat) degrees, volume j's from offset[j] to offset[j + 1]
-        counts = np.array([len(r) for r in rings], dtype=np.intp)
-        self.offset = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
-        pts = np.array([(lon, lat) for r in rings for lat, lon in r], dtype=float).reshape(-1, 2)
+        # edges: (x0, y0, x1, y1), vertex k to k + 1, volume j's from offset[j] to offset[j + 1]
         nxt = np.arange(pts.shape[0]) + 1
         nxt[self.offset[1:] - 1] = self.offset[:-1]  # each ring closes on its first vertex
         self.edges = np.column_stack([pts, pts[nxt]]) if pts.size else np.zeros((0, 4))
-        self.edge_volume = np.repeat(np.arange(len(rings)), counts).astype(np.intp)
         e = self.edges
-        self.edge_tree = shapely.STRtree(
-            shapely.box(
-                np.minimum(e[:, 0], e[:, 2]),
-                np.minimum(e[:, 1], e[:, 3]),
-                np.maximum(e[:, 0], e[:, 2]),
-                np.maximum(e[:, 1], e[:, 3]),
-            )
-        )
-        for p in self.polygons:
-            shapely.prepare(p)
+        self.edge_box = np.stack(  # (4, E): min lon, min lat, max lon, max lat
+            [np.minimum(e[:, 0], e[:, 2]), np.minimum(e[:, 1], e[:, 3]),
+             np.maximum(e[:, 0], e[:, 2]), np.maximum(e[:, 1], e[:, 3])]
+        )  # fmt: skip
+        self.edge_xy = np.ascontiguousarray(e.T)  # (4, E): x0, y0, x1, y1, a column each
 
     def __len__(self) -> int:
         return len(self.volumes)
 
     def owner_codes(self, parties: npt.NDArray[np.object_]) -> IntArray:
         """Each party of *parties* as its owner code here (-1: owns no volume)."""
-        uniq, inverse = np.unique(parties.astype(str), return_inverse=True)
-        codes = np.array([self._owner_code.get(str(p), -1) for p in uniq], dtype=np.intp)
-        out: IntArray = codes[inverse.ravel()]
-        return out
+        get = self._owner_code.get
+        return np.array([get(p, -1) for p in parties.tolist()], dtype=np.intp).reshape(parties.shape)
 
 
 @dataclass(frozen=True)
@@ -138,13 +133,19 @@ def _paths(
     lat: FloatArray, lon: FloatArray, trk: FloatArray, gs: FloatArray, t0: FloatArray, t1: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Points (n, SAMPLES) of each geodesic path from time *t0* to *t1* (s from now); longitudes
-    unwrapped from the first point (they may leave [-180, 180] across the antimeridian)."""
+    unwrapped from the first point (they may leave [-180, 180] across the antimeridian). A point
+    no distance away (now, or a stationary aircraft) is the aircraft's position itself: only the
+    others are computed."""
     n = lat.shape[0]
     ts = t0[:, None] + (t1 - t0)[:, None] * np.linspace(0.0, 1.0, SAMPLES)[None, :]
     dist = (gs[:, None] * ts).ravel()
-    lons, lats, _ = _GEOD.fwd(np.repeat(lon, SAMPLES), np.repeat(lat, SAMPLES), np.repeat(trk, SAMPLES), dist)
-    lons = np.asarray(lons).reshape(n, SAMPLES)
-    lats = np.asarray(lats).reshape(n, SAMPLES)
+    lats = np.repeat(np.asarray(lat, dtype=float), SAMPLES)  # a copy to write into, float whatever came
+    lons = np.repeat(np.asarray(lon, dtype=float), SAMPLES)
+    away = np.flatnonzero(dist != 0.0)
+    if away.size:
+        x, y, _ = _GEOD.fwd(lons[away], lats[away], np.repeat(trk, SAMPLES)[away], dist[away])
+        lons[away], lats[away] = x, y
+    lons, lats = lons.reshape(n, SAMPLES), lats.reshape(n, SAMPLES)
     lons = lons[:, :1] + (lons - lons[:, :1] + 180.0) % 360.0 - 180.0
     return lats, lons
 
@@ -158,14 +159,12 @@ def _boxes(
     and longitude up to 85° of latitude: ~1.6 km for a 46 NM path there), plus, for a box that
     leaves [-180, 180], a copy shifted by a turn. Returns the boxes and each one's aircraft row."""
     end_lat, end_lon = destination(lat, lon, trk, dist)
-    lats = np.column_stack([lat, end_lat])
-    lons = np.column_stack([lon, end_lon])
-    lons = lons[:, :1] + (lons - lons[:, :1] + 180.0) % 360.0 - 180.0
+    end_lon = lon + (end_lon - lon + 180.0) % 360.0 - 180.0
     pad = (0.01 * dist + 200.0) / 111_000.0 + 0.01
-    y0, y1 = lats.min(axis=1) - pad, lats.max(axis=1) + pad
+    y0, y1 = np.minimum(lat, end_lat) - pad, np.maximum(lat, end_lat) + pad
     cos = np.cos(np.radians(np.minimum(np.maximum(np.abs(y0), np.abs(y1)), 90.0)))
     xpad = np.where(cos > 0.02, pad / np.maximum(cos, 0.02), 360.0)
-    x0, x1 = lons.min(axis=1) - xpad, lons.max(axis=1) + xpad
+    x0, x1 = np.minimum(lon, end_lon) - xpad, np.maximum(lon, end_lon) + xpad
     rows = np.arange(lat.shape[0])
     wide = np.flatnonzero((x1 > 180.0) | (x0 < -180.0))
     shift = np.where(x1[wide] > 180.0, -360.0, 360.0)
@@ -217,15 +216,6 @@ def _interval(
     return lo, hi
 
 
-def _at(lats: FloatArray, lons: FloatArray, u: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Points on sampled paths (rows) at fractions *u* of their time, on the chords."""
-    f = np.clip(u, 0.0, 1.0) * (SAMPLES - 1)
-    k = np.minimum(f.astype(np.intp), SAMPLES - 2)
-    w = f - k
-    r = np.arange(lats.shape[0])
-    return (lats[r, k] * (1 - w) + lats[r, k + 1] * w, lons[r, k] * (1 - w) + lons[r, k + 1] * w)
-
-
 def crossings(
     index: AreaIndex,
     *,
@@ -238,6 +228,7 @@ def crossings(
     vs_mps: FloatArray,
     now: float,
     lookahead_s: float,
+    backend: Backend = "auto",
 ) -> Crossings:
     """Every (aircraft, volume) pair where the aircraft is predicted inside the volume — its area,
     band and window at once — within *lookahead_s* of *now* (see the module).
@@ -254,6 +245,9 @@ def crossings(
         POSIX seconds (the volumes' windows are POSIX seconds).
     lookahead_s : float
         How far ahead, seconds.
+    backend : "auto", "box" or "brute"
+        How the paths' chords are crossed with the volumes' edges
+        (:func:`~airdecon.operations._edges.edge_crossings`): the same answer either way.
     """
     n = lat_deg.shape[0]
     if n == 0 or len(index) == 0:
@@ -275,16 +269,27 @@ def crossings(
     vol, ac, t_lo, t_hi = vol[keep], ac[keep], t_lo[keep], t_hi[keep]
     if ac.size == 0:
         return _empty()
-    # the box of the path between those times (as in the broad phase) must meet the volume's
-    keep = _meets(
-        index.bounds[vol], lat_deg[ac], lon_deg[ac], trk_deg[ac], gs_mps[ac] * t_lo, gs_mps[ac] * t_hi
+    # the box of the path between those times (as in the broad phase) must meet the volume's: over
+    # the whole look-ahead that box is the broad phase's, already met, so only shorter times are tested
+    part = np.flatnonzero((t_lo > 0.0) | (t_hi < L))
+    keep = np.ones(ac.shape, dtype=bool)
+    a = ac[part]
+    keep[part] = _meets(
+        index.bounds[vol[part]],
+        lat_deg[a],
+        lon_deg[a],
+        trk_deg[a],
+        gs_mps[a] * t_lo[part],
+        gs_mps[a] * t_hi[part],
     )
     vol, ac, t_lo, t_hi = vol[keep], ac[keep], t_lo[keep], t_hi[keep]
     if ac.size == 0:
         return _empty()
     # where: each candidate aircraft's geodesic path (pyproj), once, and its chords' crossings of
     # the volume's edges, in the volume's longitude frame
-    uniq, which = np.unique(ac, return_inverse=True)
+    mark = np.zeros(n, dtype=bool)
+    mark[ac] = True  # the candidate aircraft, in order (np.unique without its sort)
+    uniq, which = np.flatnonzero(mark), (np.cumsum(mark) - 1)[ac]
     lats_u, lons_u = _paths(lat_deg[uniq], lon_deg[uniq], trk_deg[uniq], gs_mps[uniq],
                             np.zeros(uniq.size), np.full(uniq.size, L))  # fmt: skip
     lats, lons = lats_u[which], lons_u[which]
@@ -298,8 +303,8 @@ def crossings(
     in_hi = shapely.contains_xy(polys, x_hi, y_hi)
     first, last = np.full(vol.shape, np.inf), np.full(vol.shape, -np.inf)
     todo = np.flatnonzero(~(in_lo & in_hi))  # inside from u_lo to u_hi: no crossing changes that
-    first[todo], last[todo] = _edge_crossings(
-        index, vol[todo], lats[todo], lons[todo], u_lo[todo], u_hi[todo]
+    first[todo], last[todo] = edge_crossings(
+        index, vol[todo], lats[todo], lons[todo], u_lo[todo], u_hi[todo], backend=backend
     )
     hit = in_lo | np.isfinite(first)
     u_in = np.where(in_lo, u_lo, first)
@@ -313,53 +318,3 @@ def crossings(
     t_in = u_in[sel] * L
     return Crossings(a, vol[sel], t_in, u_out[sel] * L, e_lat, (e_lon + 180.0) % 360.0 - 180.0,
                      alt_m[a] + vs_mps[a] * t_in)  # fmt: skip
-
-
-def _edge_crossings(
-    index: AreaIndex, vol: IntArray, lats: FloatArray, lons: FloatArray, u_lo: FloatArray, u_hi: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """For each candidate pair, the first and last fractions of the look-ahead within
-    ``[u_lo, u_hi]`` at which its path's chords cross its volume's edges (``inf``/``-inf``: none).
-
-    The index's tree of edges gives each pair the edges of its volume whose boxes meet the box of
-    its chords between ``u_lo`` and ``u_hi``; each such edge is crossed with every chord
-    (straight segments in (lon, lat)), vectorised over (pair, edge) rows."""
-    m = vol.shape[0]
-    first, last = np.full(m, np.inf), np.full(m, -np.inf)
-    if m == 0:
-        return first, last
-    y_lo, x_lo = _at(lats, lons, u_lo)
-    y_hi, x_hi = _at(lats, lons, u_hi)
-    grid = np.linspace(0.0, 1.0, SAMPLES)[None, :]
-    mid = (grid > u_lo[:, None]) & (grid < u_hi[:, None])
-    px0 = np.minimum(np.minimum(x_lo, x_hi), np.where(mid, lons, np.inf).min(axis=1))
-    px1 = np.maximum(np.maximum(x_lo, x_hi), np.where(mid, lons, -np.inf).max(axis=1))
-    py0 = np.minimum(np.minimum(y_lo, y_hi), np.where(mid, lats, np.inf).min(axis=1))
-    py1 = np.maximum(np.maximum(y_lo, y_hi), np.where(mid, lats, -np.inf).max(axis=1))
-    hits = index.edge_tree.query(_envelopes(px0, py0, px1, py1))
-    pr, e = hits[0], hits[1]
-    own = index.edge_volume[e] == vol[pr]
-    pr, ed = pr[own], index.edges[e[own]]
-    if pr.size == 0:
-        return first, last
-    # chords (rows of pr) against edges: p = a + s (b - a), q = c + v (d - c)
-    lo, la = lons[pr], lats[pr]
-    ax, ay = lo[:, :-1], la[:, :-1]
-    rx, ry = lo[:, 1:] - ax, la[:, 1:] - ay
-    cx, cy = ed[:, 0:1] - ax, ed[:, 1:2] - ay
-    qx, qy = ed[:, 2:3] - ed[:, 0:1], ed[:, 3:4] - ed[:, 1:2]
-    den = rx * qy - ry * qx
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = (cx * qy - cy * qx) / den
-        v = (cx * ry - cy * rx) / den
-    u = (np.arange(SAMPLES - 1)[None, :] + s) / (SAMPLES - 1)
-    ok = (s >= 0) & (s <= 1) & (v >= 0) & (v <= 1) & (u > u_lo[pr, None]) & (u < u_hi[pr, None])
-    r, c = np.nonzero(ok)
-    if r.size:
-        who, at = pr[r], u[r, c]
-        order = np.lexsort((at, who))
-        who, at = who[order], at[order]
-        starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
-        ends = np.r_[starts[1:], who.size] - 1
-        first[who[starts]], last[who[ends]] = at[starts], at[ends]
-    return first, last
