@@ -311,7 +311,30 @@ def test_no_party_receives_another_partys_undisclosed_tokens(script: dict) -> No
             assert not leaked, f"{party} received {leaked}"
 
 
+FORCE_TAILS = (("BLUE", 37e-6), ("RED", 41e-6), ("GREEN", 43e-6))
+
+
+def _crowd_entering_world() -> dict:  # type: ignore[type-arg]
+    """Three aircraft each of RED and GREEN at the corner of BLUE's active volume: BLUE's area alerts
+    were listed in an order set by their random ids (the pseudonym ``threat:AA-…`` carries the id),
+    so one world's list differed from another's about 19 times in 20."""
+
+    def plane(party: str, i: int, tail: float) -> Plane:
+        ident = f"{party[0]}{i}Q1000"
+        return Plane(party, ident, f"K{ident[:2]}1000", 40 + tail, 10 + tail, 25000, 0.0, 0.0)
+
+    quiet = {"silent": set(), "distress": None, "message": None, "ack": False, "amend": None}
+    corner = [(40.000037, 10.000037), (40.000037, 10.144437), (40.144437, 10.187837), (40.115537, 9.971137)]
+    return {
+        "planes": [plane(p, i, t) for p, t in FORCE_TAILS for i in range(3)]
+        + [plane("CIVIL", 0, 47e-6)],
+        "steps": [{"dt": 1, **quiet} for _ in range(3)],
+        "plans": [Plan("BLUE", "OPB1000", corner, False, ["B0Q1000"], True)],
+    }
+
+
 @SETTINGS
+@example(_crowd_entering_world(), 1)
 @given(scripts(), st.integers(1, 5))
 def test_another_partys_far_fleet_changes_nothing_a_party_receives(script: dict, n: int) -> None:  # type: ignore[type-arg]
     """RED adds *n* aircraft far from everyone: BLUE, GREEN and CIVIL receive the same bytes."""

@@ -272,13 +272,20 @@ class AreaWatch:
                         if "in_s" in p:
                             p["in_s"] = max(0, round(alert["enter_at"] - now))
                         out.append(p)
-        # by what the reader sees, never by the random id: the order must not depend on chance
-        return sorted(out, key=lambda p: json.dumps({**p, "area_alert_id": ""}, sort_keys=True))
+        # by what the reader sees, never by the random id (which the other side's pseudonym,
+        # "threat:AA-…", also carries): the order must not depend on chance
+        return sorted(out, key=_by_content)
 
     def conformance_for(self, party: str) -> list[dict[str, Any]]:
         """*party*'s aircraft currently out of the operation they are assigned to."""
         with self._lock:
             return [dict(p) for (owner, _, _), p in sorted(self._left.items()) if owner == party]
+
+
+def _by_content(payload: dict[str, Any]) -> str:
+    """The sort key of an area alert as its reader sees it, with its random id blanked everywhere."""
+    ident = str(payload.get("area_alert_id") or "\0")
+    return json.dumps(payload, sort_keys=True).replace(ident, "")
 
 
 def _reopened(
