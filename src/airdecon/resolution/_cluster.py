@@ -9,7 +9,8 @@ far, the work counted against the budget). In one cluster:
   pressing obligation), and the vertical senses (the highest climbs, the lowest descends, the
   others level off; no descent below the protocol's floor);
 * **options**: each aircraft's ladder of new tracks and/or vertical rates (:func:`_options`),
-  cheapest first;
+  cheapest first; an aircraft given an advisory at the last run (``resolve(previous=...)``) has
+  that advisory first, at no cost, so it keeps it while a combination with no loss holds it;
 * **search**: stage by stage (the preferred dimension, the other, both), combinations re-predicted
   exactly by :class:`._search.Stage`; the smallest combination with no loss of separation within
   the look-ahead wins, otherwise the one that leaves the least time in loss;
@@ -18,6 +19,7 @@ far, the work counted against the budget). In one cluster:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -270,4 +272,16 @@ def _options(
     vv = np.tile(vs, trk.shape[0])
     cc = np.repeat(cost_h, vs.shape[0]) + np.tile(cost_v, trk.shape[0])
     order = np.argsort(cc, kind="stable")
-    return _Options(tt[order], vv[order], cc[order])
+    tt, vv, cc = tt[order], vv[order], cc[order]
+    prev = rs.previous.get(row)
+    if prev is not None:
+        # the advisory it flies now comes first, at no cost, when this stage can say it and it is
+        # not already an option at no cost (hysteresis: kept while a safe combination holds it)
+        p_trk, p_vs = prev
+        says = ("h" in stage or math.isnan(p_trk)) and ("v" in stage or math.isnan(p_vs))
+        p_trk = trk0 if math.isnan(p_trk) else p_trk
+        p_vs = vs0 if math.isnan(p_vs) else p_vs
+        free = cc == 0.0
+        if says and not np.any(free & (np.abs(tt - p_trk) < 1e-9) & (np.abs(vv - p_vs) < 1e-9)):
+            tt, vv, cc = np.r_[p_trk, tt], np.r_[p_vs, vv], np.r_[0.0, cc]
+    return _Options(tt, vv, cc)

@@ -36,7 +36,8 @@ new track rounded to a whole degree before it is verified).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Literal
 
@@ -55,6 +56,7 @@ from airdecon.resolution._search import MAX_COMBINATIONS, components
 from airdecon.resolution._tcas import RaRegion, ra_region
 from airdecon.resolution._wording import tcas_advisory
 from airdecon.state import Fleet
+from airdecon.units import FPM
 
 __all__ = ["MAX_COMBINATIONS", "RATES_FPM", "REFERENCE_PAIRS_PER_S", "TURNS_DEG", "TURN_STEP_DEG", "resolve"]
 
@@ -76,6 +78,7 @@ def resolve(
     *,
     distress: Iterable[str] = frozenset(),
     prefer: Prefer = "auto",
+    previous: Mapping[str, Advisory] | None = None,
 ) -> Resolution:
     """Alert levels and verified advisories for every conflict.
 
@@ -94,6 +97,15 @@ def resolve(
         Which dimension is tried first. ``auto``: horizontal (Annex 2) when every pair of the
         cluster is at approximately the same level (within half the vertical minimum, both level
         within 500 ft/min), vertical otherwise.
+    previous : mapping of str to Advisory, optional
+        The advisories the aircraft were given at the last run and still fly (e.g. the last
+        ``Resolution.by_aircraft``, less those since resumed), by aircraft id; ids not in *fleet*
+        are ignored. Re-advised every second, an aircraft keeps its previous advisory as long as
+        that is part of a combination with no loss of separation: it is offered first in its
+        cluster's search, at no cost (hysteresis, as TCAS keeps a sense unless it must reverse), so
+        a marginally cheaper manoeuvre does not replace it and the pilot is not sent a new
+        instruction every second. An advisory without a track or vertical rate (``follow-tcas``)
+        changes nothing.
 
     Returns
     -------
@@ -102,8 +114,9 @@ def resolve(
     Raises
     ------
     InputError
-        When the conflicts were not detected in this fleet, a distress id is unknown, or *prefer*
-        is not one of the choices.
+        When the conflicts were not detected in this fleet, a distress id is unknown, *prefer*
+        is not one of the choices, or a previous advisory is not an :class:`Advisory` with a
+        finite track in [0, 360) and a finite vertical rate.
     """
     proto = protocol if protocol is not None else SafetyProtocol()
     if prefer not in ("auto", "horizontal", "vertical"):
@@ -114,7 +127,30 @@ def resolve(
     unknown = sorted(distress_ids - set(fleet.ids.tolist()))
     if unknown:
         raise InputError(f"distress: unknown aircraft id(s) {unknown}")
-    return _Resolver(fleet, conflicts, proto, distress_ids, prefer).run()
+    resolver = _Resolver(fleet, conflicts, proto, distress_ids, prefer)
+    resolver.previous = _previous(fleet, previous or {})
+    return resolver.run()
+
+
+def _previous(fleet: Fleet, previous: Mapping[str, Advisory]) -> dict[int, tuple[float, float]]:
+    """Fleet row -> (track in degrees, vertical rate in m/s; NaN where not given) of the previous
+    advisories of aircraft in *fleet*."""
+    rows = {str(a): k for k, a in enumerate(fleet.ids.tolist())}
+    out: dict[int, tuple[float, float]] = {}
+    for aid, adv in previous.items():
+        if not isinstance(adv, Advisory):
+            raise InputError(f"previous: the advisory of {str(aid)[:40]!r} is not an Advisory")
+        trk, vs = adv.trk_deg, adv.vs_fpm
+        name = repr(str(aid)[:40])
+        if trk is not None and not (isinstance(trk, int | float) and math.isfinite(trk) and 0 <= trk < 360):
+            raise InputError(f"previous: the track of {name} must be in [0, 360), got {trk!r:.40}")
+        if vs is not None and not (isinstance(vs, int | float) and math.isfinite(vs)):
+            raise InputError(f"previous: the vertical rate of {name} must be finite, got {vs!r:.40}")
+        row = rows.get(str(aid))
+        if row is None or (trk is None and vs is None):
+            continue
+        out[row] = (math.nan if trk is None else float(trk), math.nan if vs is None else float(vs) * FPM)
+    return out
 
 
 class _Resolver:
@@ -138,6 +174,8 @@ class _Resolver:
         # the plan: every aircraft's velocity after the advisories chosen so far
         self.plan_trk = fleet.trk_deg.copy()
         self.plan_vs = fleet.vs_mps.copy()
+        # fleet row -> (track deg, vertical rate m/s; NaN: not given) of the advisory it flies now
+        self.previous: dict[int, tuple[float, float]] = {}
         m = len(conflicts)
         self.levels = classify(conflicts.t_in_s, protocol.caution_s, protocol.warning_s)
         self.resolved = np.zeros(m, dtype=bool)
