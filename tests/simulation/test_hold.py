@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from airdecon.protocol import SafetyProtocol
+from airdecon.resolution import Advisory
 from airdecon.scenario import Scenario
 from airdecon.simulation import simulate
-from airdecon.simulation._run import RESUME_MARGIN, _with_margin
+from airdecon.simulation._run import RESUME_MARGIN, _in_force, _with_margin
 from airdecon.state import Fleet
 
 
@@ -63,3 +64,13 @@ def test_the_resume_margin_grows_every_minimum() -> None:
     h0, v0 = proto.pair_minima(fleet, i, j)
     h1, v1 = grown.pair_minima(fleet, i, j)
     assert h1[0] == pytest.approx(h0[0] * RESUME_MARGIN) and v1[0] == pytest.approx(v0[0] * RESUME_MARGIN)
+
+
+def test_the_advisory_in_force_keeps_a_channel_a_later_one_leaves_out() -> None:
+    climb = Advisory("A", "CIVIL", "vertical", "climb", vs_fpm=1500.0)
+    turn = Advisory("A", "CIVIL", "converging", "turn", trk_deg=120.0)
+    both = _in_force(climb, turn)
+    assert (both.trk_deg, both.vs_fpm, both.rule) == (120.0, 1500.0, "converging")  # as the pilot flies it
+    assert _in_force(None, turn) == turn
+    level = _in_force(both, Advisory("A", "CIVIL", "vertical", "level off", vs_fpm=0.0))
+    assert (level.trk_deg, level.vs_fpm) == (120.0, 0.0)

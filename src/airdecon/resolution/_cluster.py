@@ -275,13 +275,12 @@ def _options(
     tt, vv, cc = tt[order], vv[order], cc[order]
     prev = rs.previous.get(row)
     if prev is not None:
-        # the advisory it flies now comes first, at no cost, when this stage can say it and it is
-        # not already an option at no cost (hysteresis: kept while a safe combination holds it)
-        p_trk, p_vs = prev
-        says = ("h" in stage or math.isnan(p_trk)) and ("v" in stage or math.isnan(p_vs))
-        p_trk = trk0 if math.isnan(p_trk) else p_trk
-        p_vs = vs0 if math.isnan(p_vs) else p_vs
+        # the advisory it flies now comes first, at no cost, in every stage (a channel it leaves
+        # out is the plan's), unless already an option at no cost: kept while a safe combination
+        # holds it (hysteresis). A stage that does not word a channel leaves it as it was told.
+        p_trk = trk0 if math.isnan(prev[0]) else prev[0]
+        p_vs = vs0 if math.isnan(prev[1]) else prev[1]
         free = cc == 0.0
-        if says and not np.any(free & (np.abs(tt - p_trk) < 1e-9) & (np.abs(vv - p_vs) < 1e-9)):
+        if not np.any(free & (np.abs(tt - p_trk) < 1e-9) & (np.abs(vv - p_vs) < 1e-9)):
             tt, vv, cc = np.r_[p_trk, tt], np.r_[p_vs, vv], np.r_[0.0, cc]
     return _Options(tt, vv, cc)

@@ -98,14 +98,15 @@ def resolve(
         cluster is at approximately the same level (within half the vertical minimum, both level
         within 500 ft/min), vertical otherwise.
     previous : mapping of str to Advisory, optional
-        The advisories the aircraft were given at the last run and still fly (e.g. the last
-        ``Resolution.by_aircraft``, less those since resumed), by aircraft id; ids not in *fleet*
-        are ignored. Re-advised every second, an aircraft keeps its previous advisory as long as
-        that is part of a combination with no loss of separation: it is offered first in its
-        cluster's search, at no cost (hysteresis, as TCAS keeps a sense unless it must reverse), so
-        a marginally cheaper manoeuvre does not replace it and the pilot is not sent a new
-        instruction every second. An advisory without a track or vertical rate (``follow-tcas``)
-        changes nothing.
+        The advisories the aircraft were given and still fly (e.g. the last
+        ``Resolution.by_aircraft``, less those since resumed, a channel a later advisory left out
+        kept from the earlier one), by aircraft id; ids not in *fleet* are ignored. Re-advised
+        every second, an aircraft keeps its previous advisory as long as that is part of a
+        combination with no loss of separation: its track and vertical rate (the current one
+        for a channel it leaves out) are its first option in every stage, at no cost
+        (hysteresis, as TCAS keeps a sense unless it must reverse), so a marginally cheaper
+        manoeuvre does not replace it and the pilot is not sent a new instruction every second.
+        An advisory without a track or vertical rate (``follow-tcas``) changes nothing.
 
     Returns
     -------

@@ -258,7 +258,8 @@ def _advise(
     instructions = 0
     if len(conflicts):
         res = resolve(now, conflicts, proto, previous=given)
-        given.update(res.by_aircraft)
+        for aid, adv in res.by_aircraft.items():
+            given[aid] = _in_force(given.get(aid), adv)
         rows, trks, vss = [], [], []
         for k, aid in enumerate(ids.tolist()):
             adv = res.by_aircraft.get(aid)
@@ -276,6 +277,18 @@ def _advise(
         for r in clear.tolist():
             given.pop(str(ids[r]), None)
     return instructions
+
+
+def _in_force(old: Advisory | None, new: Advisory) -> Advisory:
+    """The advisory in force after *new*: a channel *new* leaves out keeps what *old* said (as the
+    pilot flies it: an advisory with no vertical rate leaves the vertical instruction as it was)."""
+    if old is None:
+        return new
+    return replace(
+        new,
+        trk_deg=old.trk_deg if new.trk_deg is None else new.trk_deg,
+        vs_fpm=old.vs_fpm if new.vs_fpm is None else new.vs_fpm,
+    )
 
 
 def _clear_to_resume(
