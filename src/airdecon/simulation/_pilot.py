@@ -131,12 +131,14 @@ class Pilots:
         """Aircraft with an advisory not yet flown."""
         return np.isfinite(self.wait_t)
 
-    def advise(self, t_s: float, rows: IntArray, trk_deg: FloatArray, vs_mps: FloatArray) -> None:
+    def advise(self, t_s: float, rows: IntArray, trk_deg: FloatArray, vs_mps: FloatArray) -> int:
         """Give advisories at *t_s* to aircraft *rows* (NaN: no instruction on that channel).
 
         Aircraft whose pilot does not follow ignore them; an instruction equal to what the
-        aircraft already flies (or waits to fly) changes nothing.
+        aircraft already flies (or waits to fly) changes nothing. Returns how many aircraft got a
+        new or changed instruction.
         """
+        changed = 0
         half = 0.5 * self.model.response_delay_s
         for r, trk, vs in zip(rows.tolist(), trk_deg.tolist(), vs_mps.tolist(), strict=True):
             if not self.follows[r]:
@@ -151,8 +153,10 @@ class Pilots:
             if _same(new_trk, cur_trk) and _same(new_vs, cur_vs):
                 continue
             self.wait_trk[r], self.wait_vs[r] = new_trk, new_vs
+            changed += 1
             if not waiting:
                 self.wait_t[r] = t_s + (half if self.advised[r] else self.model.response_delay_s)
+        return changed
 
     def act(self, t_s: float) -> None:
         """Advisories whose delay has run out at *t_s* are flown from now on."""

@@ -30,13 +30,17 @@ import numpy.typing as npt
 from airdecon.detection import ConflictSet, detect
 from airdecon.geometry import distances_m
 from airdecon.protocol import SafetyProtocol
-from airdecon.resolution import encounter_geometry, resolve
+from airdecon.resolution import Advisory, encounter_geometry, resolve
 from airdecon.simulation._kinematics import Flight, step
 from airdecon.simulation._pilot import PilotModel, Pilots
 from airdecon.state import Fleet
 from airdecon.units import FPM, FloatArray
 
-__all__ = ["INTENT_HORIZON_S", "PairRecord", "Run", "fly"]
+__all__ = ["INTENT_HORIZON_S", "RESUME_MARGIN", "PairRecord", "Run", "fly"]
+
+RESUME_MARGIN: float = 1.05
+"""An advised aircraft resumes its intent only when that is predicted clear of the minima grown by
+this factor (5 %: 0.25 NM and 50 ft on the default minima)."""
 
 INTENT_HORIZON_S = 7200.0
 """Each aircraft's destination is this far along its initial great circle (in its own flight time),
@@ -78,6 +82,9 @@ class Run:
         Largest distance of each aircraft from its intended vertical profile, metres.
     advised : array of shape (n,), bool
         Aircraft that flew an advisory at some time.
+    instructions : int
+        Instructions the pilots were given: new advisories and changes of advisory (an advisory
+        given again unchanged is not one; ignored by a pilot who does not follow, it is not one).
     steps : int
         Steps flown.
     """
@@ -87,6 +94,7 @@ class Run:
     final: Flight | None = None
     max_alt_deviation_m: FloatArray = field(default_factory=lambda: np.zeros(0))
     advised: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    instructions: int = 0
     steps: int = 0
 
     def losses(self) -> dict[Pair, PairRecord]:
@@ -142,6 +150,7 @@ def fly(
     )
     run = Run(path_m=np.zeros(n), max_alt_deviation_m=np.zeros(n))
     tracked: dict[Pair, PairRecord] = {p: PairRecord() for p in watch}
+    given: dict[str, Advisory] = {}  # the advisories in force, as the line last gave them
     steps = int(np.ceil(duration_s / step_s - 1e-9))
     for k in range(steps + 1):
         t = k * step_s
@@ -159,7 +168,7 @@ def fly(
         if k == steps:
             break
         if resolution and conflicts is not None:
-            _advise(now, conflicts, proto, pilots, t)
+            run.instructions += _advise(now, conflicts, proto, pilots, t, given)
         pilots.act(t)
         cmd_trk, cmd_vs = pilots.commands(state, t)
         state, flown = step(
@@ -230,12 +239,27 @@ def _measure(
             )
 
 
-def _advise(now: Fleet, conflicts: ConflictSet, proto: SafetyProtocol, pilots: Pilots, t_s: float) -> None:
-    """Advise every aircraft in conflict; let those advised before and clear now resume."""
+def _advise(
+    now: Fleet,
+    conflicts: ConflictSet,
+    proto: SafetyProtocol,
+    pilots: Pilots,
+    t_s: float,
+    given: dict[str, Advisory],
+) -> int:
+    """Advise every aircraft in conflict; let those advised before and clear now resume.
+
+    *given* holds the advisories in force (as the line last gave them; updated here): the
+    resolver is told them (``resolve(previous=...)``), so an aircraft keeps its advisory while it
+    still works. Returns how many instructions the pilots got (new or changed advisories).
+    """
     ids = now.ids.astype(str)
     advised_now = np.zeros(len(now), dtype=bool)
+    instructions = 0
     if len(conflicts):
-        res = resolve(now, conflicts, proto)
+        res = resolve(now, conflicts, proto, previous=given)
+        for aid, adv in res.by_aircraft.items():
+            given[aid] = _in_force(given.get(aid), adv)
         rows, trks, vss = [], [], []
         for k, aid in enumerate(ids.tolist()):
             adv = res.by_aircraft.get(aid)
@@ -245,27 +269,55 @@ def _advise(now: Fleet, conflicts: ConflictSet, proto: SafetyProtocol, pilots: P
             rows.append(k)
             trks.append(np.nan if adv.trk_deg is None else adv.trk_deg)
             vss.append(np.nan if adv.vs_fpm is None else adv.vs_fpm * FPM)
-        pilots.advise(t_s, np.array(rows, dtype=np.intp), np.array(trks), np.array(vss))
+        instructions = pilots.advise(t_s, np.array(rows, dtype=np.intp), np.array(trks), np.array(vss))
     candidates = np.flatnonzero((pilots.advised | pilots.waiting()) & ~advised_now)
     if candidates.size:
-        pilots.resume(_clear_to_resume(now, proto, pilots, candidates, t_s))
+        clear = _clear_to_resume(now, proto, pilots, candidates, t_s)
+        pilots.resume(clear)
+        for r in clear.tolist():
+            given.pop(str(ids[r]), None)
+    return instructions
+
+
+def _in_force(old: Advisory | None, new: Advisory) -> Advisory:
+    """The advisory in force after *new*: a channel *new* leaves out keeps what *old* said (as the
+    pilot flies it: an advisory with no vertical rate leaves the vertical instruction as it was)."""
+    if old is None:
+        return new
+    return replace(
+        new,
+        trk_deg=old.trk_deg if new.trk_deg is None else new.trk_deg,
+        vs_fpm=old.vs_fpm if new.vs_fpm is None else new.vs_fpm,
+    )
 
 
 def _clear_to_resume(
     now: Fleet, proto: SafetyProtocol, pilots: Pilots, rows: IntArray, t_s: float
 ) -> IntArray:
-    """Those of *rows* whose intent, flown from now (others as they fly), predicts no conflict."""
+    """Those of *rows* whose intent, flown from now (others as they fly), predicts no conflict with
+    the minima grown by :data:`RESUME_MARGIN` (clear of conflict with a margin: an aircraft turning
+    back to its route does so at 3 deg/s, not at once, and is not sent straight back into a
+    neighbour's minima)."""
     state = Flight(now.lat_deg, now.lon_deg, now.alt_m, now.gs_mps, now.trk_deg, now.vs_mps)
     trk_i, vs_i = pilots.intent(state, t_s)
     trk, vs = now.trk_deg.copy(), now.vs_mps.copy()
     trk[rows], vs[rows] = trk_i[rows], vs_i[rows]
     trial = replace(now, trk_deg=trk, vs_mps=vs)
-    cs = detect(trial, proto)
+    cs = detect(trial, _with_margin(proto, RESUME_MARGIN))
     busy = np.zeros(len(now), dtype=bool)
     busy[cs.i] = True
     busy[cs.j] = True
     out: IntArray = rows[~busy[rows]]
     return out
+
+
+def _with_margin(proto: SafetyProtocol, factor: float) -> SafetyProtocol:
+    """*proto* with its minima grown by *factor*: the default horizontal minimum's growth added to
+    every pair's (as a position uncertainty, so volumes' minima grow by as much), the default
+    vertical minimum scaled."""
+    grow = (factor - 1.0) * proto.horizontal_m
+    err = proto.position_error_m + grow
+    return replace(proto, position_error_m=err, vertical_m=proto.vertical_m * factor)
 
 
 def straight_distance_m(a: Flight, b: Flight) -> FloatArray:

@@ -15,6 +15,8 @@ compared:
   or diverted aircraft pays for the way still to go);
 * ``max_altitude_deviation_ft``: the largest distance of any aircraft from its intended vertical
   profile (vertical manoeuvres cost altitude, not track miles);
+* ``instructions``: how many new or changed advisories the pilots were given (each one costs a
+  pilot a response delay; an advisory given again unchanged is not one);
 * ``ipr`` (intrusion prevention rate): (pairs in loss without resolution - pairs in loss with it)
   / pairs in loss without it; ``null`` when the baseline has no loss or resolution is off.
 """
@@ -88,6 +90,7 @@ class Simulation:
             "extra_distance_nm": round(self.extra_distance_m / NM, 3),
             "max_altitude_deviation_ft": round(float(np.max(run.max_alt_deviation_m, initial=0.0)) / FT, 1),
             "advised_aircraft": int(np.count_nonzero(run.advised)),
+            "instructions": run.instructions,
             "ipr": None if self.ipr is None else round(self.ipr, 4),
         }
         if self.resolved is not None:
