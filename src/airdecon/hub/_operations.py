@@ -15,7 +15,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from airdecon.errors import NotFound, WriteConflict
+from airdecon.errors import InputError, NotFound, WriteConflict
 from airdecon.hub._alerts import HUB_PARTY
 from airdecon.hub._context import HubContext
 from airdecon.hub._guard import QuotaExceeded
@@ -255,6 +255,26 @@ class Operations:
         with self._lock:
             mine = [n for k, n in self._notices.items() if k[0] == party]
         return sorted(mine, key=lambda n: str(n["notice_id"]))
+
+    def linked(self, party: str, ident: str, to: str) -> tuple[str, list[dict[str, str]]]:
+        """For a request of *party* to *to* about its notice *ident*: *party*'s operation of the
+        notice, and *to*'s open notices from the same conflict (those of its operations within
+        the minima of that operation), each ``{"notice_id", "operation"}``.
+
+        The notice must be *party*'s own, open, and against *to*: another party's notice id, a
+        made-up one and a cleared one are all "no open notice of yours" (404), so no id can be
+        probed; one against another party is 422 (its reader knows whom it is against)."""
+        with self._lock:
+            key = next((k for k in self._notices if k[0] == party and notice_id(k) == ident), None)
+            if key is None:
+                raise NotFound("open notice of yours", ident)
+            if key[2] != to:
+                raise InputError(f"to: notice {ident} is about your plan against {key[2]}, not {to}")
+            own = self._ops[(party, key[1])]
+            theirs = [o for (p, _), o in self._ops.items() if p == to]
+            found = notices([own, *theirs], self._pair_minima, involving=to)
+            return own.id, [{"notice_id": notice_id(k), "operation": k[1]}
+                            for k in found if k[0] == to and k in self._notices]  # fmt: skip
 
     def live_of(self, party: str) -> int:
         """How many planned or active operations *party* holds."""

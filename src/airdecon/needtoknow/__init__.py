@@ -5,10 +5,12 @@ from airdecon.needtoknow._cursor import CursorCodec
 from airdecon.needtoknow._operations import hazard_ack_audience, operation_audience, operation_view
 from airdecon.needtoknow._policy import AUDIENCE_RULES, Disclosure, StateView, quantised, threat_ref
 from airdecon.needtoknow._render import ALERT_CAUSES, Names, advisory_text, alert_cause
+from airdecon.needtoknow._requests import REQUEST_ASKS, linked_request_payloads
 
 __all__ = [
     "ALERT_CAUSES",
     "AUDIENCE_RULES",
+    "REQUEST_ASKS",
     "AreaAlert",
     "CursorCodec",
     "Disclosure",
@@ -18,6 +20,7 @@ __all__ = [
     "alert_cause",
     "area_alert_payloads",
     "hazard_ack_audience",
+    "linked_request_payloads",
     "operation_audience",
     "operation_view",
     "quantised",
