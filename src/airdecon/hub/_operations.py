@@ -20,7 +20,7 @@ from airdecon.hub._alerts import HUB_PARTY
 from airdecon.hub._context import HubContext
 from airdecon.hub._guard import QuotaExceeded
 from airdecon.hub._record import Record
-from airdecon.needtoknow import hazard_ack_audience, operation_audience, operation_view
+from airdecon.needtoknow import hazard_ack_audience, operation_audience, operation_view, plans_other_party
 from airdecon.operations import (
     FINAL_STATES,
     AreaIndex,
@@ -165,12 +165,17 @@ class Operations:
         mine = [n for k, n in self._notices.items() if k[0] == op.party and k[1] == op.id]
         return {"operation": payload, "notices": mine}
 
+    def _hidden(self) -> str | None:
+        """How notices name the other party when the protocol hides it (``None``: by name)."""
+        return plans_other_party(self._ctx.protocol.document.disclosure)
+
     def _renotice(self, party: str) -> None:
-        """Recompute the notices told to or about *party*; record what changed."""
-        minima = self.minima()
-        found = notices(self._ops.values(), self._pair_minima, involving=party)
+        """Recompute the notices told to or about *party* (every notice, when the other party
+        is hidden: each may involve anyone); record what changed."""
+        minima, hidden = self.minima(), self._hidden()
+        found = notices(self._ops.values(), self._pair_minima, involving=party, others_as=hidden)
         now = {k: n.to_mapping(minima) for k, n in found.items()}
-        before = {k: v for k, v in self._notices.items() if party in (k[0], k[2])}
+        before = {k: v for k, v in self._notices.items() if hidden or party in (k[0], k[2])}
         events = []
         for key, payload in now.items():
             if before.get(key) != payload:
@@ -268,6 +273,11 @@ class Operations:
             key = next((k for k in self._notices if k[0] == party and notice_id(k) == ident), None)
             if key is None:
                 raise NotFound("open notice of yours", ident)
+            if key[2] == self._hidden():  # whatever *to* is, so the answer tells nothing
+                raise InputError(
+                    "fields.notice_id: the protocol hides the other party of notices "
+                    f"(disclosure.plans_name_party: false), so {ident} cannot be answered on the line"
+                )
             if key[2] != to:
                 raise InputError(f"to: notice {ident} is about your plan against {key[2]}, not {to}")
             own = self._ops[(party, key[1])]
