@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from airdecon.hub._context import InForce
 from airdecon.operations import notice_id
 from tests.hub.conftest import HubProcess, ac, collect, start_hub
 from tests.hub.test_notice_requests import stored_messages
@@ -105,3 +106,26 @@ def test_hidden_notices_are_restored_after_a_restart_as_they_were(hub_factory, t
             c.close()
         again.proc.terminate()
         again.proc.wait(timeout=10)
+
+
+def test_a_version_applied_live_that_hides_the_party_recomputes_the_notices() -> None:
+    """The hub applies a newly signed version live (``ProtocolDesk._reload`` replaces the protocol
+    in force): the next cycle computes every notice again, so named notices do not linger."""
+    from tests.hub.harness import world
+    from tests.operations.test_api import square as box
+
+    with world() as w:
+        assert w.post("BLUE", "/v1/operations", {"id": "B-OP", "volumes": [box(40.0, 10.0, 0.2)]}).is_success
+        assert w.post("RED", "/v1/operations", {"id": "R-OP", "volumes": [box(40.1, 10.1, 0.2)]}).is_success
+        (named,) = w.get("BLUE", "/v1/notices").json()["notices"]
+        assert named["with"] == "RED"
+        ctx = w.hub.context
+        hidden = ctx.protocol.document.derive(disclosure=HIDDEN["disclosure"])
+        ctx.protocol = InForce(hidden, True, {})  # as ProtocolDesk._reload does
+        ctx.disclosure.rules = hidden.disclosure
+        w.step(1.0, advise=False)
+        (n,) = w.get("BLUE", "/v1/notices").json()["notices"]
+        assert (n["operation"], n["with"]) == ("B-OP", "another party")
+        events = [e["data"] for e in w.get("BLUE", "/v1/events").json()["events"] if e["kind"] == "notice"]
+        assert [(e["state"], e["with"]) for e in events] == [("open", "RED"), ("open", "another party"),
+                                                              ("cleared", "RED")]  # fmt: skip

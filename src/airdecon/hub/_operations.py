@@ -17,7 +17,7 @@ from typing import Any
 
 from airdecon.errors import InputError, NotFound, WriteConflict
 from airdecon.hub._alerts import HUB_PARTY
-from airdecon.hub._context import HubContext
+from airdecon.hub._context import HubContext, InForce
 from airdecon.hub._guard import QuotaExceeded
 from airdecon.hub._record import Record
 from airdecon.needtoknow import hazard_ack_audience, operation_audience, operation_view, plans_other_party
@@ -60,6 +60,7 @@ class Operations:
         self._built = -float("inf")  # the hub's time when the index was last built
         self._next_end = float("inf")  # the earliest end of a live operation's last window
         self._acks: dict[tuple[str, str], dict[str, int]] = {}  # hazard area -> {party: version}
+        self._terms: InForce = ctx.protocol  # the protocol in force the notices were computed on
         self._restore()
 
     # ------------------------------------------------------------------ state
@@ -193,7 +194,14 @@ class Operations:
 
     def expire(self, now: float) -> None:
         """End every live operation whose windows have all passed (an ``operation`` event with
-        ``change: ended`` each, and its notices cleared)."""
+        ``change: ended`` each, and its notices cleared). After a new version of the protocol
+        applied live, every notice is computed again (its minima, or whether notices name the
+        other party, may have changed)."""
+        if self._ctx.protocol is not self._terms:  # replaced when a version applies live
+            with self._lock:
+                self._terms = self._ctx.protocol
+                for party in self._ctx.parties:
+                    self._renotice(party)
         if now < self._next_end:
             return
         with self._lock:
