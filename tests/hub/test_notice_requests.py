@@ -150,6 +150,15 @@ def test_a_linked_request_survives_a_restart_and_replays_once(hub: HubProcess, t
     assert first.status_code == again.status_code == 201
     assert first.json()["message_id"] == again.json()["message_id"]
     assert len(stored_messages(hub)) == 2  # one copy each, not two
+    # a retry after the notice cleared is still the same request, answered as it was
+    r = hub.client("BLUE").patch("/v1/operations/B-NEAR", json={"volumes": [square(20.0, 5.0, 0.2)]})
+    assert r.status_code == 200 and "R-ONE" not in notices(hub, "RED")
+    late = hub.client("RED").post("/v1/messages", json=body, headers={"Idempotency-Key": "k1"})
+    assert (late.status_code, late.json()) == (201, first.json())
+    other = {**body, "text": "something else"}
+    reused = hub.client("RED").post("/v1/messages", json=other, headers={"Idempotency-Key": "k1"})
+    assert reused.status_code == 409, reused.text
+    assert len(stored_messages(hub)) == 2
     hub.kill()
     restarted = start_hub(tmp_path, hub.db, hub.protocol, hub.tokens, hub.keys)
     try:

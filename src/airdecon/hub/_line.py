@@ -83,6 +83,9 @@ class Line:
         }
         events = [NewEvent("message", party, payload, audience=audience, idempotency_key=idempotency_key)]
         if "notice_id" in fields:
+            ev = self._replayed(party, payload, idempotency_key)
+            if ev is not None:
+                return {"message_id": msg_id, "cursor": self._record.cursor(party, ev.seq), "at": ev.at}
             events = self._linked(party, str(to), payload, idempotency_key)
         ev = self._record.append(events)[0]
         return {
@@ -90,6 +93,21 @@ class Line:
             "cursor": self._record.cursor(party, ev.seq),
             "at": ev.at,
         }
+
+    def _replayed(self, party: str, payload: dict[str, Any], idempotency_key: str | None) -> Event | None:
+        """A request about a notice already recorded under this idempotency key: answered as it
+        was, even if its notice has cleared since (a retry is not a new request); the key with
+        another message is 409, as for any event."""
+        if idempotency_key is None:
+            return None
+        ev = self._find_message(party, str(payload["message_id"]))
+        if ev is None or ev.origin != party or not isinstance(ev.payload, dict):
+            return None
+        was = {**ev.payload, "fields": {k: v for k, v in ev.payload["fields"].items() if k != "operation"}}
+        if was != payload:
+            key = f"{party}/{idempotency_key}"
+            raise WriteConflict("idempotency key", key, "already used by another message")
+        return ev
 
     def _linked(
         self, party: str, to: str, payload: dict[str, Any], idempotency_key: str | None
