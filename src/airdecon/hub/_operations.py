@@ -31,6 +31,7 @@ from airdecon.operations import (
     OperationError,
     Volume,
     amend_operation,
+    conflicting,
     live_count,
     minima_for,
     notice_id,
@@ -289,10 +290,11 @@ class Operations:
             if key[2] != to:
                 raise InputError(f"to: notice {ident} is about your plan against {key[2]}, not {to}")
             own = self._ops[(party, key[1])]
-            theirs = [o for (p, _), o in self._ops.items() if p == to]
-            found = notices([own, *theirs], self._pair_minima, involving=to)
-            return own.id, [{"notice_id": notice_id(k), "operation": k[1]}
-                            for k in found if k[0] == to and k in self._notices]  # fmt: skip
+            # only *to*'s operations with an open notice against *party* can be linked
+            theirs = [o for (p, i), o in self._ops.items() if p == to and (to, i, party) in self._notices]
+        # the geometry outside the lock: a flood of requests does not hold up filings or the cycle
+        linked = conflicting(theirs, own, self._pair_minima)
+        return own.id, [{"notice_id": notice_id((to, i, party)), "operation": i} for i in linked]
 
     def live_of(self, party: str) -> int:
         """How many planned or active operations *party* holds."""

@@ -21,7 +21,7 @@ from airdecon.operations._model import Operation, Volume
 #: The minima between two volumes: one value, or a function of the pair (own, other)
 MinimaRule = Minima | Callable[[Volume, Volume], Minima]
 
-__all__ = ["Notice", "NoticeKey", "notice_id", "notices"]
+__all__ = ["Notice", "NoticeKey", "conflicting", "notice_id", "notices"]
 
 NoticeKey = tuple[str, str, str]  # (party told, its operation id, the other party or others' label)
 
@@ -114,6 +114,20 @@ def notices(
                 if parts:
                     n = Notice(party, own.id, own.version, other, parts, used)
                     out[n.key] = n
+    return out
+
+
+def conflicting(mine: Iterable[Operation], other: Operation, minima: MinimaRule) -> list[str]:
+    """The ids of the operations of *mine* that come within the minima of operation *other*
+    (each stops at its first conflicting pair of volumes): the notices a request about *other*'s
+    notice is linked to, on the side of *mine*."""
+    out = []
+    for own in mine:
+        for v in own.volumes:
+            if any(clip(v, vo, minima if isinstance(minima, Minima) else minima(v, vo)) is not None
+                   for vo in other.volumes):  # fmt: skip
+                out.append(own.id)
+                break
     return out
 
 
