@@ -129,3 +129,52 @@ def test_a_version_applied_live_that_hides_the_party_recomputes_the_notices() ->
         events = [e["data"] for e in w.get("BLUE", "/v1/events").json()["events"] if e["kind"] == "notice"]
         assert [(e["state"], e["with"]) for e in events] == [("open", "RED"), ("open", "another party"),
                                                               ("cleared", "RED")]  # fmt: skip
+
+
+def test_the_order_of_area_alerts_does_not_tell_whose_volume_it_was() -> None:
+    """BLUE-1 flies at two active volumes, A then B; both are withdrawn and their alerts clear in
+    one cycle. Whether RED filed A and GREEN B or the other way round, BLUE receives the same
+    events in the same order (the clears once followed the owners' names)."""
+    from tests.hub.harness import aircraft, world
+    from tests.operations.test_api import square as box
+
+    def run(owner_a: str, owner_b: str) -> list[tuple[str, str]]:
+        with world(extra=HIDDEN) as w:
+            for owner, ident, lon in ((owner_a, "A", 9.9), (owner_b, "B", 10.1)):
+                body = {"id": ident, "state": "active", "volumes": [box(40.2, lon, 0.1)]}
+                assert w.post(owner, "/v1/operations", body).is_success
+            w.report("BLUE", aircraft("BLUE-1", 40.25, 9.7, 90.0))
+            w.step(1.0, advise=False)
+            for owner, ident in ((owner_a, "A"), (owner_b, "B")):
+                assert w.client.delete(f"/v1/operations/{ident}", headers=w.headers(owner)).is_success
+            w.report("BLUE", aircraft("BLUE-1", 40.25, 9.701, 90.0))
+            w.step(1.0, advise=False)
+            got = w.get("BLUE", "/v1/events").json()["events"]
+            events = [e["data"] for e in got if e["kind"] == "area-alert"]
+            ids: dict[str, str] = {}  # in order of appearance: what BLUE can tell apart
+            return [(ids.setdefault(e["area_alert_id"], f"AA-{len(ids)}"), e["kind"]) for e in events]
+
+    first = run("RED", "GREEN")
+    assert first == [("AA-0", "raised"), ("AA-1", "raised"), ("AA-0", "cleared"), ("AA-1", "cleared")]
+    assert run("GREEN", "RED") == first
+
+
+def test_the_owners_list_of_area_alerts_does_not_depend_on_their_random_ids() -> None:
+    """RED's and CIVIL's aircraft enter BLUE's active volume at the same coarse time and place:
+    ``GET /v1/area-alerts`` lists them in the same order every time (it was sorted by a string
+    holding the random pseudonym, which made the every-byte non-interference test flaky). Six
+    worlds: on the old code all six agree one time in 32."""
+    from tests.hub.harness import aircraft, world
+    from tests.operations.test_api import square as box
+
+    orders = set()
+    for _ in range(6):
+        with world() as w:
+            body = {"id": "B-ACT", "state": "active", "volumes": [box(40.2, 10.0, 0.2)]}
+            assert w.post("BLUE", "/v1/operations", body).is_success
+            w.report("RED", aircraft("RED-1", 40.3, 9.8, 90.0))
+            w.report("CIVIL", aircraft("CIVIL-1", 40.3001, 9.8, 90.0))
+            w.step(1.0, advise=False)
+            listed = w.get("BLUE", "/v1/area-alerts").json()["area_alerts"]
+            orders.add(tuple(a["party"] for a in listed))
+    assert orders == {("CIVIL", "RED")}
