@@ -109,8 +109,7 @@ class Operations:
                         self._notices.pop(key, None)
             seq = batch[-1].seq
         self._changed()
-        for party in self._ctx.parties:  # the minima may have changed while the hub was down
-            self._renotice(party)
+        self._renotice_all()  # the minima may have changed while the hub was down
 
     def _changed(self) -> None:
         """After any change of an operation: the area index is rebuilt when next asked for."""
@@ -193,6 +192,11 @@ class Operations:
                 del self._notices[key]
         self._notices.update(now)
 
+    def _renotice_all(self) -> None:
+        """Recompute every notice (once when the other party is hidden: each call computes all)."""
+        for party in self._ctx.parties[:1] if self._hidden() else self._ctx.parties:
+            self._renotice(party)
+
     def expire(self, now: float) -> None:
         """End every live operation whose windows have all passed (an ``operation`` event with
         ``change: ended`` each, and its notices cleared). After a new version of the protocol
@@ -201,8 +205,7 @@ class Operations:
         if self._ctx.protocol is not self._terms:  # replaced when a version applies live
             with self._lock:
                 self._terms = self._ctx.protocol
-                for party in self._ctx.parties:
-                    self._renotice(party)
+                self._renotice_all()
         if now < self._next_end:
             return
         with self._lock:
