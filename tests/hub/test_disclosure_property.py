@@ -266,6 +266,10 @@ def _forbidden(
     shown = [p.buffer(1e-6) for p in parts or []]
     allowed |= {f"{x:.6f}" for plan in plans or [] for v in plan.vertices
                 if any(p.covers(Point(v[1], v[0])) for p in shown) for x in v}  # fmt: skip
+    # and every coordinate of a part it was shown: a point of the other's edge inside the crossed
+    # part may share one coordinate with a vertex outside it (the plans' shapes make an edge's
+    # densified point fall at another vertex's longitude), which is no leak of that vertex
+    allowed |= {f"{x:.6f}" for p in parts or [] for xy in p.exterior.coords for x in xy}
     out = [plan.ident for plan in theirs] + [f"{x:.6f}" for plan in theirs for v in plan.vertices for x in v]
     out += [notice_id((plan.party, plan.ident, other)) for plan in plans or [] if plan.party != reader
             for other in NAMES if other != plan.party]  # fmt: skip
