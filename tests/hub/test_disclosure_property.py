@@ -15,6 +15,9 @@ export and its disclosure ledger — and asserts:
   volume within the minima of that plan, and its area alerts — the part of an *active* volume its
   own aircraft's predicted path crosses (a vertex of the other's volume may show only when it lies
   in that crossed part);
+* no other party's notice id appears: a party answers its notices on the line with requests
+  linked to them, and the other party's copy names only its own notices (a notice id is a hash of
+  guessable operation ids);
 * non-interference: adding aircraft to another party, far from everyone, changes nothing a party
   receives over the API (after replacing the opaque cursors and the random alert ids by
   placeholders) — so no count of others' aircraft can be read there. The audit export is left
@@ -35,6 +38,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, Polygon
 
 from airdecon.audit import export_incident
+from airdecon.operations import notice_id
 from tests.hub.harness import PARTIES, World, document, world
 
 NAMES = [p for p, _, _ in PARTIES]
@@ -127,6 +131,7 @@ def scripts(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
                 ),
                 "ack": draw(st.booleans()),
                 "amend": draw(st.none() | st.integers(0, max(len(plans) - 1, 0))),
+                "request": draw(st.booleans()),
             }
         )
     return {"planes": planes, "steps": steps, "plans": plans}
@@ -163,6 +168,12 @@ def run(w: World, script: dict, extra: list[Plane] = ()) -> None:  # type: ignor
             for case in w.get("BLUE", "/v1/distress").json()["distress"]:
                 for party in NAMES:
                     w.post(party, "/v1/acks", {"distress_id": case["distress_id"]})
+        if step.get("request"):  # every open notice answered on the line, linked to it
+            for party in {plan.party for plan in plans}:
+                for n in w.get(party, "/v1/notices").json()["notices"]:
+                    body = {"to": n["with"], "kind": "request", "text": "please amend",
+                            "fields": {"notice_id": n["notice_id"], "ask": "amend"}}  # fmt: skip
+                    assert w.post(party, "/v1/messages", body).status_code == 201
         if step.get("amend") is not None and plans:  # raised above the others: its notices clear
             plan = plans[step["amend"]]
             volumes = plan.body(w.clock(), 31000, 35000)["volumes"]
@@ -255,7 +266,13 @@ def _forbidden(
     shown = [p.buffer(1e-6) for p in parts or []]
     allowed |= {f"{x:.6f}" for plan in plans or [] for v in plan.vertices
                 if any(p.covers(Point(v[1], v[0])) for p in shown) for x in v}  # fmt: skip
+    # and every coordinate of a part it was shown: a point of the other's edge inside the crossed
+    # part may share one coordinate with a vertex outside it (the plans' shapes make an edge's
+    # densified point fall at another vertex's longitude), which is no leak of that vertex
+    allowed |= {f"{x:.6f}" for p in parts or [] for xy in p.exterior.coords for x in xy}
     out = [plan.ident for plan in theirs] + [f"{x:.6f}" for plan in theirs for v in plan.vertices for x in v]
+    out += [notice_id((plan.party, plan.ident, other)) for plan in plans or [] if plan.party != reader
+            for other in NAMES if other != plan.party]  # fmt: skip
     for p in planes:
         if p.party == reader or p.party == "CIVIL":
             continue

@@ -85,3 +85,16 @@ def test_the_documented_example_drives_the_engine() -> None:
         ]
     )
     assert airdecon.detect(fleet, doc.rules).pairs() == {("R1", "R2")}
+
+
+def test_every_disclosure_term_is_documented() -> None:
+    """Each term of the protocol's ``disclosure`` section is named in docs/hub.md, where the
+    need-to-know rules are described (``plans_name_party`` also in docs/operations.md)."""
+    from dataclasses import fields
+
+    from airdecon.protocol import DisclosureRules
+
+    hub = (DOC.parent / "hub.md").read_text(encoding="utf-8")
+    for f in fields(DisclosureRules):
+        assert f"`{f.name}`" in hub or f"`disclosure.{f.name}`" in hub, f.name
+    assert "plans_name_party: false" in (DOC.parent / "operations.md").read_text(encoding="utf-8")

@@ -236,3 +236,25 @@ def test_yaml_squawks_written_as_numbers_are_normalised(keys: dict[str, Any]) ->
     assert doc.distress.means_distress(squawk="7700")
     assert not doc.distress.means_distress(squawk="7600", adsb_emergency_status=0)
     assert doc.distress.means_distress(adsb_emergency_status=3)
+
+
+def test_plans_name_party_is_signed_only_when_it_hides_the_party(keys: dict[str, Any]) -> None:
+    """Issue 15: ``disclosure.plans_name_party`` (default true). Written into the signed bytes only
+    when false, so a version signed before it existed keeps its digest, with or without a
+    ``disclosure`` section of its own."""
+
+    def doc(**disclosure: Any) -> ProtocolDocument:
+        sections = {"disclosure": disclosure} if disclosure else {}
+        return ProtocolDocument.from_mapping(document(keys, **sections))
+
+    for section in ({}, {"maturity_s": 30}):
+        base = doc(**section)
+        named = doc(**section, plans_name_party=True)
+        assert named.digest == base.digest
+        assert "plans_name_party" not in json.dumps(base.to_mapping())
+        hidden = doc(**section, plans_name_party=False)
+        assert hidden.disclosure.plans_name_party is False
+        assert hidden.to_mapping()["disclosure"]["plans_name_party"] is False
+        assert ProtocolDocument.from_mapping(hidden.to_mapping()).digest == hidden.digest != base.digest
+    with pytest.raises(ProtocolError, match=r"disclosure\.plans_name_party: must be true or false"):
+        doc(plans_name_party="no")

@@ -112,3 +112,37 @@ def test_red_sees_an_aircraft_of_blue_entering_under_a_pseudonym(
     assert page.locator(".plan-item.hazard", has_text=f"RED-RANGE{plans['n']}").count() == 1
     red.shot("plans-red")
     assert not red.errors, red.errors
+
+
+def test_a_notice_is_answered_from_the_console_and_shown_on_the_other_partys_notice(
+    blue: Console, red: Console, hub: Hub, plans: dict[str, Any]
+) -> None:
+    """BLUE asks RED to hold from its notice; RED's console shows the request on RED's own notice
+    (the hub links it to RED's notice id, never BLUE's)."""
+    n = plans["n"]
+    page = blue.page
+    page.click("button[data-tab=plans]")
+    notice = page.locator(".plan-item.notice", has_text=f"BLUE-TRAINING{n} comes within")
+    notice.wait_for(timeout=30_000)
+    blue_id = notice.get_attribute("data-notice-id")
+    notice.locator("button.ask-notice").click()
+    notice.locator("select.ask-kind").select_option("hold")
+    notice.locator("input.ask-text").fill("Please hold clear of our training block until 1000Z.")
+    notice.locator("button.ask-send").click()
+    notice.locator(".notice-request", has_text="You asked RED: hold").wait_for(timeout=15_000)
+    # RED's own notice about its strike operation carries the request
+    (red_notice,) = [x for x in hub.api("RED").get("/v1/notices").json()["notices"]
+                     if x["operation"] == f"RED-STRIKE-OP{n}"]  # fmt: skip
+    rpage = red.page
+    rpage.click("button[data-tab=plans]")
+    item = rpage.locator(f".plan-item.notice[data-notice-id='{red_notice['notice_id']}']")
+    item.locator(".notice-request").wait_for(timeout=15_000)
+    words = item.locator(".notice-request").inner_text()
+    assert f"Request about notice {red_notice['notice_id']} from BLUE: hold" in words
+    assert "until 1000Z" in words
+    rpage.wait_for_timeout(300)
+    red.shot("plans-red-request")
+    # on RED's line too, about RED's own notice; BLUE's notice id never reached RED's browser
+    rpage.click("button[data-tab=line]")
+    assert blue_id and blue_id not in "\n".join(red.received)
+    assert not blue.errors and not red.errors, (blue.errors, red.errors)

@@ -25,6 +25,7 @@ Not thread-safe: the cycle thread calls :meth:`cycle`; reads copy.
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 import threading
@@ -59,6 +60,7 @@ class AreaWatch:
         self._open: dict[Key, dict[str, Any]] = {}  # id, enter_at, seen, payloads
         self._inside: dict[tuple[str, str, str], bool] = {}  # (party, operation, aircraft): left?
         self._left: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._raised = itertools.count()  # the order alerts were raised in (their clears follow it)
         self._first = True  # no cycle has seen assigned aircraft yet (see _seed)
         self._restore()
 
@@ -77,6 +79,7 @@ class AreaWatch:
         for ident, roles in seen.items():
             restored = _reopened(ident, roles, volumes, now, self._ctx.disclosure.rules)
             if restored is not None:
+                restored[1]["n"] = next(self._raised)  # raised in the order of the record
                 self._open[restored[0]] = restored[1]
 
     def _replay(self, ev: Event, seen: dict[str, dict[str, tuple[str, dict[str, Any]]]]) -> None:
@@ -125,7 +128,7 @@ class AreaWatch:
             key = (str(fleet.ids[int(found.aircraft[k])]), v.owner, v.operation, v.index)
             if key not in seen or found.t_in[k] < found.t_in[seen[key]]:
                 seen[key] = k
-        events: list[NewEvent] = []
+        events: list[tuple[int, NewEvent]] = []  # (raise order, event)
         with self._lock:
             # by predicted entry, then volume: not by aircraft id alone, whose order the owner may not see
             order = sorted(seen, key=lambda key: (round(float(found.t_in[seen[key]]), 1), key[1:], key[0]))
@@ -138,7 +141,7 @@ class AreaWatch:
                     if abs(enter_at - alert["enter_at"]) <= UPDATE_S:
                         continue
                 kind = "raised" if alert is None else "updated"
-                alert = alert or {"id": "AA-" + secrets.token_hex(4), "seen": now}
+                alert = alert or {"id": "AA-" + secrets.token_hex(4), "seen": now, "n": next(self._raised)}
                 alert["enter_at"] = enter_at
                 a = self._describe(
                     alert["id"], kind, key, fleet, found, k, index.volumes[int(found.volume[k])], now
@@ -148,17 +151,19 @@ class AreaWatch:
                     AreaAlert(**{**a.__dict__, "kind": "cleared"}), self._ctx.disclosure.rules
                 )
                 self._open[key] = alert
-                events.extend(NewEvent("area-alert", HUB_PARTY, p, audience=sorted(aud))
+                events.extend((alert["n"], NewEvent("area-alert", HUB_PARTY, p, audience=sorted(aud)))
                               for aud, p in alert["payloads"])  # fmt: skip
             live = {(v.owner, v.operation, v.index) for v in index.volumes}
-            for key in sorted(self._open):
+            # in the order they were raised (by predicted entry): not by key, whose owner and
+            # aircraft id order the reader may not know (disclosure.plans_name_party: false)
+            for key in sorted(self._open, key=lambda k: self._open[k]["n"]):
                 alert = self._open[key]
                 if key in seen or (now - alert["seen"] < HOLD_S and key[1:] in live):
                     continue  # held a moment, unless its volume is gone (withdrawn, ended)
                 del self._open[key]
-                events.extend(NewEvent("area-alert", HUB_PARTY, p, audience=sorted(aud))
+                events.extend((alert["n"], NewEvent("area-alert", HUB_PARTY, p, audience=sorted(aud)))
                               for aud, p in alert["cleared"])  # fmt: skip
-        return events
+        return [ev for _, ev in sorted(events, key=_told_order)]
 
     def _describe(
         self, pub: str, kind: str, key: Key, fleet: Fleet, found: Any, k: int, av: Any, now: float
@@ -263,7 +268,7 @@ class AreaWatch:
     # ------------------------------------------------------------------ reading
     def alerts_for(self, party: str, now: float) -> list[dict[str, Any]]:
         """*party*'s current area alerts (as its aircraft's party or as the volume's owner)."""
-        out = []
+        out: list[tuple[int, dict[str, Any]]] = []
         with self._lock:
             for alert in self._open.values():
                 for aud, payload in alert["payloads"]:
@@ -271,21 +276,15 @@ class AreaWatch:
                         p = dict(payload)
                         if "in_s" in p:
                             p["in_s"] = max(0, round(alert["enter_at"] - now))
-                        out.append(p)
-        # by what the reader sees, never by the random id (which the other side's pseudonym,
-        # "threat:AA-…", also carries): the order must not depend on chance
-        return sorted(out, key=_by_content)
+                        out.append((alert["n"], p))
+        # by what the reader sees, never by the random id (nor the pseudonym made of it: the order
+        # must not depend on chance), then by the order they were raised in
+        return [p for _, p in sorted(out, key=lambda np: (_seen(np[1]), np[0]))]
 
     def conformance_for(self, party: str) -> list[dict[str, Any]]:
         """*party*'s aircraft currently out of the operation they are assigned to."""
         with self._lock:
             return [dict(p) for (owner, _, _), p in sorted(self._left.items()) if owner == party]
-
-
-def _by_content(payload: dict[str, Any]) -> str:
-    """The sort key of an area alert as its reader sees it, with its random id blanked everywhere."""
-    ident = str(payload.get("area_alert_id") or "\0")
-    return json.dumps(payload, sort_keys=True).replace(ident, "")
 
 
 def _reopened(
@@ -326,3 +325,19 @@ def _reopened(
     alert = {"id": ident, "seen": now, "enter_at": float(p.get("enter_at", now)), "payloads": payloads,
              "cleared": area_alert_payloads(cleared, rules)}  # fmt: skip
     return key, alert
+
+
+def _told_order(item: tuple[int, NewEvent]) -> tuple[Any, ...]:
+    """The order a cycle's area-alert events are recorded in: for each reader, by what it reads
+    (its payload, the alert's random id left out), then by the order the alerts were raised —
+    never by an owner's name or an aircraft id the reader may not see, nor by a predicted time a
+    rounding step apart (a few ulps of the fleet's vectorised arithmetic could swap two alerts)."""
+    n, ev = item
+    payload = ev.payload if isinstance(ev.payload, dict) else {}
+    return (sorted(ev.audience) if ev.audience != "all" else [], _seen(payload), n)
+
+
+def _seen(payload: dict[str, Any]) -> str:
+    """An area alert's payload as its reader tells it apart: its id (and the pseudonym made of
+    it) left out."""
+    return json.dumps(payload, sort_keys=True).replace(str(payload.get("area_alert_id")), "")

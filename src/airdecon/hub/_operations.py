@@ -15,12 +15,12 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from airdecon.errors import NotFound, WriteConflict
+from airdecon.errors import InputError, NotFound, WriteConflict
 from airdecon.hub._alerts import HUB_PARTY
-from airdecon.hub._context import HubContext
+from airdecon.hub._context import HubContext, InForce
 from airdecon.hub._guard import QuotaExceeded
 from airdecon.hub._record import Record
-from airdecon.needtoknow import hazard_ack_audience, operation_audience, operation_view
+from airdecon.needtoknow import hazard_ack_audience, operation_audience, operation_view, plans_other_party
 from airdecon.operations import (
     FINAL_STATES,
     AreaIndex,
@@ -31,6 +31,7 @@ from airdecon.operations import (
     OperationError,
     Volume,
     amend_operation,
+    conflicting,
     live_count,
     minima_for,
     notice_id,
@@ -60,6 +61,7 @@ class Operations:
         self._built = -float("inf")  # the hub's time when the index was last built
         self._next_end = float("inf")  # the earliest end of a live operation's last window
         self._acks: dict[tuple[str, str], dict[str, int]] = {}  # hazard area -> {party: version}
+        self._terms: InForce = ctx.protocol  # the protocol in force the notices were computed on
         self._restore()
 
     # ------------------------------------------------------------------ state
@@ -107,8 +109,7 @@ class Operations:
                         self._notices.pop(key, None)
             seq = batch[-1].seq
         self._changed()
-        for party in self._ctx.parties:  # the minima may have changed while the hub was down
-            self._renotice(party)
+        self._renotice_all()  # the minima may have changed while the hub was down
 
     def _changed(self) -> None:
         """After any change of an operation: the area index is rebuilt when next asked for."""
@@ -165,12 +166,17 @@ class Operations:
         mine = [n for k, n in self._notices.items() if k[0] == op.party and k[1] == op.id]
         return {"operation": payload, "notices": mine}
 
+    def _hidden(self) -> str | None:
+        """How notices name the other party when the protocol hides it (``None``: by name)."""
+        return plans_other_party(self._ctx.protocol.document.disclosure)
+
     def _renotice(self, party: str) -> None:
-        """Recompute the notices told to or about *party*; record what changed."""
-        minima = self.minima()
-        found = notices(self._ops.values(), self._pair_minima, involving=party)
+        """Recompute the notices told to or about *party* (every notice, when the other party
+        is hidden: each may involve anyone); record what changed."""
+        minima, hidden = self.minima(), self._hidden()
+        found = notices(self._ops.values(), self._pair_minima, involving=party, others_as=hidden)
         now = {k: n.to_mapping(minima) for k, n in found.items()}
-        before = {k: v for k, v in self._notices.items() if party in (k[0], k[2])}
+        before = {k: v for k, v in self._notices.items() if hidden or party in (k[0], k[2])}
         events = []
         for key, payload in now.items():
             if before.get(key) != payload:
@@ -186,9 +192,20 @@ class Operations:
                 del self._notices[key]
         self._notices.update(now)
 
+    def _renotice_all(self) -> None:
+        """Recompute every notice (once when the other party is hidden: each call computes all)."""
+        for party in self._ctx.parties[:1] if self._hidden() else self._ctx.parties:
+            self._renotice(party)
+
     def expire(self, now: float) -> None:
         """End every live operation whose windows have all passed (an ``operation`` event with
-        ``change: ended`` each, and its notices cleared)."""
+        ``change: ended`` each, and its notices cleared). After a new version of the protocol
+        applied live, every notice is computed again (its minima, or whether notices name the
+        other party, may have changed)."""
+        if self._ctx.protocol is not self._terms:  # replaced when a version applies live
+            with self._lock:
+                self._terms = self._ctx.protocol
+                self._renotice_all()
         if now < self._next_end:
             return
         with self._lock:
@@ -255,6 +272,32 @@ class Operations:
         with self._lock:
             mine = [n for k, n in self._notices.items() if k[0] == party]
         return sorted(mine, key=lambda n: str(n["notice_id"]))
+
+    def linked(self, party: str, ident: str, to: str) -> tuple[str, list[dict[str, str]]]:
+        """For a request of *party* to *to* about its notice *ident*: *party*'s operation of the
+        notice, and *to*'s open notices from the same conflict (those of its operations within
+        the minima of that operation), each ``{"notice_id", "operation"}``.
+
+        The notice must be *party*'s own, open, and against *to*: another party's notice id, a
+        made-up one and a cleared one are all "no open notice of yours" (404), so no id can be
+        probed; one against another party is 422 (its reader knows whom it is against)."""
+        with self._lock:
+            key = next((k for k in self._notices if k[0] == party and notice_id(k) == ident), None)
+            if key is None:
+                raise NotFound("open notice of yours", ident)
+            if key[2] == self._hidden():  # whatever *to* is, so the answer tells nothing
+                raise InputError(
+                    "fields.notice_id: the protocol hides the other party of notices "
+                    f"(disclosure.plans_name_party: false), so {ident} cannot be answered on the line"
+                )
+            if key[2] != to:
+                raise InputError(f"to: notice {ident} is about your plan against {key[2]}, not {to}")
+            own = self._ops[(party, key[1])]
+            # only *to*'s operations with an open notice against *party* can be linked
+            theirs = [o for (p, i), o in self._ops.items() if p == to and (to, i, party) in self._notices]
+        # the geometry outside the lock: a flood of requests does not hold up filings or the cycle
+        linked = conflicting(theirs, own, self._pair_minima)
+        return own.id, [{"notice_id": notice_id((to, i, party)), "operation": i} for i in linked]
 
     def live_of(self, party: str) -> int:
         """How many planned or active operations *party* holds."""

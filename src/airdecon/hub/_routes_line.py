@@ -28,7 +28,11 @@ router = APIRouter(tags=["line"])
                 "kind": {"type": "string", "enum": list(MESSAGE_KINDS)},
                 "text": {"type": "string", "maxLength": 20000},
                 "in_reply_to": {"type": "string"},
-                "fields": {"type": "object", "description": "structured content of the kind"},
+                "fields": {
+                    "type": "object",
+                    "description": "structured content of the kind; a request about one of your "
+                    "notices: {notice_id, ask?} (docs/operations.md)",
+                },
                 "idempotency_key": {"type": "string"},
             },
         }

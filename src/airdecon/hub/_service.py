@@ -103,7 +103,7 @@ class Hub:
         self.areas = AreaWatch(ctx, self.operations)
         self.cycle = Cycle(ctx, self.record, self.distress, self.areas)
         self.advisor = Advisor(ctx, self.record)
-        self.line = Line(ctx, self.record)
+        self.line = Line(ctx, self.record, self.operations)
         self.protocol = ProtocolDesk(ctx, self.record, protocol_dir)
         self.views = PartyViews(ctx)
         self._buckets: dict[str, Bucket] = defaultdict(lambda: Bucket(settings.rate_per_s, settings.burst))

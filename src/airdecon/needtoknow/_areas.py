@@ -15,6 +15,10 @@ any hazard area within the look-ahead (:mod:`airdecon.operations._live`).
   large active volumes to watch where others' aircraft go: it learns no more than "about here".
 
 Clearing tells each side no more than the alert's id and, to the owner, its own operation.
+
+With ``disclosure.plans_name_party: false`` neither side is told the other's party: the aircraft's
+party reads "another party" for an active volume (a hazard area is public and keeps its filer's
+name), the owner reads "an aircraft of another party".
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airdecon.needtoknow._operations import ANOTHER_PARTY
 from airdecon.needtoknow._policy import StateView, _snap, quantised, threat_ref
 from airdecon.protocol import DisclosureRules
 
@@ -68,7 +73,7 @@ def area_alert_payloads(a: AreaAlert, rules: DisclosureRules) -> list[tuple[froz
                 "in_s": max(0, round(a.enter_at - a.now)),
                 "enter_at": round(a.enter_at, 1),
                 "exit_at": round(a.exit_at, 1),
-                "with": a.owner,
+                "with": a.owner if a.public or rules.plans_name_party else ANOTHER_PARTY,
                 "hazard": a.public,
                 "text": _words(a),
             }
@@ -81,9 +86,10 @@ def area_alert_payloads(a: AreaAlert, rules: DisclosureRules) -> list[tuple[froz
     out = [(frozenset([a.aircraft_party]), mine)]
     if a.owner == a.aircraft_party:
         return out
+    party = a.aircraft_party if rules.plans_name_party else ANOTHER_PARTY
     theirs: dict[str, Any] = {"area_alert_id": a.alert_id, "kind": a.kind, "role": "area",
                               "state": state, "operation": a.operation,
-                              "volume": a.volume, "party": a.aircraft_party}  # fmt: skip
+                              "volume": a.volume, "party": party}  # fmt: skip
     if not cleared:
         q = quantised(a.entry, precision)
         theirs.update(
@@ -92,7 +98,7 @@ def area_alert_payloads(a: AreaAlert, rules: DisclosureRules) -> list[tuple[froz
                 "enter_at": _snap(a.enter_at, precision.time_s),
                 "at": {"lat": q["lat"], "lon": q["lon"], "alt_ft": q["alt_ft"]},
                 "precision": precision.label,
-                "text": f"an aircraft of {a.aircraft_party} will enter {a.operation} "
+                "text": f"an aircraft of {party} will enter {a.operation} "
                 f"(volume {a.volume}) at {q['alt_ft']:.0f} ft",
             }
         )

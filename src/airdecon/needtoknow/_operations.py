@@ -8,7 +8,8 @@
   ``acknowledged_by``; a third party never learns who acknowledged);
 * another party's other operations: nothing at all — not its id, volumes, aircraft or purpose.
   What a party learns of them is only its notices: the part of its *own* volume within the
-  minima of theirs (:mod:`airdecon.operations`).
+  minima of theirs (:mod:`airdecon.operations`), and the other party's name unless the
+  protocol hides it (:func:`plans_other_party`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["hazard_ack_audience", "operation_audience", "operation_view"]
+from airdecon.protocol import DisclosureRules
+
+__all__ = [
+    "ANOTHER_PARTY",
+    "hazard_ack_audience",
+    "operation_audience",
+    "operation_view",
+    "plans_other_party",
+]
 
 
 def operation_audience(filer: str, public: bool) -> str | list[str]:
@@ -51,3 +60,15 @@ def operation_view(
     if acks is not None:
         view["acknowledged"] = reader in current
     return view
+
+
+#: How a notice or an area alert names the other party when the protocol hides it (not a valid
+#: party id: it can never be mistaken for one).
+ANOTHER_PARTY = "another party"
+
+
+def plans_other_party(rules: DisclosureRules) -> str | None:
+    """How notices of plan against plan name the other party: ``None`` to name it (the default),
+    else :data:`ANOTHER_PARTY` (``disclosure.plans_name_party: false``: every other party is then
+    one plan, so neither the notice nor its id nor how many there are says which)."""
+    return None if rules.plans_name_party else ANOTHER_PARTY

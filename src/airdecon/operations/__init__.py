@@ -8,7 +8,7 @@ aircraft's party is shown of a volume it will enter. The hub's service
 (:mod:`airdecon.hub._operations`) records them and tells each party its notices.
 """
 
-from airdecon.operations._conflicts import Notice, NoticeKey, changed, notice_id, notices
+from airdecon.operations._conflicts import Notice, NoticeKey, changed, conflicting, notice_id, notices
 from airdecon.operations._crossed import crossed_part, inside
 from airdecon.operations._geometry import Clip, Minima, clip, grown_latlon, lonlat_polygon, volume_ring
 from airdecon.operations._live import SAMPLES, AreaIndex, AreaVolume, Crossings, crossings
@@ -53,6 +53,7 @@ __all__ = [
     "amend_operation",
     "changed",
     "clip",
+    "conflicting",
     "crossed_part",
     "crossings",
     "grown_latlon",

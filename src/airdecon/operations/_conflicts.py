@@ -21,9 +21,9 @@ from airdecon.operations._model import Operation, Volume
 #: The minima between two volumes: one value, or a function of the pair (own, other)
 MinimaRule = Minima | Callable[[Volume, Volume], Minima]
 
-__all__ = ["Notice", "NoticeKey", "notice_id", "notices"]
+__all__ = ["Notice", "NoticeKey", "conflicting", "notice_id", "notices"]
 
-NoticeKey = tuple[str, str, str]  # (party told, its operation id, the other party)
+NoticeKey = tuple[str, str, str]  # (party told, its operation id, the other party or others' label)
 
 
 @dataclass(frozen=True)
@@ -85,15 +85,25 @@ def _parts(
 
 
 def notices(
-    operations: Iterable[Operation], minima: MinimaRule, *, involving: str | None = None
+    operations: Iterable[Operation],
+    minima: MinimaRule,
+    *,
+    involving: str | None = None,
+    others_as: str | None = None,
 ) -> dict[NoticeKey, Notice]:
     """Every notice between the live *operations* of different parties (only those told to or
     about party *involving* when given), by key; *minima* is one value for every pair of
-    volumes, or a function ``(own volume, other volume) -> Minima``."""
+    volumes, or a function ``(own volume, other volume) -> Minima``.
+
+    With *others_as* (a name no party has), the other parties are not told apart: each party's
+    operation gets one notice against all of them as one plan, its ``other`` *others_as* — so
+    neither its id, its parts nor how many notices there are say which party, or how many."""
     by_party: dict[str, list[Operation]] = {}
     for op in operations:
         if op.live:
             by_party.setdefault(op.party, []).append(op)
+    if others_as is not None:
+        return _merged(by_party, minima, others_as)  # a notice to anyone may involve anyone
     out: dict[NoticeKey, Notice] = {}
     for party, mine in by_party.items():
         for other, theirs in by_party.items():
@@ -104,6 +114,35 @@ def notices(
                 if parts:
                     n = Notice(party, own.id, own.version, other, parts, used)
                     out[n.key] = n
+    return out
+
+
+def conflicting(mine: Iterable[Operation], other: Operation, minima: MinimaRule) -> list[str]:
+    """The ids of the operations of *mine* that come within the minima of operation *other*
+    (each stops at its first conflicting pair of volumes): the notices a request about *other*'s
+    notice is linked to, on the side of *mine*."""
+    out = []
+    for own in mine:
+        for v in own.volumes:
+            if any(clip(v, vo, minima if isinstance(minima, Minima) else minima(v, vo)) is not None
+                   for vo in other.volumes):  # fmt: skip
+                out.append(own.id)
+                break
+    return out
+
+
+def _merged(
+    by_party: Mapping[str, list[Operation]], minima: MinimaRule, label: str
+) -> dict[NoticeKey, Notice]:
+    """The notices of :func:`notices` with every other party as one, called *label*."""
+    out: dict[NoticeKey, Notice] = {}
+    for party, mine in by_party.items():
+        theirs = [o for p, ops in sorted(by_party.items()) if p != party for o in ops]
+        for own in mine:
+            parts, used = _parts(own, theirs, minima)
+            if parts:
+                n = Notice(party, own.id, own.version, label, parts, used)
+                out[n.key] = n
     return out
 
 

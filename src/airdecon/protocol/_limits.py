@@ -7,7 +7,8 @@ Two sections of the protocol document, signed like the rest:
     position to 0.1 NM, altitude to 100 ft, track to 1°, speed to 5 kt, times to 1 s by default),
     how coarsely while the reader's own track is still new (``coarse_precision``: 5 NM, 1,000 ft,
     10°, 50 kt, 10 s), and how long a track must have flown a consistent path before its alerts
-    disclose at full precision (``maturity_s``, 20 s).
+    disclose at full precision (``maturity_s``, 20 s), and whether notices of plan against plan
+    and area alerts name the other party (``plans_name_party``, true; written only when false).
 ``quotas``
     What one party may put on the line: the most aircraft airborne at once, the largest batch of
     reports, and the fastest plausible motion between two reports of one aircraft. ``force``
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from airdecon.errors import ProtocolError
-from airdecon.protocol._reader import _int, _number, _Obj
+from airdecon.protocol._reader import _bool, _int, _number, _Obj
 
 __all__ = ["COARSE", "FULL", "DisclosureRules", "Precision", "Quota", "Quotas"]
 
@@ -79,6 +80,10 @@ class DisclosureRules:
     precision: Precision = FULL
     coarse_precision: Precision = COARSE
     maturity_s: float = 20.0
+    #: whether notices of plan against plan, and area alerts of another party's active volume,
+    #: name the other party (false: "another party"); written only when false, so that versions
+    #: signed before it existed keep their canonical bytes
+    plans_name_party: bool = True
 
     @classmethod
     def parse(cls, value: object, path: str) -> DisclosureRules:
@@ -89,10 +94,11 @@ class DisclosureRules:
         precision = Precision.parse(o.get("precision", {}), o.at("precision"), d.precision)
         coarse = Precision.parse(o.get("coarse_precision", {}), o.at("coarse_precision"), d.coarse_precision)
         maturity = _number(o.get("maturity_s", d.maturity_s), o.at("maturity_s"), ge=0.0, le=3600.0)
+        named = _bool(o.get("plans_name_party", d.plans_name_party), o.at("plans_name_party"))
         o.done()
         if coarse.position_nm < precision.position_nm:
             raise ProtocolError(f"{o.at('coarse_precision')}.position_nm: must not be finer than precision")
-        return cls(precision, coarse, maturity)
+        return cls(precision, coarse, maturity, named)
 
     def to_mapping(self) -> dict[str, Any]:
         """Normalised mapping."""
@@ -100,6 +106,7 @@ class DisclosureRules:
             "precision": self.precision.to_mapping(),
             "coarse_precision": self.coarse_precision.to_mapping(),
             "maturity_s": self.maturity_s,
+            **({} if self.plans_name_party else {"plans_name_party": False}),
         }
 
 

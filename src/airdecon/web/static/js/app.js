@@ -306,6 +306,7 @@ function onEvent(ev, live) {
     case 'message':
     case 'receipt':
       S.line.onEvent(ev, live);
+      if (ev.kind === 'message') S.plans.onMessage(ev, live);  // a request about a notice
       break;
     case 'disclosure':  // one of our aircraft was shown to another party (the ledger)
       S.ledger.onEvent(ev, live);

@@ -144,15 +144,21 @@ export class Line {
       });
       receipt = h('span', { class: 'receipts' }, parts);
     }
-    const fields = d.fields && Object.keys(d.fields).length ? h('dl', { class: 'fields' },
-      Object.entries(d.fields).map(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])) : null;
+    // a request linked to a notice: the hub gives each side its own notice ids only (about)
+    const f = d.fields || {};
+    const linked = f.notices ? f.notices : f.notice_id ? [{ notice_id: f.notice_id, operation: f.operation }] : null;
+    const about = linked ? h('div', { class: 'msg-about' }, linked.length
+      ? `About your notice ${linked.map((n) => `${n.notice_id} (${n.operation})`).join(', ')}` : 'About a conflict with your plans') : null;
+    const rest = Object.entries(f).filter(([k]) => !linked || !['notices', 'notice_id', 'operation'].includes(k));
+    const fields = rest.length ? h('dl', { class: 'fields' },
+      rest.map(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])) : null;
     return h('div', { class: `msg ${mine ? 'mine' : 'theirs'} kind-${d.kind}`, dataset: { messageId: d.message_id } },
       h('div', { class: 'msg-head' }, h('b', {}, mine ? 'You' : d.from),
         h('span', { class: 'kind-badge' }, KIND_WORDS[d.kind] || d.kind),
         h('span', { class: 'msg-time', title: m.ev ? utc(m.ev.at) : '' }, m.ev ? hhmmss(m.ev.at) + 'Z' : ''),
         d.in_reply_to ? h('span', { class: 'in-reply' }, `re ${d.in_reply_to}`) : null,
         receipt),
-      h('div', { class: 'msg-text' }, d.text), fields,
+      about, h('div', { class: 'msg-text' }, d.text), fields,
       mine ? null : h('button', { class: 'reply-btn', type: 'button', onclick: () => { this.replyTo = d.message_id; this.kind.value = 'reply'; this.kindChanged(); this.render(); this.text.focus(); } }, 'Reply'));
   }
 

@@ -3,6 +3,10 @@
 // its area alerts (the part of another's active volume its aircraft's path crosses, or another
 // party's aircraft about to enter one of its volumes) and conformance notices — listed in the
 // "Plans" tab and drawn on the map in a Leaflet layer of their own, under the traffic.
+// A notice against a named party can be answered on the line: "Ask PARTY…" sends a request linked
+// to it (POST /v1/messages with fields.notice_id); a request about one of our notices, from the
+// line (S.line), is shown on that notice ("Request about notice N-…"): the hub links it to our own
+// notice ids, never the other party's.
 // The hub decides what each party may see; this module only shows what it is given.
 /* global L */
 import { h, clear, fl, utc, dur, latlon } from './util.js';
@@ -24,7 +28,12 @@ const CSS = `
 .plan-item.conformance { border-color: var(--warning); }
 .plan-item .sub { color: var(--muted); font-size: 12px; }
 .plan-item .ack-hazard { margin-top: 3px; }
+.plan-item .notice-request { margin-top: 3px; padding: 2px 6px; background: #2b2a10; border-radius: 3px; font-size: 12px; }
+.plan-item .notice-ask { margin-top: 3px; display: flex; gap: 4px; flex-wrap: wrap; }
+.plan-item .notice-ask input { flex: 1; min-width: 120px; }
 `;
+const ASKS = { amend: 'amend your plan', hold: 'hold', 'confirm-timing': 'confirm the timing' };
+const HIDDEN = 'another party';  // the protocol hides the other party: no request can be linked
 
 function ring(poly) { return poly.map(([lat, lon]) => [lat, lon]); }
 function window_(v) { return `${utc(v.start).slice(5, 16)}–${utc(v.end).slice(11, 16)}Z`; }
@@ -41,6 +50,7 @@ export class Plans {
     this.error = null;
     this.layer = L.layerGroup().addTo(S.map.map);
     this.acking = new Set();
+    this.asking = null;  // the notice whose request form is open
     if (!document.getElementById('plans-style')) {
       document.head.append(h('style', { id: 'plans-style' }, CSS));
     }
@@ -73,7 +83,47 @@ export class Plans {
     }
   }
 
+  onMessage(ev, live) {
+    const f = (ev.data || {}).fields || {};
+    if (live && (f.notices || f.notice_id)) this.render();
+  }
+
   mine(op) { return op.party === this.S.party; }
+
+  // line requests about notice *n*: ours (fields.notice_id) and theirs (linked to it in fields.notices)
+  requests(n) {
+    const out = [];
+    for (const m of (this.S.line && this.S.line.messages ? this.S.line.messages.values() : [])) {
+      const d = m.data || {}, f = d.fields || {};
+      if (d.kind !== 'request') continue;
+      if (d.from === this.S.party ? f.notice_id === n.notice_id : (f.notices || []).some((x) => x.notice_id === n.notice_id)) out.push(d);
+    }
+    return out;
+  }
+
+  askForm(n) {  // kept while open: the tab is drawn again every 2 s
+    if (this.form && this.form.id === n.notice_id) return this.form.el;
+    const ask = h('select', { class: 'ask-kind' }, Object.entries(ASKS).map(([k, w]) => h('option', { value: k }, w)));
+    const text = h('input', { class: 'ask-text', placeholder: `Request to ${n.with}`, value: '' });
+    const err = h('span', { class: 'error ask-error' });
+    const send = async (btn) => {
+      const words = text.value.trim() || `Request: ${ASKS[ask.value]} (notice ${n.notice_id}).`;
+      btn.disabled = true;
+      try {
+        await this.S.api.post('/v1/messages', { to: n.with, kind: 'request', text: words, fields: { notice_id: n.notice_id, ask: ask.value } });
+        this.asking = null;
+        this.form = null;
+        this.render();
+      } catch (e) {
+        btn.disabled = false;
+        err.textContent = `Not sent: ${e.message}`;
+      }
+    };
+    const el = h('div', { class: 'notice-ask', onclick: (e) => e.stopPropagation() }, ask, text,
+      h('button', { class: 'ask-send', onclick: (e) => send(e.target) }, 'Send request'), err);
+    this.form = { id: n.notice_id, el };
+    return el;
+  }
   unacked() { return this.operations.filter((o) => o.public && !this.mine(o) && o.acknowledged === false && ['planned', 'active'].includes(o.state)); }
 
   async acknowledge(op, btn) {
@@ -140,6 +190,7 @@ export class Plans {
     const n = this.unacked().length + this.notices.length + this.conformance.length + this.areaAlerts.length;
     if (badge) { badge.hidden = n === 0; badge.textContent = String(n); }
     if (this.S.tab !== 'plans') return;
+    if (this.asking && document.activeElement && document.activeElement.closest && document.activeElement.closest('.notice-ask')) return;  // not while typing
     const el = clear(this.el);
     el.classList.add('plans');
     if (this.error) el.append(h('div', { class: 'error' }, `Cannot read the plans: ${this.error}`));
@@ -169,7 +220,12 @@ export class Plans {
       el.append(h('div', { class: 'plan-item notice', dataset: { noticeId: n.notice_id }, onclick: () => this.fit(n.parts) },
         h('div', {}, h('b', {}, n.operation), ` comes within the minima of ${n.with}'s plan`),
         h('div', { class: 'sub' }, (n.parts || []).map((p) => `${band(p)} ${window_(p)}`).join(' · '),
-          ` · minima ${m.horizontal_nm} NM / ${m.vertical_ft} ft / ${Math.round((m.buffer_s || 0) / 60)} min`)));
+          ` · minima ${m.horizontal_nm} NM / ${m.vertical_ft} ft / ${Math.round((m.buffer_s || 0) / 60)} min`),
+        this.requests(n).map((d) => h('div', { class: 'notice-request', dataset: { messageId: d.message_id } },
+          d.from === this.S.party ? `You asked ${d.to}` : `Request about notice ${n.notice_id} from ${d.from}`,
+          d.fields.ask ? `: ${ASKS[d.fields.ask] || d.fields.ask}` : '', ` — ${d.text}`)),
+        n.with === HIDDEN ? null : this.asking === n.notice_id ? this.askForm(n)
+          : h('button', { class: 'ask-notice', onclick: (e) => { e.stopPropagation(); this.asking = n.notice_id; this.render(); } }, `Ask ${n.with}…`)));
     }
     for (const c of this.conformance) {
       el.append(h('div', { class: 'plan-item conformance', onclick: () => c.at && this.fit([c.at]) },
