@@ -11,6 +11,14 @@ a fresh worker is started (and its imports done) before the budget of a job star
 such failure is logged once, not at every run, and the advice already given stands until the
 resolver answers again. Inside a run, a cluster whose resolution fails is reported per pair
 (``advisory_status: "failed"`` on that alert's own entries) while every other pair is advised.
+
+Advisories hold (issue 14): each run tells the resolver the advisories in force
+(``resolve(previous=...)``), the ones the last answered run issued, per aircraft, with a channel a
+later advisory left out kept from the earlier one, so an aircraft keeps its advisory while it still
+keeps separation instead of a marginally cheaper one every run. An aircraft that the last run did
+not advise (out of conflict, its cluster failed, or not among ``advise_max``) has none in force.
+They are the hub's own output, held in memory only: they are not restored after a restart, whose
+first run resolves afresh.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import logging
+import math
 import multiprocessing
 import os
 import threading
@@ -25,14 +34,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, cast
 
 from airdecon.detection import ConflictSet
 from airdecon.errors import AirdeconError
 from airdecon.hub._context import HubContext
 from airdecon.hub._faults import FaultLog
 from airdecon.hub._record import Record
-from airdecon.resolution import resolve
+from airdecon.resolution import Advisory, Rule, resolve
 from airdecon.store import Event
 
 __all__ = ["Advisor", "ResolverUnavailable"]
@@ -64,6 +73,8 @@ class Advisor:
         self.job: Callable[..., Resolved] = _resolve_job
         #: workers replaced since the hub started (died or abandoned)
         self.restarts = 0
+        #: the advisories in force, by fleet key (``PARTY/id``): what the last answered run issued
+        self.in_force: dict[str, Advisory] = {}
 
     def close(self) -> None:
         """Stop the resolver process (what it computes is dropped)."""
@@ -95,6 +106,7 @@ class Advisor:
             # every advisory of every party
             airborne = set(fleet.ids.tolist())
             distress = frozenset(k for k in picture.distress_keys() if k in airborne)
+        previous = {k: adv for k, adv in self.in_force.items() if k in airborne}
         resolved: Resolved = []
         if len(conflicts) > 0:
             m = min(len(conflicts), ctx.settings.advise_max)  # sorted by time to loss: most urgent first
@@ -111,11 +123,15 @@ class Advisor:
                 hypothesis=None if conflicts.hypothesis is None else conflicts.hypothesis[:m],
             )
             try:
-                resolved = self._resolve(fleet, urgent, picture.protocol, distress)
+                resolved = self._resolve(fleet, urgent, picture.protocol, distress, previous)
             except ResolverUnavailable as exc:
                 self._faults.failed("resolver", f"no advisories this run: {exc}")
-                return []
+                return []  # the advice already given stands, and stays in force
+            except Exception:
+                self.in_force = {}  # the next run resolves afresh: a failure does not stick to them
+                raise
         self._faults.cleared("resolver", "the resolver answers again")
+        self.in_force = _in_force(self.in_force, resolved)
         self._note_failed_pairs(resolved)
         with ctx.lock:
             events = ctx.desk.take_advice(resolved, fleet, picture)
@@ -139,16 +155,21 @@ class Advisor:
 
     # ------------------------------------------------------------------ the worker
     def _resolve(
-        self, fleet: Any, conflicts: ConflictSet, protocol: Any, distress: frozenset[str]
+        self,
+        fleet: Any,
+        conflicts: ConflictSet,
+        protocol: Any,
+        distress: frozenset[str],
+        previous: dict[str, Advisory],
     ) -> Resolved:
         """Resolve in a worker process when one is configured (it keeps the resolver's heavy
         verification off the server's interpreter lock), else here."""
         if not self._ctx.settings.resolver_process:
-            return self.job(fleet, conflicts, protocol, distress)
+            return self.job(fleet, conflicts, protocol, distress, previous)
         budget = self._ctx.settings.resolver_budget_s
         pool = self._ready()
         try:
-            future = pool.submit(self.job, fleet, conflicts, protocol, distress)
+            future = pool.submit(self.job, fleet, conflicts, protocol, distress, previous)
             return future.result(timeout=budget)
         except concurrent.futures.TimeoutError:
             self._replace(pool)
@@ -224,12 +245,47 @@ def _exit_with_parent(parent: int, nice: int = 0) -> None:
     threading.Thread(target=watch, name="airdecon-parent-watch", daemon=True).start()
 
 
-def _resolve_job(fleet: Any, conflicts: ConflictSet, protocol: Any, distress: frozenset[str]) -> Resolved:
+def _in_force(old: dict[str, Advisory], resolved: Resolved) -> dict[str, Advisory]:
+    """The advisories in force after a run that answered: every aircraft it advised, a channel its
+    new advisory leaves out kept from the one in force before (as the crew flies it; not after a
+    hand-off to TCAS, which the crew flies instead); the others have none."""
+    out: dict[str, Advisory] = {}
+    for _pair, _level, _ok, advs, error in resolved:
+        if error is not None:
+            continue
+        for d in advs:
+            key = str(d["aircraft"])
+            trk, vs = _num(d.get("trk_deg")), _num(d.get("vs_fpm"))
+            before = None if d.get("rule") == "follow-tcas" else old.get(key)
+            if before is not None:
+                trk = before.trk_deg if trk is None else trk
+                vs = before.vs_fpm if vs is None else vs
+            if trk is not None:
+                trk %= 360.0
+            rule = cast(Rule, d["rule"])
+            out[key] = Advisory(key, key.split("/", 1)[0], rule, str(d.get("reason", "")), trk, vs)
+    return out
+
+
+def _num(x: Any) -> float | None:
+    """A channel of an advisory as the resolver takes it back: a finite float, or None."""
+    v = None if x is None else float(x)
+    return v if v is not None and math.isfinite(v) else None
+
+
+def _resolve_job(
+    fleet: Any,
+    conflicts: ConflictSet,
+    protocol: Any,
+    distress: frozenset[str],
+    previous: dict[str, Advisory] | None = None,
+) -> Resolved:
     """Resolve *conflicts* (runs in the resolver process): plain data back, nothing shared.
 
-    A pair whose cluster could not be resolved comes back with no advisories and its error."""
+    *previous* are the advisories in force (see the module docstring). A pair whose cluster could
+    not be resolved comes back with no advisories and its error."""
     out: Resolved = []
-    for cr in resolve(fleet, conflicts, protocol, distress=distress):
+    for cr in resolve(fleet, conflicts, protocol, distress=distress, previous=previous):
         out.append(
             (
                 (cr.conflict.a, cr.conflict.b),
