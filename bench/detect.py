@@ -109,6 +109,7 @@ def main() -> None:
     ap.add_argument("--backend", default="grid")
     ap.add_argument("--against", metavar="REV", help="also time the detection package of this git revision")
     args = ap.parse_args()
+    airdecon.keep_freed_memory()  # as the CLI and the hub run the engine
     other = detect_at(args.against) if args.against else None
     proto = airdecon.SafetyProtocol()
     head = f"{'fleet':>22} {'N':>7} {'candidates':>11} {'conflicts':>9} {'median ms':>10} {'cpu ms':>8}"

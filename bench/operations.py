@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+import airdecon
 from airdecon.operations import AreaIndex, AreaVolume, crossings, parse_operation
 from airdecon.operations._live import _boxes
 
@@ -163,6 +164,7 @@ def main() -> None:
                     help="largest volume, NM across (one scene each)")  # fmt: skip
     ap.add_argument("--against", metavar="REV", help="also time airdecon.operations of this git revision")
     args = ap.parse_args()
+    airdecon.keep_freed_memory()  # as the CLI and the hub run the engine
     other = ops_at(args.against) if args.against else None
     for across in args.across_nm:
         scene(across, args, other)

@@ -7,7 +7,11 @@ how the rate compares with ``REFERENCE_PAIRS_PER_S`` (the rate the budget is con
 the wall time of the whole ``airdecon detect`` command on that file (the issue's "under 10 s").
 The budget is lifted for the measurement so the work is the whole search.
 
-Run: python bench/resolve.py [--repeats 3] [--scenario PATH]
+``--allocator default`` leaves the C allocator as it is, for comparison with the tuned one the CLI and
+the hub use (:func:`airdecon.keep_freed_memory`; the figure is in that module's docstring). The
+setting is process-wide: compare two runs of this script, not two calls.
+
+Run: python bench/resolve.py [--repeats 3] [--scenario PATH] [--allocator keep|default]
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--scenario", type=Path, default=SCENARIO)
+    ap.add_argument("--allocator", choices=("keep", "default"), default="keep")
     args = ap.parse_args()
+    if args.allocator == "keep":
+        airdecon.keep_freed_memory()
     scenario = airdecon.load_scenario(args.scenario)
     proto = dataclasses.replace(scenario.protocol, search_budget_s=600.0)
     conflicts = airdecon.detect(scenario.fleet, proto)
@@ -55,7 +62,8 @@ def main() -> None:
     wall, cpu = statistics.median(walls), statistics.median(cpus)
     print(f"{args.scenario.name}: {len(conflicts)} conflicts, {int(res.resolved.sum())} resolved, "
           f"{len(res.by_aircraft)} aircraft advised")
-    print(f"resolve: wall {wall:.2f} s, cpu {cpu:.2f} s (median of {args.repeats}); load {os.getloadavg()[0]:.1f}")
+    print(f"resolve: wall {wall:.2f} s, cpu {cpu:.2f} s (median of {args.repeats}); load {os.getloadavg()[0]:.1f}; "
+          f"allocator {args.allocator}")
     print(f"work: {work[-1]:,} pair predictions; rate {work[-1] / wall:,.0f}/s wall, {work[-1] / cpu:,.0f}/s cpu; "
           f"reference {REFERENCE_PAIRS_PER_S:,.0f}/s (ratio {work[-1] / cpu / REFERENCE_PAIRS_PER_S:.2f})")
     print(f"default budget {scenario.protocol.search_budget_s:g} s = "

@@ -15,6 +15,7 @@ The public library surface::
     airdecon.verify_chain(store)                     # raises IntegrityError naming the broken entry
 """
 
+from airdecon._memory import keep_freed_memory
 from airdecon.audit import HubKey, export_incident, verify_chain, verify_export, write_incident
 from airdecon.detection import Conflict, ConflictSet, detect
 from airdecon.errors import (
@@ -69,6 +70,7 @@ __all__ = [
     "demo_scenario_path",
     "detect",
     "export_incident",
+    "keep_freed_memory",
     "load_scenario",
     "open_store",
     "parse_scenario",

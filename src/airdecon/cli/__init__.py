@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from airdecon._memory import keep_freed_memory
 from airdecon.cli import audit as _audit  # noqa: F401
 from airdecon.cli import detect as _detect  # noqa: F401 - registers the commands
 from airdecon.cli import plan as _plan  # noqa: F401
@@ -27,6 +28,7 @@ __all__ = ["app", "main"]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with *argv* (default ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    keep_freed_memory()  # the engine's arrays reuse freed memory instead of faulting it in again
     try:
         app(args=args, prog_name="airdecon", standalone_mode=True)
     except SystemExit as exc:  # typer ends every run, and every usage error (2), this way

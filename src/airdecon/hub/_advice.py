@@ -36,6 +36,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, cast
 
+from airdecon._memory import keep_freed_memory
 from airdecon.detection import ConflictSet
 from airdecon.errors import AirdeconError
 from airdecon.hub._context import HubContext
@@ -232,7 +233,8 @@ def _ping() -> int:
 
 def _exit_with_parent(parent: int, nice: int = 0) -> None:
     """In the resolver process: exit when the hub is gone (after a SIGKILL nothing else tells it);
-    *nice* lowers its CPU priority."""
+    *nice* lowers its CPU priority. It also keeps freed memory for the resolver's arrays."""
+    keep_freed_memory()
     if nice:
         with contextlib.suppress(OSError):
             os.nice(nice)
