@@ -28,6 +28,7 @@ from airdecon.alerting import Level
 from airdecon.errors import ProtocolError
 from airdecon.protocol import ProtocolDocument, generate_private_key
 from airdecon.resolution import REFERENCE_PAIRS_PER_S, Resolution, _search, resolve
+from airdecon.resolution._resolve import _Resolver
 
 
 def ring(n: int, radius_nm: float = 12.0, alt_ft: float = 30000, prefix: str = "R") -> list[dict[str, Any]]:
@@ -133,6 +134,33 @@ def test_the_joint_search_of_a_large_cluster_gets_only_its_share_of_the_budget()
     assert res.failed is not None and not res.failed.any()
     alone = _resolve(place(ring(14, 8.0)), proto)  # alone, its share is the whole budget
     assert all("joint resolution of 14" in a.reason for a in alone.by_aircraft.values())
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(3, 8), seed=st.integers(0, 2**32 - 1))
+def test_the_joint_search_never_makes_more_than_its_worst_case(n: int, seed: int) -> None:
+    # the affordability rule is only as safe as its bound: every combination of every stage,
+    # verified exhaustively, with turns both ways (distress) and an advisory in force
+    rng = np.random.default_rng(seed)
+    records = [
+        ac(f"A{k}", *rng.uniform(-12, 12, 2), *rng.uniform(-450, 450, 2),
+           float(rng.choice([29000, 29500, 30000])), float(rng.choice([0, 1500, -1500])))
+        for k in range(n)
+    ]
+    fleet = place(records)
+    proto = SafetyProtocol(rules=dataclasses.replace(SafetyProtocol().rules, follow_tcas=False))
+    conflicts = airdecon.detect(fleet, proto)
+    if len(conflicts) == 0:
+        return
+    first, _search.FIRST_CHUNK = _search.FIRST_CHUNK, 10**9
+    try:
+        rs = _Resolver(fleet, conflicts, proto, {"A0"}, "auto")
+        rs.previous = {1: (123.0, 0.0)}
+        res = rs.run()
+    finally:
+        _search.FIRST_CHUNK = first
+    bound = sum(rs.joint_worst_case(np.flatnonzero(res.cluster == c)) for c in set(res.cluster.tolist()))
+    assert 0 < rs.work <= bound
 
 
 def test_the_budget_goes_to_the_most_urgent_encounters_and_says_what_it_left() -> None:

@@ -271,6 +271,12 @@ class _Resolver:
         active = ks[~self.follow[ks]]
         if active.size == 0 or left <= 0:
             return True
+        share = (self.budget - self.work) * active.size / left
+        return self.joint_worst_case(active) <= share
+
+    def joint_worst_case(self, active: IntArray) -> int:
+        """The most pair predictions a joint search of the conflicts *active* can make: every
+        stage verifying every combination against every pair it could check."""
         cs = self.cs
         rows = np.unique(np.concatenate([cs.i[active], cs.j[active]]))
         c = int(rows.shape[0])
@@ -280,9 +286,7 @@ class _Resolver:
         # the ladder adds at most one combination per option of the longest list: turns both
         # ways (distress) times the rates and level-off, and the advisory in force
         ladder = 2 * max(len(TURNS_DEG), len(COMBINED_TURNS_DEG) * (len(RATES_FPM) + 1)) + 1
-        worst = stages * (MAX_COMBINATIONS + ladder) * pairs
-        share = (self.budget - self.work) * active.size / left
-        return worst <= share
+        return stages * (MAX_COMBINATIONS + ladder) * pairs
 
     def _pairwise(self, ks: IntArray, size: int) -> IntArray:
         """A cluster beyond the joint search (more than ``max_joint_aircraft``): its conflicts one
