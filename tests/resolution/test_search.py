@@ -28,6 +28,7 @@ from airdecon.alerting import Level
 from airdecon.errors import ProtocolError
 from airdecon.protocol import ProtocolDocument, generate_private_key
 from airdecon.resolution import REFERENCE_PAIRS_PER_S, Resolution, _search, resolve
+from airdecon.resolution._resolve import _Resolver
 
 
 def ring(n: int, radius_nm: float = 12.0, alt_ft: float = 30000, prefix: str = "R") -> list[dict[str, Any]]:
@@ -81,7 +82,8 @@ def test_the_cheapest_first_search_chooses_what_the_exhaustive_search_chooses(
 
 def test_a_cluster_beyond_the_joint_limit_is_coordinated_pair_by_pair() -> None:
     fleet = place(ring(6))
-    proto = SafetyProtocol(max_joint_aircraft=4)
+    # a budget below the joint search's worst case (3 stages x 4157 combinations x 15 pairs)
+    proto = SafetyProtocol(max_joint_aircraft=4, search_budget_s=150_000 / REFERENCE_PAIRS_PER_S)
     res = _resolve(fleet, proto)
     assert len(set(res.cluster.tolist())) == 1 and res.failed is not None and not res.failed.any()
     assert len(res.by_aircraft) == 6
@@ -93,6 +95,72 @@ def test_a_cluster_beyond_the_joint_limit_is_coordinated_pair_by_pair() -> None:
     # the same ring within the joint limit is searched jointly, and says nothing of pairs
     joint = _resolve(fleet, SafetyProtocol(max_joint_aircraft=6))
     assert not any("pairwise" in a.reason for a in joint.by_aircraft.values())
+
+
+def test_a_large_cluster_is_searched_jointly_when_its_worst_case_fits_its_share() -> None:
+    # 14 aircraft, beyond joint_max_aircraft (12): the joint search's worst case (3 stages x
+    # (4096 + 61) combinations x 91 pairs, about 1.1 million pair predictions) fits the default
+    # budget (30 million), so it is searched jointly (issue 14, item 5) ...
+    fleet = place(ring(14))
+    res = _resolve(fleet, SafetyProtocol())
+    assert len(set(res.cluster.tolist())) == 1 and res.failed is not None and not res.failed.any()
+    assert len(res.by_aircraft) == 14
+    assert all("joint resolution of 14 aircraft" in a.reason for a in res.by_aircraft.values())
+    assert not any("pairwise" in a.reason for a in res.by_aircraft.values())
+    assert res.resolved.all()
+    assert len(airdecon.detect(apply(fleet, res), SafetyProtocol())) == 0  # flying it all: no conflict
+    # ... and pair by pair when the budget could not pay for that worst case
+    tight = SafetyProtocol(search_budget_s=1_000_000 / REFERENCE_PAIRS_PER_S)
+    res = _resolve(fleet, tight)
+    assert res.failed is not None and not res.failed.any()
+    assert all("pairwise coordination: a cluster of 14 aircraft, beyond the joint search's 12, whose worst "
+               "case exceeds the cluster's share of the search budget" in a.reason
+               for a in res.by_aircraft.values())
+
+
+def test_the_joint_search_of_a_large_cluster_gets_only_its_share_of_the_budget() -> None:
+    # a 14-aircraft ring first, then 30 independent head-on pairs far away: the ring's share is
+    # 91 of 121 conflicts of the budget, which a budget of 1.2 million (>= the worst case) no longer
+    # covers, so it is coordinated pair by pair and every later pair is still searched
+    records = ring(14, 8.0)
+    for k in range(30):
+        x = 300.0 + 40.0 * k
+        records += [ac(f"P{k:02d}A", x - 15, 0, 400, 0, 30000), ac(f"P{k:02d}B", x + 15, 0, -400, 0, 30000)]
+    fleet = place(records)
+    proto = SafetyProtocol(search_budget_s=1_200_000 / REFERENCE_PAIRS_PER_S)
+    res = _resolve(fleet, proto)
+    ring_advice = [a for k, a in res.by_aircraft.items() if k.startswith("R")]
+    assert len(ring_advice) == 14 and all("pairwise coordination" in a.reason for a in ring_advice)
+    assert res.failed is not None and not res.failed.any()
+    alone = _resolve(place(ring(14, 8.0)), proto)  # alone, its share is the whole budget
+    assert all("joint resolution of 14" in a.reason for a in alone.by_aircraft.values())
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(3, 8), seed=st.integers(0, 2**32 - 1))
+def test_the_joint_search_never_makes_more_than_its_worst_case(n: int, seed: int) -> None:
+    # the affordability rule is only as safe as its bound: every combination of every stage,
+    # verified exhaustively, with turns both ways (distress) and an advisory in force
+    rng = np.random.default_rng(seed)
+    records = [
+        ac(f"A{k}", *rng.uniform(-12, 12, 2), *rng.uniform(-450, 450, 2),
+           float(rng.choice([29000, 29500, 30000])), float(rng.choice([0, 1500, -1500])))
+        for k in range(n)
+    ]
+    fleet = place(records)
+    proto = SafetyProtocol(rules=dataclasses.replace(SafetyProtocol().rules, follow_tcas=False))
+    conflicts = airdecon.detect(fleet, proto)
+    if len(conflicts) == 0:
+        return
+    first, _search.FIRST_CHUNK = _search.FIRST_CHUNK, 10**9
+    try:
+        rs = _Resolver(fleet, conflicts, proto, {"A0"}, "auto")
+        rs.previous = {1: (123.0, 0.0)}
+        res = rs.run()
+    finally:
+        _search.FIRST_CHUNK = first
+    bound = sum(rs.joint_worst_case(np.flatnonzero(res.cluster == c)) for c in set(res.cluster.tolist()))
+    assert 0 < rs.work <= bound
 
 
 def test_the_budget_goes_to_the_most_urgent_encounters_and_says_what_it_left() -> None:

@@ -15,8 +15,10 @@ alert. Signed like the rest of the document; aviation units here, SI in the engi
     with both aircraft inside does not alert: two civil aircraft (``pairs: civil``, the default,
     e.g. parallel approaches) or any pair (``pairs: all``). At most 62 volumes.
 ``joint_max_aircraft``
-    The largest cluster of aircraft in conflict whose manoeuvres are searched jointly (default 12,
-    2–64); a larger one is coordinated pair by pair, most urgent first.
+    The largest cluster of aircraft in conflict whose manoeuvres are always searched jointly
+    (default 12, 2–64); a larger one is searched jointly when the worst case of that search fits
+    within its fair share of the search budget, and coordinated pair by pair, most urgent first,
+    otherwise.
 ``response_delay_s``
     How long after an advisory its pilots are expected to fly it (default 0, at most 60 s): each
     manoeuvre is verified from then on, every aircraft on its current velocity until then.

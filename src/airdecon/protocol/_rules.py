@@ -86,9 +86,11 @@ class SafetyProtocol:
         TCAS inhibits descend RAs near the ground; a protocol document may set higher floors by
         volume (``policy``).
     max_joint_aircraft : int
-        The largest cluster of aircraft in conflict resolved jointly (default 12); a larger one
-        is resolved pair by pair, most urgent first, each pair's manoeuvres verified against the
-        advice given before (a joint search over 85 aircraft finds nothing in time).
+        The largest cluster of aircraft in conflict always resolved jointly (default 12); a
+        larger one is resolved jointly when the worst case of that search fits within its fair
+        share of the search budget, and otherwise pair by pair, most urgent first, each pair's
+        manoeuvres verified against the advice given before (a joint search over 85 aircraft
+        finds nothing in time).
     response_delay_s : float
         How long after an advisory the pilots are assumed to start flying it (default 0; at most
         60 s): the resolver verifies each manoeuvre from then on, every aircraft flying its

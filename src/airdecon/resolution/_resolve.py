@@ -17,7 +17,9 @@ Procedure (documented in ``docs/resolution.md``):
    every pair inside the cluster and every nearby aircraft. The smallest combination with no loss
    of separation within the look-ahead wins. Stages: the preferred dimension alone, then the other,
    then both together. A cluster of more than ``protocol.max_joint_aircraft`` aircraft is
-   coordinated pair by pair, most urgent first, each pair against the advice already given.
+   searched jointly all the same when the worst case of that search fits within its fair share
+   of the budget left (:meth:`_Resolver._affordable`), and otherwise coordinated pair by pair,
+   most urgent first, each pair against the advice already given.
 5. When no combination works, the one that leaves the least total time in loss of separation is
    advised, the reason says so, and the cluster's alerts are escalated to at least ``warning``.
    A pair already in loss cannot be restored at once: it only must not make anything new be lost,
@@ -50,9 +52,15 @@ from airdecon.errors import InputError
 from airdecon.geometry import geodetic_to_ecef
 from airdecon.protocol import RulesOfTheAir, SafetyProtocol
 from airdecon.resolution._advisory import Advisory, Resolution
-from airdecon.resolution._cluster import RATES_FPM, TURN_STEP_DEG, TURNS_DEG, solve_cluster
+from airdecon.resolution._cluster import (
+    COMBINED_TURNS_DEG,
+    RATES_FPM,
+    TURN_STEP_DEG,
+    TURNS_DEG,
+    solve_cluster,
+)
 from airdecon.resolution._geometry import encounter_geometry, right_of_way
-from airdecon.resolution._search import MAX_COMBINATIONS, components
+from airdecon.resolution._search import MAX_COMBINATIONS, components, neighbours
 from airdecon.resolution._tcas import RaRegion, ra_region
 from airdecon.resolution._wording import tcas_advisory
 from airdecon.state import Fleet
@@ -217,8 +225,11 @@ class _Resolver:
                 order.append(c)
         failed = np.zeros(len(cs), dtype=bool)
         errors: dict[int, str] = {}
+        remaining = int(np.count_nonzero(~self.follow))  # conflicts still to search
         for number, comp in enumerate(order):
             ks = np.flatnonzero(comps[cs.i] == comp)
+            share = remaining
+            remaining -= int(np.count_nonzero(~self.follow[ks]))
             self.cluster[ks] = number
             size = int(np.unique(np.concatenate([cs.i[ks], cs.j[ks]])).shape[0])
             if self.spent:
@@ -227,7 +238,7 @@ class _Resolver:
                 failed[active] = True
                 if active.size:
                     errors[number] = self._budget_error()
-            elif size > self.proto.max_joint_aircraft:
+            elif size > self.proto.max_joint_aircraft and not self._affordable(ks, share):
                 bad = self._pairwise(ks, size)
                 failed[bad] = True
                 if bad.size:
@@ -248,6 +259,34 @@ class _Resolver:
             failed=failed,
             errors=MappingProxyType(errors),
         )
+
+    def _affordable(self, ks: IntArray, left: int) -> bool:
+        """Whether a cluster beyond ``max_joint_aircraft`` is searched jointly all the same: when
+        the worst case of its joint search fits within its fair share of the budget left, i.e.
+        the budget left times its conflicts over the *left* conflicts still to search (this one's
+        included). Worst case: every stage verifies every combination
+        (:data:`MAX_COMBINATIONS` plus the ladder) against every pair the search could check (each
+        pair inside the cluster, each aircraft against each neighbour). A count, like the budget:
+        the same picture always makes the same choice."""
+        active = ks[~self.follow[ks]]
+        if active.size == 0 or left <= 0:
+            return True
+        share = (self.budget - self.work) * active.size / left
+        return self.joint_worst_case(active) <= share
+
+    def joint_worst_case(self, active: IntArray) -> int:
+        """The most pair predictions a joint search of the conflicts *active* can make: every
+        stage verifying every combination against every pair it could check."""
+        cs = self.cs
+        rows = np.unique(np.concatenate([cs.i[active], cs.j[active]]))
+        c = int(rows.shape[0])
+        near = neighbours(self.fleet, self.proto, self.pos, rows)
+        pairs = c * (c - 1) // 2 + c * int(near.shape[0])
+        stages = 3 if self.rules.vertical_advisories else 1
+        # the ladder adds at most one combination per option of the longest list: turns both
+        # ways (distress) times the rates and level-off, and the advisory in force
+        ladder = 2 * max(len(TURNS_DEG), len(COMBINED_TURNS_DEG) * (len(RATES_FPM) + 1)) + 1
+        return stages * (MAX_COMBINATIONS + ladder) * pairs
 
     def _pairwise(self, ks: IntArray, size: int) -> IntArray:
         """A cluster beyond the joint search (more than ``max_joint_aircraft``): its conflicts one

@@ -140,7 +140,8 @@ def advisory(
     reason = " and ".join(parts) + ": " + why
     if r.pairwise_size:
         reason += (f" (pairwise coordination: a cluster of {r.pairwise_size} aircraft, beyond the "
-                   f"joint search's {r.proto.max_joint_aircraft})")
+                   f"joint search's {r.proto.max_joint_aircraft}, whose worst case exceeds the cluster's "
+                   f"share of the search budget)")
     if row in r.floored and "v" in stage:
         reason += f"; no descent below the advisory floor ({r.floored[row]:.0f} ft)"
     if joint:
