@@ -345,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--open-loop-only", action="store_true", help="alerting alone, no closed loop")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args(argv)
+    airdecon.keep_freed_memory()  # as the CLI runs the engine
     protocol = airdecon.SafetyProtocol(horizontal_m=args.horizontal_nm * NM, vertical_m=args.vertical_ft * FT)
     pilot = (
         None if args.open_loop_only else Pilot(delay_s=args.response_delay, floor_m=protocol.descent_floor_m)

@@ -142,6 +142,7 @@ def main() -> None:
     ap.add_argument("--only", nargs="+", help="scenario names (super4, super8, super32, super16, matrix6 ...)")
     ap.add_argument("--duration", type=float, default=720.0, help="simulated seconds per run (default 720)")
     args = ap.parse_args()
+    airdecon.keep_freed_memory()  # as the CLI runs the engine (process-wide: BlueSky gets it too)
     tmp = Path(tempfile.mkdtemp(prefix="airdecon-cr-"))
     with contextlib.redirect_stdout(io.StringIO()):
         bs.init(mode="sim", detached=True, workdir=str(tmp))
