@@ -69,6 +69,9 @@ from airdecon.units import FPM
 __all__ = ["MAX_COMBINATIONS", "RATES_FPM", "REFERENCE_PAIRS_PER_S", "TURNS_DEG", "TURN_STEP_DEG", "resolve"]
 
 IntArray = npt.NDArray[np.intp]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+_State = tuple[dict[str, Advisory], FloatArray, FloatArray, IntArray, BoolArray]  # see _Resolver._state
 _log = logging.getLogger("airdecon.resolution")
 Prefer = Literal["auto", "horizontal", "vertical"]
 
@@ -243,6 +246,11 @@ class _Resolver:
                 failed[bad] = True
                 if bad.size:
                     errors[number] = self.error
+            elif size > self.proto.max_joint_aircraft:
+                bad = self._joint_else_pairwise(ks, size)
+                failed[bad] = True
+                if bad.size:
+                    errors[number] = self.error
             elif not self._isolated(ks):
                 failed[ks] = True
                 errors[number] = self.error
@@ -287,6 +295,34 @@ class _Resolver:
         # ways (distress) times the rates and level-off, and the advisory in force
         ladder = 2 * max(len(TURNS_DEG), len(COMBINED_TURNS_DEG) * (len(RATES_FPM) + 1)) + 1
         return stages * (MAX_COMBINATIONS + ladder) * pairs
+
+    def _joint_else_pairwise(self, ks: IntArray, size: int) -> IntArray:
+        """An affordable cluster beyond ``max_joint_aircraft``: searched jointly; when that leaves
+        any of its conflicts unresolved, pair by pair as well, and the answer that resolves more of
+        them is kept (the joint one on a tie). So a larger budget never resolves fewer conflicts
+        than pair by pair would. Returns the conflicts that failed (see :meth:`_pairwise`)."""
+        search = ks[~self.follow[ks]]
+        before = self._state(ks)
+        raised = not self._isolated(ks)  # a bug met on the cluster's data: its error is kept
+        if not raised and self.resolved[search].all():
+            return np.empty(0, dtype=np.intp)
+        joint, joint_error = self._state(ks), self.error
+        joint_ok = int(np.count_nonzero(self.resolved[search]))
+        self._restore(before)
+        bad = self._pairwise(ks, size)
+        if raised or int(np.count_nonzero(self.resolved[search])) > joint_ok:
+            return bad
+        self._restore(joint)
+        self.error = joint_error
+        return np.empty(0, dtype=np.intp)
+
+    def _state(self, ks: IntArray) -> _State:
+        """What resolving cluster *ks* changes, to put back with :meth:`_restore`."""
+        return dict(self.advice), self.plan_trk.copy(), self.plan_vs.copy(), ks, self.resolved[ks].copy()
+
+    def _restore(self, state: _State) -> None:
+        self.advice, self.plan_trk, self.plan_vs = dict(state[0]), state[1].copy(), state[2].copy()
+        self.resolved[state[3]] = state[4]
 
     def _pairwise(self, ks: IntArray, size: int) -> IntArray:
         """A cluster beyond the joint search (more than ``max_joint_aircraft``): its conflicts one
