@@ -76,3 +76,12 @@ def test_matrix6_loses_no_pair() -> None:
     doc = simulate(airdecon.load_scenario(path), duration_s=720.0).summary()
     assert len(doc["baseline"]["losses_of_separation"]) == 76
     assert doc["losses_of_separation"] == [] and doc["ipr"] == 1.0  # the old resume check: SOUTH3-SOUTH4
+
+
+def test_the_neighbours_fly_what_they_are_commanded_during_the_check() -> None:
+    # the same clear turn back, but B's pilot is about to fly an advisory towards A (given now,
+    # flown after the 5 s delay): predicted straight on, B would let A resume into its path
+    proto = _with_margin(SafetyProtocol(), RESUME_MARGIN)
+    now, pilots = abreast(8.0)
+    assert pilots.advise(0.0, np.array([1]), np.array([270.0]), np.array([np.nan])) == 1
+    assert clear_to_resume(now, proto, pilots, np.array([0]), 0.0).tolist() == []

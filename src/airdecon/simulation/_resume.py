@@ -8,7 +8,8 @@ vertical rate at its vertical acceleration, then flies straight on its intent. S
 resuming aircraft resuming together:
 
 1. **the turn**: the resuming aircraft are stepped along their arcs, second by second, while the
-   others fly on as they are flying now (their current track and vertical rate); at every second
+   others fly what they are commanded (their advisory, or their intent; an advisory waiting for
+   its pilot from the second it is due), with the same kinematics; at every second
    each resuming aircraft's horizontal distance to every other aircraft is measured in the pair's
    tangent plane, as the run measures it, and its vertical distance, against the pair's minima;
 2. **after the turn**: from where the arcs end, one detection (:func:`airdecon.detect`, the
@@ -70,11 +71,18 @@ def clear_to_resume(
     busy = np.zeros(n, dtype=bool)
     state = Flight(now.lat_deg, now.lon_deg, now.alt_m, now.gs_mps, now.trk_deg, now.vs_mps)
     for k in range(steps):
-        trk_i, vs_i = pilots.intent(state, t_s + k * _STEP_S)
+        t = t_s + k * _STEP_S
+        trk_i, vs_i = pilots.intent(state, t)
+        c_trk, c_vs = pilots.commands(state, t)
+        due = pilots.wait_t <= t + 1e-9
+        c_trk = np.where(due & np.isfinite(pilots.wait_trk), pilots.wait_trk, c_trk)
+        c_vs = np.where(
+            due & np.isfinite(pilots.wait_vs), np.clip(pilots.wait_vs, -pilots.max_vs, pilots.max_vs), c_vs
+        )
         state, _ = step(
             state,
-            np.where(resuming, trk_i, state.trk_deg),
-            np.where(resuming, vs_i, state.vs_mps),
+            np.where(resuming, trk_i, c_trk),
+            np.where(resuming, vs_i, c_vs),
             _STEP_S,
             turn_rate_dps=pilots.model.turn_rate_dps,
             vertical_accel_mps2=pilots.vertical_accel_mps2,
