@@ -10,8 +10,8 @@ At each step, in this order:
 2. :func:`airdecon.detect` predicts the conflicts of the current state;
 3. with resolution on, :func:`airdecon.resolve` advises every aircraft in conflict; the pilots
    (:mod:`._pilot`) take the advisories in; aircraft advised earlier and not now resume their
-   intent when flying it again is predicted conflict-free (one more detection, with their intent
-   velocities), otherwise keep their advisory;
+   intent when the way they fly back to it (a turn at their rate of turn, then straight:
+   :mod:`._resume`) is predicted conflict-free, otherwise keep their advisory;
 4. advisories whose response delay has run out are flown, and every aircraft moves one step
    (:func:`._kinematics.step`).
 
@@ -33,14 +33,16 @@ from airdecon.protocol import SafetyProtocol
 from airdecon.resolution import Advisory, encounter_geometry, resolve
 from airdecon.simulation._kinematics import Flight, step
 from airdecon.simulation._pilot import PilotModel, Pilots
+from airdecon.simulation._resume import clear_to_resume
 from airdecon.state import Fleet
 from airdecon.units import FPM, FloatArray
 
 __all__ = ["INTENT_HORIZON_S", "RESUME_MARGIN", "PairRecord", "Run", "fly"]
 
 RESUME_MARGIN: float = 1.05
-"""An advised aircraft resumes its intent only when that is predicted clear of the minima grown by
-this factor (5 %: 0.25 NM and 50 ft on the default minima)."""
+"""An advised aircraft resumes its intent only when the way it flies back to it (its turn, then
+straight: :mod:`._resume`) is predicted clear of the minima grown by this factor (5 %: 0.25 NM and
+50 ft on the default minima)."""
 
 INTENT_HORIZON_S = 7200.0
 """Each aircraft's destination is this far along its initial great circle (in its own flight time),
@@ -272,7 +274,7 @@ def _advise(
         instructions = pilots.advise(t_s, np.array(rows, dtype=np.intp), np.array(trks), np.array(vss))
     candidates = np.flatnonzero((pilots.advised | pilots.waiting()) & ~advised_now)
     if candidates.size:
-        clear = _clear_to_resume(now, proto, pilots, candidates, t_s)
+        clear = clear_to_resume(now, _with_margin(proto, RESUME_MARGIN), pilots, candidates, t_s)
         pilots.resume(clear)
         for r in clear.tolist():
             given.pop(str(ids[r]), None)
@@ -289,26 +291,6 @@ def _in_force(old: Advisory | None, new: Advisory) -> Advisory:
         trk_deg=old.trk_deg if new.trk_deg is None else new.trk_deg,
         vs_fpm=old.vs_fpm if new.vs_fpm is None else new.vs_fpm,
     )
-
-
-def _clear_to_resume(
-    now: Fleet, proto: SafetyProtocol, pilots: Pilots, rows: IntArray, t_s: float
-) -> IntArray:
-    """Those of *rows* whose intent, flown from now (others as they fly), predicts no conflict with
-    the minima grown by :data:`RESUME_MARGIN` (clear of conflict with a margin: an aircraft turning
-    back to its route does so at 3 deg/s, not at once, and is not sent straight back into a
-    neighbour's minima)."""
-    state = Flight(now.lat_deg, now.lon_deg, now.alt_m, now.gs_mps, now.trk_deg, now.vs_mps)
-    trk_i, vs_i = pilots.intent(state, t_s)
-    trk, vs = now.trk_deg.copy(), now.vs_mps.copy()
-    trk[rows], vs[rows] = trk_i[rows], vs_i[rows]
-    trial = replace(now, trk_deg=trk, vs_mps=vs)
-    cs = detect(trial, _with_margin(proto, RESUME_MARGIN))
-    busy = np.zeros(len(now), dtype=bool)
-    busy[cs.i] = True
-    busy[cs.j] = True
-    out: IntArray = rows[~busy[rows]]
-    return out
 
 
 def _with_margin(proto: SafetyProtocol, factor: float) -> SafetyProtocol:
