@@ -19,19 +19,15 @@ Run: python bench/detect.py [--sizes 1000 10000 50000 100000] [--repeats 7] [--b
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
-import re
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _revisions import package_at
 
 import airdecon
 
@@ -62,23 +58,8 @@ def random_fleet(n: int, seed: int = 0) -> airdecon.Fleet:
 
 
 def detect_at(rev: str) -> Detect:
-    """``detect`` of the detection package as of git revision *rev*, imported under its own name."""
-    name = "_bench_detection_" + re.sub(r"\W", "_", rev)
-    where = Path(tempfile.mkdtemp(prefix="airdecon-bench-")) / name
-    where.mkdir()
-    listing = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-tree", "--name-only", rev, "src/airdecon/detection/"],
-        check=True, capture_output=True, text=True,
-    ).stdout.split()  # fmt: skip
-    for path in listing:
-        if path.endswith(".py"):
-            text = subprocess.run(
-                ["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True, capture_output=True, text=True
-            ).stdout
-            text = text.replace("from airdecon.detection import", f"from {name} import")
-            (where / Path(path).name).write_text(text.replace("airdecon.detection.", f"{name}."))
-    sys.path.insert(0, str(where.parent))
-    detect: Detect = importlib.import_module(name).detect
+    """``detect`` of the detection package as of git revision *rev* (see ``_revisions``)."""
+    detect: Detect = package_at(rev, "detection").detect
     return detect
 
 

@@ -16,20 +16,16 @@ Run: python bench/operations.py [--volumes 1000] [--aircraft 5000] [--repeats 9]
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
 import os
-import re
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+from _revisions import package_at
 
 import airdecon
 from airdecon.operations import AreaIndex, AreaVolume, crossings, parse_operation
@@ -81,23 +77,8 @@ def fleet(n: int, seed: int = 0) -> dict[str, np.ndarray]:
 
 
 def ops_at(rev: str) -> ModuleType:
-    """The ``airdecon.operations`` package of git revision *rev*, imported under its own name (only
-    that package is swapped; the rest is the working tree's)."""
-    name = "_bench_operations_" + re.sub(r"\W", "_", rev)
-    where = Path(tempfile.mkdtemp(prefix="airdecon-bench-")) / name
-    where.mkdir()
-    listing = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-tree", "--name-only", rev, "src/airdecon/operations/"],
-        check=True, capture_output=True, text=True,
-    ).stdout.split()  # fmt: skip
-    for path in listing:
-        if path.endswith(".py"):
-            text = subprocess.run(
-                ["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True, capture_output=True, text=True
-            ).stdout
-            (where / Path(path).name).write_text(text.replace("airdecon.operations", name))
-    sys.path.insert(0, str(where.parent))
-    return importlib.import_module(name)
+    """The ``airdecon.operations`` package of git revision *rev* (see ``_revisions``)."""
+    return package_at(rev, "operations")
 
 
 def found_set(c: Any) -> dict[tuple[int, int], tuple[float, float]]:
