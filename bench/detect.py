@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _revisions import package_at
 
 import airdecon
 
@@ -59,6 +58,8 @@ def random_fleet(n: int, seed: int = 0) -> airdecon.Fleet:
 
 def detect_at(rev: str) -> Detect:
     """``detect`` of the detection package as of git revision *rev* (see ``_revisions``)."""
+    from _revisions import package_at  # beside this file: bench/ is on the path when a bench runs
+
     detect: Detect = package_at(rev, "detection").detect
     return detect
 

@@ -25,7 +25,6 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-from _revisions import package_at
 
 import airdecon
 from airdecon.operations import AreaIndex, AreaVolume, crossings, parse_operation
@@ -78,6 +77,8 @@ def fleet(n: int, seed: int = 0) -> dict[str, np.ndarray]:
 
 def ops_at(rev: str) -> ModuleType:
     """The ``airdecon.operations`` package of git revision *rev* (see ``_revisions``)."""
+    from _revisions import package_at  # beside this file: bench/ is on the path when a bench runs
+
     return package_at(rev, "operations")
 
 
