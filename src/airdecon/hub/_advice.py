@@ -17,8 +17,8 @@ Advisories hold (issue 14): each run tells the resolver the advisories in force
 later advisory left out kept from the earlier one, so an aircraft keeps its advisory while it still
 keeps separation instead of a marginally cheaper one every run. An aircraft that the last run did
 not advise (out of conflict, its cluster failed, or not among ``advise_max``) has none in force.
-They are the hub's own output, held in memory only: they are not restored after a restart, whose
-first run resolves afresh.
+They are saved with the latest states (:mod:`airdecon.hub._cache`) and read back at a restart, so
+the first run of a restarted hub is told them too.
 """
 
 from __future__ import annotations

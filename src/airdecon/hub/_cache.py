@@ -9,6 +9,13 @@ picture (``extra["turn"]``: without it a restarted hub would need two new rates,
 steady turn again); a state saved before this field existed restarts without one. The reports
 replayed are given back one recorded batch at a time, so that the picture measures their track
 rate as it did when they came.
+
+Each saved state also holds the advisory in force for the aircraft then (``extra["advice"]``:
+track, vertical rate, rule), if it had one: a restarted hub tells its first resolver run the
+advisories its crews are flying (``resolve(previous=...)``), so a restart does not turn an
+advisory being flown into a marginally different one (issue 14). What a restart reads back is
+what the last save held (at most ``state_save_s`` old); a damaged or unknown entry is dropped, and
+that aircraft is resolved afresh.
 """
 
 from __future__ import annotations
@@ -16,11 +23,12 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
 
 from airdecon.hub._context import HubContext
 from airdecon.hub._reports import Report, expand, fleet_key, from_record
+from airdecon.resolution import RULES, Advisory, Rule
 from airdecon.store import AircraftState
 
 __all__ = ["RestartCache"]
@@ -35,6 +43,10 @@ class RestartCache:
         self._through = 0  # the last report event whose states are in _unsaved or saved
         self._lock = threading.Lock()
         self._save_lock = threading.Lock()  # one save at a time: marks are written in order
+        #: the advisories in force now, by fleet key (the hub points it at its advisor's)
+        self.advice: Callable[[], Mapping[str, Advisory]] = dict
+        #: the advisories in force the last save held, read back by :meth:`restore`
+        self.restored_advice: dict[str, Advisory] = {}
 
     def note(self, reports: Sequence[Report], through_seq: int) -> None:
         """*reports* were recorded, by the report event *through_seq* (called in sequence order
@@ -51,10 +63,14 @@ class RestartCache:
         store, parties = self._ctx.store, self._ctx.parties
         saved = []
         turns: list[list[float] | None] = []
+        self.restored_advice = {}
         for st in store.latest_states():
             if st.party not in parties:
                 continue
             ex = dict(st.extra)
+            adv = _advice(st.aircraft_id, st.party, ex.get("advice"))
+            if adv is not None:
+                self.restored_advice[st.aircraft_id] = adv
             saved.append(
                 Report(
                     aircraft_id=st.aircraft_id.removeprefix(st.party + "/"),
@@ -110,7 +126,8 @@ class RestartCache:
                 self._ctx.pacing.idle.wait(0.25)  # never beside a cycle
                 with self._ctx.lock:
                     turns = self._ctx.picture.turn_states(r.key for r in part)
-                states = [_state(r, turn) for r, turn in zip(part, turns, strict=True)]
+                advice = self.advice()
+                states = [_state(r, turn, advice.get(r.key)) for r, turn in zip(part, turns, strict=True)]
                 self._ctx.store.save_states(states, through_seq=through if last else None)
                 if not last:
                     time.sleep(0.002)  # the record's appends, waiting on the write lock, go first
@@ -134,7 +151,34 @@ def _turn(value: Any) -> list[float] | None:
     return [float(x) for x in value]
 
 
-def _state(r: Report, turn: Sequence[float] | None = None) -> AircraftState:
+def _advice(key: str, party: str, value: Any) -> Advisory | None:
+    """A saved advisory in force, ``[trk_deg or null, vs_fpm or null, rule]``; None when there is
+    none, or it is damaged (a rule the resolver does not know, a channel that is not a finite
+    number in range, no instruction at all except ``follow-tcas``)."""
+    if not isinstance(value, list) or len(value) != 3 or value[2] not in RULES:
+        return None
+    trk, vs, rule = value
+
+    def channel(x: Any, lo: float, hi: float) -> bool:
+        if x is None:
+            return True
+        return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and lo <= x <= hi
+
+    if not (channel(trk, 0.0, 360.0) and channel(vs, -10_000.0, 10_000.0)):
+        return None
+    if trk is None and vs is None and rule != "follow-tcas":
+        return None
+    return Advisory(
+        key,
+        party,
+        cast(Rule, rule),
+        "",
+        None if trk is None else float(trk) % 360.0,
+        None if vs is None else float(vs),
+    )
+
+
+def _state(r: Report, turn: Sequence[float] | None = None, advice: Advisory | None = None) -> AircraftState:
     extra = {
         k: v
         for k, v in (
@@ -144,6 +188,7 @@ def _state(r: Report, turn: Sequence[float] | None = None) -> AircraftState:
             ("on_ground", r.on_ground),
             ("sel_alt_m", r.sel_alt_m),
             ("turn", None if turn is None else list(turn)),
+            ("advice", None if advice is None else [advice.trk_deg, advice.vs_fpm, advice.rule]),
         )
         if v is not None
     }

@@ -103,6 +103,7 @@ class Hub:
         self.areas = AreaWatch(ctx, self.operations)
         self.cycle = Cycle(ctx, self.record, self.distress, self.areas)
         self.advisor = Advisor(ctx, self.record)
+        self.cache.advice = lambda: self.advisor.in_force  # saved with the latest states
         self.line = Line(ctx, self.record, self.operations)
         self.protocol = ProtocolDesk(ctx, self.record, protocol_dir)
         self.views = PartyViews(ctx)
@@ -118,7 +119,8 @@ class Hub:
     # ------------------------------------------------------------------ lifecycle
     def _restore(self, now: float) -> None:
         """Rebuild the live picture after a restart: the saved latest states, the reports recorded
-        after the cache's mark, and the open distress cases."""
+        after the cache's mark, the open distress cases, and the advisories in force the last
+        save held."""
         ctx = self.context
         saved, turns, replayed = self.cache.restore()
         with ctx.lock:
@@ -128,6 +130,7 @@ class Hub:
             for r in ctx.picture.reports():  # a restart shows threats coarsely until tracks mature again
                 ctx.guard.first_seen[r.key] = now
             self.distress.restore()
+        self.advisor.in_force = dict(self.cache.restored_advice)  # what the crews were flying
 
     def start(self) -> None:
         """Start the background loops: detection cycles, advisories, state saves, verification,
