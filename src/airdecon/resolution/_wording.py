@@ -16,7 +16,7 @@ from airdecon.protocol import SafetyProtocol
 from airdecon.resolution._advisory import Advisory, Rule
 from airdecon.resolution._geometry import Kind
 from airdecon.resolution._tcas import RaRegion
-from airdecon.state import Fleet
+from airdecon.state import TURN_MIN_DPS, Fleet
 from airdecon.units import FPM, FT, NM
 
 __all__ = ["ResolverState", "advisory", "tcas_advisory"]
@@ -137,6 +137,11 @@ def advisory(
             why = f"{names} will manoeuvre clear of you (complementary senses)"
             if tie:
                 why += "; co-altitude tie-break: the aircraft whose id sorts first climbs"
+    if trk_out is None and fleet.turn_dps is not None and abs(float(fleet.turn_dps[row])) >= TURN_MIN_DPS:
+        # the search verified this aircraft straight on this track: in a turn, it is told to stop
+        # there (ICAO "stop turn"), or it would fly on along an arc nothing verified
+        parts.append(f"stop turn on track {new_trk:03.0f}°")
+        trk_out = new_trk
     reason = " and ".join(parts) + ": " + why
     if r.pairwise_size:
         reason += (f" (pairwise coordination: a cluster of {r.pairwise_size} aircraft, beyond the "
