@@ -21,6 +21,7 @@ import numpy.typing as npt
 from airdecon.detection import los_intervals
 from airdecon.geometry import east_north_up, velocity_ecef
 from airdecon.protocol import SafetyProtocol
+from airdecon.resolution._arcs import NeighbourArcs
 from airdecon.state import Fleet
 from airdecon.units import NM, FloatArray
 
@@ -102,6 +103,10 @@ class Stage:
         self.near_vs = near_vs[pn]
         self.delay = proto.response_delay_s
         self.growth = proto.velocity_error_mps
+        n_cc = p_idx.shape[0]  # the same pairs with a neighbour in a turn, along its arc
+        self.arcs = NeighbourArcs(fleet, proto, rows, near, pm, pn, self.h_m[n_cc:], self.v_m[n_cc:],
+                                  self.watched[n_cc:], _v)
+        self.per_combo += self.arcs.size
         if self.delay > 0.0:
             self._respond_after(fleet, near, _v, i_rows, j_rows)
         self.work = 0  # pair predictions made (a combination costs per_combo of them)
@@ -208,6 +213,9 @@ class Stage:
         badness: FloatArray = np.bincount(k_all[hit], weights=dur[hit], minlength=k_n).astype(np.float64)
         held = hit & (geo.t_out_s >= t)
         n_held = np.bincount(k_all[held], minlength=k_n).astype(np.intp)
+        if self.arcs.size:
+            f_arc, b_arc, h_arc = self.arcs.judge(vel, vs)
+            n_future, badness, n_held = n_future + f_arc, badness + b_arc, n_held + h_arc
         return n_future, badness, n_held
 
     def _velocity(self, trk: FloatArray) -> FloatArray:

@@ -1,0 +1,168 @@
+"""The search's pairs of a manoeuvring aircraft with a neighbour in a steady turn, along the turn.
+
+The search (:mod:`._search`) verifies every (cluster aircraft, neighbour) pair with the neighbour
+on its straight path. A neighbour in a steady turn (``turn_dps``) is told nothing (it is in no
+conflict), so it flies on along its arc: detection predicts both paths and alerts when either
+conflicts (:mod:`airdecon.detection._hypotheses`), and so must the search, or it advises a
+manoeuvre into the turn (on random three-aircraft encounters with a turning neighbour, 22 of 451
+resolved clusters were; ``tests/resolution/test_turning_neighbours.py``).
+
+:class:`NeighbourArcs` judges those pairs along the neighbour's arc for every combination, exactly,
+window by window as detection does: the neighbour's arc is a chain of chords whose vertices lie on
+it (:class:`airdecon.detection._paths.Paths`, its level-off included), the cluster aircraft flies
+its current velocity until the protocol's response delay and its combination's after; within each
+window both move linearly and the linear kernel (:func:`airdecon.detection.los_intervals`'s window)
+solves it. The straight path stays the search's own (linear) check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from airdecon.detection._kernel import los_window
+from airdecon.detection._paths import Paths
+from airdecon.geometry import east_north_up, geodetic_to_ecef
+from airdecon.protocol import SafetyProtocol
+from airdecon.state import TURN_MIN_DPS, Fleet
+from airdecon.units import FloatArray
+
+__all__ = ["NeighbourArcs"]
+
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class NeighbourArcs:
+    """The (cluster aircraft, turning neighbour) pairs of one search stage, windowed once.
+
+    Parameters
+    ----------
+    fleet, proto : the fleet and the protocol.
+    rows : int array of shape (c,)
+        Fleet rows of the cluster's aircraft.
+    near : int array of shape (nb,)
+        Fleet rows of the neighbours.
+    mover, neighbour : int arrays of shape (p,)
+        The search's (cluster column, neighbour index) pairs; those whose neighbour turns are kept.
+    h_m, v_m, watched : arrays of shape (p,)
+        Those pairs' minima (position errors included) and whether the protocol watches them.
+    vel0 : array of shape (c, 3)
+        The cluster aircraft's current ECEF velocity.
+    """
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        proto: SafetyProtocol,
+        rows: IntArray,
+        near: IntArray,
+        mover: IntArray,
+        neighbour: IntArray,
+        h_m: FloatArray,
+        v_m: FloatArray,
+        watched: BoolArray,
+        vel0: FloatArray,
+    ) -> None:
+        self.size = 0
+        if fleet.turn_dps is None or neighbour.size == 0:
+            return
+        nb_rows = near[neighbour]
+        keep = watched & (np.abs(fleet.turn_dps[nb_rows]) >= TURN_MIN_DPS) & (fleet.gs_mps[nb_rows] > 0.0)
+        if not keep.any():
+            return
+        t_end, delay = proto.lookahead_s, proto.response_delay_s
+        mover, nb_rows = mover[keep], nb_rows[keep]
+        h_m, v_m = h_m[keep], v_m[keep]
+        p = mover.shape[0]
+        paths = Paths.build(fleet, nb_rows, np.ones(p, dtype=bool), t_end)
+        counts, times = paths.breakpoints(np.arange(p))
+        # every pair's window edges: 0, the delay, the arc's breakpoints, T (sorted, unique)
+        every = np.arange(p)
+        pair = np.concatenate([every, every, every, np.repeat(every, counts)])
+        t = np.minimum(np.concatenate([np.zeros(p), np.full(p, delay), np.full(p, t_end), times]), t_end)
+        o = np.lexsort((t, pair))
+        pair, t = pair[o], t[o]
+        fresh = np.ones(pair.shape[0], dtype=bool)
+        fresh[1:] = (pair[1:] != pair[:-1]) | (t[1:] > t[:-1])
+        pair, t = pair[fresh], t[fresh]
+        starts = np.flatnonzero(np.r_[pair[1:] == pair[:-1], False])
+        wp, ta, tb = pair[starts], t[starts], t[starts + 1]
+        span = tb - ta
+        pn_a = paths.position(wp, ta)
+        self.nb_pos = pn_a  # the neighbour at each window's start (ECEF), and its chord's velocity
+        self.nb_vel = (paths.position(wp, tb) - pn_a) / span[:, None]
+        self.nb_alt, self.nb_vs = paths.altitude(wp, ta)
+        # the pair's tangent plane, as the search takes it (normals at t = 0)
+        _e, _n, m_up = east_north_up(fleet.lat_deg[rows[mover[wp]]], fleet.lon_deg[rows[mover[wp]]])
+        u = paths.up[wp] + m_up
+        self.u = u / np.sqrt(np.einsum("ij,ij->i", u, u))[:, None]
+        self.col = mover[wp]  # the cluster column of each window's mover
+        m_rows = rows[self.col]
+        early = np.minimum(ta, delay)
+        m_pos = geodetic_to_ecef(fleet.lat_deg[m_rows], fleet.lon_deg[m_rows])
+        self.m_pos0 = m_pos + vel0[self.col] * early[:, None]  # where the change starts
+        self.m_alt0 = fleet.alt_m[m_rows] + fleet.vs_mps[m_rows] * early
+        self.m_vel0, self.m_vs0 = vel0[self.col], fleet.vs_mps[m_rows]
+        self.late = np.maximum(ta - delay, 0.0)  # seconds flown on the combination by the window's start
+        self.changed = ta >= delay  # the window is flown on the combination (windows split at the delay)
+        self.pair, self.ta, self.span = wp, ta, span
+        self.last = tb >= t_end
+        self.h = h_m[wp] + proto.velocity_error_mps * ta
+        self.v = v_m[wp]
+        self.growth = proto.velocity_error_mps
+        self.pairs = p
+        self.size = wp.shape[0]
+
+    def judge(self, vel: FloatArray, vs: FloatArray) -> tuple[IntArray, FloatArray, IntArray]:
+        """For K combinations (velocities (K, c, 3) ECEF, vertical rates (K, c)): per combination,
+        the pairs that start a loss along a turn, the seconds in loss, and the pairs in loss at the
+        end of the look-ahead (the search's ``n_future``, ``badness``, ``n_held``)."""
+        k_n = vel.shape[0]
+        if self.size == 0:
+            return np.zeros(k_n, dtype=np.intp), np.zeros(k_n), np.zeros(k_n, dtype=np.intp)
+        shape = (k_n, self.size)
+        vs_k = vs[:, self.col]  # (K, W)
+        m_alt = self.m_alt0[None] + vs_k * self.late[None, :]
+        m_vs = np.where(self.changed[None, :], vs_k, self.m_vs0[None, :])
+        dz = self.nb_alt[None, :] - m_alt
+        dvz = self.nb_vs[None, :] - m_vs
+        # the search's cheap exact cut: a window whose altitudes never come within the vertical
+        # minimum cannot hold a loss (most neighbours fly at other levels)
+        dz_end = dz + dvz * self.span[None, :]
+        apart = np.where(np.sign(dz) != np.sign(dz_end), 0.0, np.minimum(np.abs(dz), np.abs(dz_end)))
+        kk, ww = np.nonzero(apart < self.v[None, :] + 1.0)
+        v_k = vel[kk, self.col[ww], :]
+        m_pos = self.m_pos0[ww] + v_k * self.late[ww, None]
+        m_vel = np.where(self.changed[ww, None], v_k, self.m_vel0[ww])
+        u = self.u[ww]
+        d = self.nb_pos[ww] - m_pos
+        dv = self.nb_vel[ww] - m_vel
+        s = d - np.einsum("ij,ij->i", d, u)[:, None] * u
+        w = dv - np.einsum("ij,ij->i", dv, u)[:, None] * u
+        got, lo_c, hi_c = los_window(
+            s, w, dz[kk, ww], dvz[kk, ww], self.h[ww], self.v[ww], float(self.span.max()), self.growth
+        )
+        lo_c = np.maximum(lo_c, 0.0)
+        got &= lo_c < self.span[ww]
+        hit = np.zeros(shape, dtype=bool)
+        lo = np.zeros(shape)
+        hi = np.zeros(shape)
+        hit[kk, ww] = got
+        lo[kk, ww] = lo_c
+        hi[kk, ww] = np.minimum(hi_c, self.span[ww])
+        dur = np.where(hit, hi - lo, 0.0)
+        reaches = hit & (hi >= self.span[None, :])
+        # a loss that goes on from the pair's previous window is not a new one
+        same = np.r_[False, self.pair[1:] == self.pair[:-1]]
+        cont = np.zeros(shape, dtype=bool)
+        cont[:, 1:] = same[None, 1:] & reaches[:, :-1] & (lo[:, 1:] <= 0.0)
+        new = hit & ~cont & ((self.ta[None, :] + lo) > 0.0)
+        k_idx = np.broadcast_to(np.arange(k_n)[:, None], shape)
+        key = k_idx * self.pairs + self.pair[None, :]
+        n_new = np.bincount(key[new], minlength=k_n * self.pairs).reshape(k_n, self.pairs)
+        n_future = (n_new > 0).sum(axis=1).astype(np.intp)
+        badness: FloatArray = dur.sum(axis=1)
+        n_held = (reaches & self.last[None, :]).sum(axis=1).astype(np.intp)
+        return n_future, badness, n_held
+
