@@ -21,7 +21,7 @@ import numpy.typing as npt
 from airdecon.detection import los_intervals
 from airdecon.geometry import east_north_up, velocity_ecef
 from airdecon.protocol import SafetyProtocol
-from airdecon.resolution._arcs import NeighbourArcs
+from airdecon.resolution._neighbours import NeighbourPaths
 from airdecon.state import Fleet
 from airdecon.units import NM, FloatArray
 
@@ -104,7 +104,7 @@ class Stage:
         self.delay = proto.response_delay_s
         self.growth = proto.velocity_error_mps
         n_cc = p_idx.shape[0]  # the same pairs with a neighbour in a turn, along its arc
-        self.arcs = NeighbourArcs(fleet, proto, rows, near, pm, pn, self.h_m[n_cc:], self.v_m[n_cc:],
+        self.arcs = NeighbourPaths(fleet, proto, rows, near, pm, pn, self.h_m[n_cc:], self.v_m[n_cc:],
                                   self.watched[n_cc:], _v)
         self.per_combo += self.arcs.size
         if self.delay > 0.0:

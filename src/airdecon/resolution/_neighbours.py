@@ -1,18 +1,21 @@
-"""The search's pairs of a manoeuvring aircraft with a neighbour in a steady turn, along the turn.
+"""The search's pairs with a neighbour that turns or levels off, judged on the neighbour's own paths.
 
 The search (:mod:`._search`) verifies every (cluster aircraft, neighbour) pair with the neighbour
-on its straight path. A neighbour in a steady turn (``turn_dps``) is told nothing (it is in no
-conflict), so it flies on along its arc: detection predicts both paths and alerts when either
-conflicts (:mod:`airdecon.detection._hypotheses`), and so must the search, or it advises a
-manoeuvre into the turn (on random three-aircraft encounters with a turning neighbour, 22 of 451
-resolved clusters were; ``tests/resolution/test_turning_neighbours.py``).
+straight on at its current velocity. A neighbour is told nothing (it is in no conflict), so it
+flies what detection predicts of it (:mod:`airdecon.detection._hypotheses`): on to its level-off
+at its selected altitude, and, in a steady turn (``turn_dps``), also along its arc; detection
+alerts when either conflicts, and so must the search, or it advises a manoeuvre into the turn or
+onto the level the neighbour stops at (on random three-aircraft encounters: 22 of 451 resolved
+clusters with a turning neighbour, 13 of 646 with one levelling off;
+``tests/resolution/test_neighbour_paths.py``).
 
-:class:`NeighbourArcs` judges those pairs along the neighbour's arc for every combination, exactly,
-window by window as detection does: the neighbour's arc is a chain of chords whose vertices lie on
-it (:class:`airdecon.detection._paths.Paths`, its level-off included), the cluster aircraft flies
-its current velocity until the protocol's response delay and its combination's after; within each
-window both move linearly and the linear kernel (:func:`airdecon.detection.los_intervals`'s window)
-solves it. The straight path stays the search's own (linear) check.
+:class:`NeighbourPaths` judges those pairs on each such path of the neighbour, for every
+combination, exactly, window by window as detection does: the path is straight or a chain of
+chords whose vertices lie on the arc, with its level-off (:class:`airdecon.detection._paths.Paths`);
+the cluster aircraft flies its current velocity until the protocol's response delay and its
+combination's after; within each window both move linearly and the linear kernel's window
+(:func:`airdecon.detection._kernel.los_window`) solves it, after the search's cheap vertical cut.
+The search's own linear check of the pair stays as well.
 """
 
 from __future__ import annotations
@@ -20,21 +23,23 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from airdecon.detection._hypotheses import hypothesis_rows
 from airdecon.detection._kernel import los_window
 from airdecon.detection._paths import Paths
 from airdecon.geometry import east_north_up, geodetic_to_ecef
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import TURN_MIN_DPS, Fleet
+from airdecon.state import Fleet
 from airdecon.units import FloatArray
 
-__all__ = ["NeighbourArcs"]
+__all__ = ["NeighbourPaths"]
 
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
 
-class NeighbourArcs:
-    """The (cluster aircraft, turning neighbour) pairs of one search stage, windowed once.
+class NeighbourPaths:
+    """The (cluster aircraft, neighbour) pairs of one search stage whose neighbour levels off within
+    the look-ahead or turns, one entry per such path of the neighbour, windowed once.
 
     Parameters
     ----------
@@ -44,7 +49,8 @@ class NeighbourArcs:
     near : int array of shape (nb,)
         Fleet rows of the neighbours.
     mover, neighbour : int arrays of shape (p,)
-        The search's (cluster column, neighbour index) pairs; those whose neighbour turns are kept.
+        The search's (cluster column, neighbour index) pairs; those whose neighbour levels off or
+        turns are kept.
     h_m, v_m, watched : arrays of shape (p,)
         Those pairs' minima (position errors included) and whether the protocol watches them.
     vel0 : array of shape (c, 3)
@@ -65,17 +71,21 @@ class NeighbourArcs:
         vel0: FloatArray,
     ) -> None:
         self.size = 0
-        if fleet.turn_dps is None or neighbour.size == 0:
-            return
-        nb_rows = near[neighbour]
-        keep = watched & (np.abs(fleet.turn_dps[nb_rows]) >= TURN_MIN_DPS) & (fleet.gs_mps[nb_rows] > 0.0)
-        if not keep.any():
+        if (fleet.turn_dps is None and fleet.sel_alt_m is None) or neighbour.size == 0:
             return
         t_end, delay = proto.lookahead_s, proto.response_delay_s
-        mover, nb_rows = mover[keep], nb_rows[keep]
-        h_m, v_m = h_m[keep], v_m[keep]
+        nb_rows = near[neighbour]
+        levels, turns = hypothesis_rows(fleet, t_end)
+        # one path per hypothesis of the neighbour: straight on to its level-off, along its arc
+        level_e = np.flatnonzero(watched & levels[nb_rows])
+        entry = np.concatenate([level_e, np.flatnonzero(watched & turns[nb_rows])])
+        if entry.size == 0:
+            return
+        along = np.arange(entry.shape[0]) >= level_e.shape[0]
+        mover, nb_rows = mover[entry], nb_rows[entry]
+        h_m, v_m = h_m[entry], v_m[entry]
         p = mover.shape[0]
-        paths = Paths.build(fleet, nb_rows, np.ones(p, dtype=bool), t_end)
+        paths = Paths.build(fleet, nb_rows, along, t_end)
         counts, times = paths.breakpoints(np.arange(p))
         # every pair's window edges: 0, the delay, the arc's breakpoints, T (sorted, unique)
         every = np.arange(p)
@@ -116,7 +126,7 @@ class NeighbourArcs:
 
     def judge(self, vel: FloatArray, vs: FloatArray) -> tuple[IntArray, FloatArray, IntArray]:
         """For K combinations (velocities (K, c, 3) ECEF, vertical rates (K, c)): per combination,
-        the pairs that start a loss along a turn, the seconds in loss, and the pairs in loss at the
+        the paths on which a pair starts a loss, the seconds in loss, and the paths in loss at the
         end of the look-ahead (the search's ``n_future``, ``badness``, ``n_held``)."""
         k_n = vel.shape[0]
         if self.size == 0:
