@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from airdecon.resolution._advisory import Advisory
+from airdecon.resolution._flown import holds, needs_check
 from airdecon.resolution._geometry import Kind
 from airdecon.resolution._search import Stage, combinations, neighbours
 from airdecon.resolution._wording import advisory, tcas_advisory
@@ -52,6 +54,7 @@ LEVEL_FPM: float = 500.0
 """An aircraft whose vertical rate is below this is level (for "approximately the same level")."""
 
 _TIE_M = 0.5  # altitude ranks closer than this are a tie (then vertical rate, then id)
+HOLD_TRIES = 16  # the good combinations checked on the flown paths, best first (_flown)
 
 
 @dataclass
@@ -153,6 +156,43 @@ def solve_cluster(rs: _Resolver, ks: IntArray) -> None:
     if not rs.rules.vertical_advisories:
         stages = ["h"]
     near = neighbours(fleet, rs.proto, rs.pos, rows)
+    partners: dict[int, list[int]] = {p: [] for p in range(c)}
+    lost_with: dict[int, list[str]] = {p: [] for p in range(c)}
+    for k in active:
+        a, b = int(cs.i[k]), int(cs.j[k])
+        partners[local[a]].append(b)
+        partners[local[b]].append(a)
+        if cs.t_in_s[k] <= 0.0:
+            lost_with[local[a]].append(str(ids[b]))
+            lost_with[local[b]].append(str(ids[a]))
+
+    def advise_all(stage: str, new_trk: FloatArray, new_vs: FloatArray, solved: bool) -> dict[str, Advisory]:
+        """The advisory of every cluster aircraft the line advises, for one combination."""
+        out: dict[str, Advisory] = {}
+        for p, r in enumerate(rows):
+            rid = str(ids[r])
+            if (int(r) in tcas_rows and rid in rs.advice) or int(r) in rs.committed:
+                continue
+            out[rid] = advisory(
+                rs,
+                int(r),
+                float(new_trk[p]),
+                float(new_vs[p]),
+                stage,
+                oblig.get(p),
+                partners[p],
+                int(sense[p]),
+                bool(fixed[p]),
+                tie and p in (top, second),
+                solved,
+                [str(ids[x]) for x in rows] if c >= 3 else [],
+                lost_with[p],
+            )
+        return out
+
+    # with an aircraft that levels off, the combination chosen is checked once more on the paths
+    # the aircraft will fly (_flown); the next good ones are tried when it does not hold
+    check = needs_check(fleet, rs.proto, rows)
 
     # pairs already in loss cannot be restored at once: for them the search only asks that no
     # *new* loss be predicted and picks the combination that regains separation soonest
@@ -178,6 +218,13 @@ def solve_cluster(rs: _Resolver, ks: IntArray) -> None:
         # lexsort: the last key is the primary one
         order = np.lexsort((np.arange(cost.shape[0]), cost.sum(axis=1), cost.max(axis=1), badness, ~good))
         k0 = int(order[0])
+        if check and good[k0]:
+            held = [int(k) for k in order[:HOLD_TRIES] if good[k] and _holds(rs, rows, near, advise_all(
+                stage, trk[k], vs[k], True))][:1]  # fmt: skip
+            if held:
+                k0 = held[0]
+            else:  # none of the best holds on the flown paths: this stage has no solution
+                good = np.zeros_like(good)
         cand = (
             float(not good[k0]),
             float(badness[k0]),
@@ -202,34 +249,7 @@ def solve_cluster(rs: _Resolver, ks: IntArray) -> None:
     rs.plan_vs[rows] = new_vs
     if solved:
         rs.resolved[active] = cs.t_in_s[active] > 0.0
-    partners: dict[int, list[int]] = {p: [] for p in range(c)}
-    lost_with: dict[int, list[str]] = {p: [] for p in range(c)}
-    for k in active:
-        a, b = int(cs.i[k]), int(cs.j[k])
-        partners[local[a]].append(b)
-        partners[local[b]].append(a)
-        if cs.t_in_s[k] <= 0.0:
-            lost_with[local[a]].append(str(ids[b]))
-            lost_with[local[b]].append(str(ids[a]))
-    for p, r in enumerate(rows):
-        rid = str(ids[r])
-        if (int(r) in tcas_rows and rid in rs.advice) or int(r) in rs.committed:
-            continue
-        rs.advice[rid] = advisory(
-            rs,
-            int(r),
-            float(new_trk[p]),
-            float(new_vs[p]),
-            stage,
-            oblig.get(p),
-            partners[p],
-            int(sense[p]),
-            bool(fixed[p]),
-            tie and p in (top, second),
-            solved,
-            [str(ids[x]) for x in rows] if c >= 3 else [],
-            lost_with[p],
-        )
+    rs.advice.update(advise_all(stage, new_trk, new_vs, solved))
 
 
 def _options(
@@ -284,3 +304,7 @@ def _options(
         if not np.any(free & (np.abs(tt - p_trk) < 1e-9) & (np.abs(vv - p_vs) < 1e-9)):
             tt, vv, cc = np.r_[p_trk, tt], np.r_[p_vs, vv], np.r_[0.0, cc]
     return _Options(tt, vv, cc)
+
+
+def _holds(rs: _Resolver, rows: IntArray, near: IntArray, advice: dict[str, Advisory]) -> bool:
+    return holds(rs.fleet, rs.proto, rows, near, rs.plan_trk, rs.plan_vs, advice)
