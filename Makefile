@@ -25,13 +25,16 @@ test:
 	bash scripts/system-deps
 	$(MAKE) --no-print-directory $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 system-deps:
 	bash scripts/system-deps
 
+# mypy checks src/airdecon with the settings in pyproject.toml ([tool.mypy])
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
 
 # regenerate the figures and the CLI reference in the docs (tests/docs fails when they drift)
 docs: $(STAMP)
@@ -42,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/detect.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache

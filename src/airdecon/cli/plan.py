@@ -60,10 +60,12 @@ def plan_bodies(path: Path) -> list[dict[str, Any]]:
     items = doc if isinstance(doc, list) else [doc]
     if not items:
         raise InputError(f"{path}: holds no operation")
+    operations: list[dict[str, Any]] = []
     for n, item in enumerate(items):
         if not isinstance(item, dict):
             raise InputError(f"{path}: operation {n} must be an object, got {type(item).__name__}")
-    return items
+        operations.append(item)
+    return operations
 
 
 def _client(hub: str, token: str) -> Any:

@@ -134,7 +134,8 @@ def _cap_turns(fleet: Fleet, turns: BoolArray, own_budget: Mapping[str, int] | N
                ) -> tuple[BoolArray, tuple[str, ...]]:
     """At most ``own_budget[party] // TURNS_PER_BUDGET`` turning aircraft of each budgeted party
     (the fastest-turning, then by id); the parties cut, named for :attr:`ConflictSet.capped`."""
-    if not own_budget or not turns.any() or fleet.turn_dps is None:
+    turn_dps = fleet.turn_dps
+    if not own_budget or not turns.any() or turn_dps is None:
         return turns, ()
     turns = turns.copy()
     capped = []
@@ -143,7 +144,7 @@ def _cap_turns(fleet: Fleet, turns: BoolArray, own_budget: Mapping[str, int] | N
         limit = max(1, int(budget) // TURNS_PER_BUDGET)
         if rows.shape[0] <= limit:
             continue
-        order = sorted(rows.tolist(), key=lambda r: (-abs(float(fleet.turn_dps[r])), str(fleet.ids[r])))
+        order = sorted(rows.tolist(), key=lambda r: (-abs(float(turn_dps[r])), str(fleet.ids[r])))
         turns[order[limit:]] = False
         capped.append(str(party))
     return turns, tuple(capped)

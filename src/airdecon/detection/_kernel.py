@@ -174,7 +174,8 @@ def los_window(
         if live.shape[0] == 0:
             return conflict, lo, hi
         if live.shape[0] < m:
-            a2, b2, c, disc, still, ss = (x.take(live) for x in (a2, b2, c, disc, still, ss))
+            a2, b2, c, disc, ss = (x.take(live) for x in (a2, b2, c, disc, ss))
+            still = still.take(live)
             dz, dvz = np.asarray(dz).take(live), np.asarray(dvz).take(live)
             h = np.broadcast_to(h, (m,)).take(live) if h.ndim else h
             v = np.broadcast_to(v, (m,)).take(live) if v.ndim else v

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -222,6 +223,7 @@ class Lattice:
         own_a, low_a, lifted_a, tops_a = self._sorted(boxes_a)
         own_b, low_b, lifted_b, tops_b = self._sorted(boxes_b)
         firsts, seconds = [], []
+        side: Literal["left", "right"]
         for o1, m1, l1, t1, o2, m2, l2, side in (
             (own_a, low_a, lifted_a, tops_a, own_b, low_b, lifted_b, "left"),
             (own_b, low_b, lifted_b, tops_b, own_a, low_a, lifted_a, "right"),

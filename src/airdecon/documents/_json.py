@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from airdecon.errors import MalformedInput
@@ -155,7 +155,7 @@ def load_json_lines(data: str | bytes, *, source: str = "") -> list[tuple[int, A
     MalformedInput
         A line is refused (not UTF-8 included).
     """
-    lines = data.split("\n") if isinstance(data, str) else bytes(data).split(b"\n")
+    lines: Sequence[str | bytes] = data.split("\n") if isinstance(data, str) else bytes(data).split(b"\n")
     out = []
     for n, line in enumerate(lines, start=1):
         if line.strip():

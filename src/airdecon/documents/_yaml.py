@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent, CollectionStartEvent
+from yaml.events import AliasEvent, CollectionStartEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -82,6 +82,10 @@ class _StrictComposer(Composer):
         # id(node) -> (nodes it stands for with aliases expanded, levels of collections in it)
         self._sizes: dict[int, tuple[int, int]] = {}
 
+    if TYPE_CHECKING:  # given by the parser this is mixed with; mid-document there is always one
+
+        def peek_event(self) -> Event: ...
+
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
@@ -108,13 +112,14 @@ class _StrictComposer(Composer):
                         _BAD + f"aliases repeat more than {MAX_ALIAS_NODES} nodes (at alias *{event.anchor})",
                         event.start_mark,
                     )
-            return super().compose_node(parent, index)
+            return cast(Node, super().compose_node(parent, index))  # a node: never None here
         collection = isinstance(event, CollectionStartEvent)
         if collection:
             if self._depth >= MAX_DEPTH:
                 raise _Refusal("depth", _BAD + f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
             self._depth += 1
-        node = super().compose_node(parent, index)
+        # PyYAML's compose_node returns a node, never None (the stubs say "Node | None")
+        node = cast(Node, super().compose_node(parent, index))
         if collection:
             self._depth -= 1
             kids = (
@@ -179,7 +184,8 @@ class _StrictConstructor(SafeConstructor):
         return out
 
     def construct_bounded_int(self, node: Node) -> int:
-        value = int(super().construct_yaml_int(node))
+        # a !!int tag on a collection comes here too: PyYAML's construct_scalar refuses it
+        value = int(super().construct_yaml_int(node))  # type: ignore[arg-type]
         if abs(value) >= 10**MAX_INT_DIGITS:  # sexagesimal 1:2:…: few digits, a large value
             raise _Refusal(
                 "integer",
@@ -189,7 +195,7 @@ class _StrictConstructor(SafeConstructor):
         return value
 
     def construct_finite_float(self, node: Node) -> float:
-        value = super().construct_yaml_float(node)
+        value = super().construct_yaml_float(node)  # type: ignore[arg-type]  # as for !!int above
         if not math.isfinite(value):
             raise _Refusal(
                 "number",
@@ -204,11 +210,12 @@ class _StrictConstructor(SafeConstructor):
         raise _Refusal("type", f"a YAML !!{name} is not a JSON value{hint}", node.start_mark)
 
 
-_StrictConstructor.add_constructor(_TAG + "map", _StrictConstructor.construct_strict_mapping)
-_StrictConstructor.add_constructor(_TAG + "int", _StrictConstructor.construct_bounded_int)
-_StrictConstructor.add_constructor(_TAG + "float", _StrictConstructor.construct_finite_float)
+# The stubs type a constructor as a method of a whole Loader; these are mixed into the two below.
+_StrictConstructor.add_constructor(_TAG + "map", _StrictConstructor.construct_strict_mapping)  # type: ignore[type-var]
+_StrictConstructor.add_constructor(_TAG + "int", _StrictConstructor.construct_bounded_int)  # type: ignore[type-var]
+_StrictConstructor.add_constructor(_TAG + "float", _StrictConstructor.construct_finite_float)  # type: ignore[type-var]
 for _name in _NOT_JSON:
-    _StrictConstructor.add_constructor(_TAG + _name, _StrictConstructor.construct_not_json)
+    _StrictConstructor.add_constructor(_TAG + _name, _StrictConstructor.construct_not_json)  # type: ignore[type-var]
 
 
 class _PythonLoader(Reader, Scanner, Parser, _StrictComposer, _StrictConstructor, Resolver):
@@ -227,7 +234,7 @@ _LOADERS: list[type[Any]] = [_PythonLoader]
 try:  # libyaml's parser, three to four times faster; its events feed the same composer
     from yaml._yaml import CParser
 
-    class _LibyamlLoader(_StrictComposer, CParser, _StrictConstructor, Resolver):  # type: ignore[misc]
+    class _LibyamlLoader(_StrictComposer, CParser, _StrictConstructor, Resolver):
         """The strict loader over libyaml's parser (events only: composing stays in Python)."""
 
         def __init__(self, stream: str) -> None:

@@ -278,10 +278,10 @@ def _network(sections: dict[str, list[str]], which: str, n_static: int | None, f
     parsed = [_numbers(row, f, f"G_{which}") for row in rows]
     if any(row.size != n for row in parsed):
         raise f(f"G_{which}: not a {n}x{n} matrix")
-    g = np.array(parsed)
-    if not np.all((g == 0) | (g == 1)):
+    entries = np.array(parsed)
+    if not np.all((entries == 0) | (entries == 1)):
         raise f(f"G_{which}: not a {n}x{n} matrix of 0 and 1")
-    g = g.astype(bool)
+    g = entries.astype(bool)
     r = _numbers(" ".join(need(f"r_{which}")), f, f"r_{which}")
     if r.size != n or np.any(r < 1) or np.any(r != np.round(r)):
         raise f(f"r_{which}: need {n} positive integers")

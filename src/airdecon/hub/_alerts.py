@@ -24,7 +24,7 @@ from airdecon.hub._picture import CycleResult, Picture
 from airdecon.hub._views import Cpas, Views
 from airdecon.needtoknow import Disclosure, Names, StateView, advisory_text, alert_cause, threat_ref
 from airdecon.protocol import Precision
-from airdecon.store import NewEvent
+from airdecon.store import JsonValue, NewEvent
 from airdecon.units import FPM
 
 __all__ = ["HUB_PARTY", "AlertDesk"]
@@ -186,7 +186,13 @@ class AlertDesk:
             if self._ledgered.get((pub, reader)) == label and kind not in ("raised",):
                 continue
             self._ledgered[(pub, reader)] = label
-            payload = {"alert_id": pub, "to": reader, "aircraft": ident, "precision": label, "on": kind}
+            payload: JsonValue = {
+                "alert_id": pub,
+                "to": reader,
+                "aircraft": ident,
+                "precision": label,
+                "on": kind,
+            }
             out.append(NewEvent("disclosure", HUB_PARTY, payload, audience=[owner]))
         return out
 
@@ -212,11 +218,11 @@ class AlertDesk:
         return out
 
     def _forget(self, pub: str, pair: Pair) -> None:
-        for k in [k for k in self._public if self._public[k] == pub]:
-            del self._public[k]
+        for internal in [k for k in self._public if self._public[k] == pub]:
+            del self._public[internal]
         for d in (self._precision, self._frozen, self._ledgered):
-            for k in [k for k in d if k[0] == pub]:
-                del d[k]
+            for key in [k for k in d if k[0] == pub]:
+                del d[key]
 
     # ------------------------------------------------------------------ reads
     def alerts_for(self, party: str, picture: Picture, now: float) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ from airdecon.hub._operations import Operations
 from airdecon.needtoknow import AreaAlert, StateView, area_alert_payloads
 from airdecon.operations import crossed_part, crossings, inside
 from airdecon.state import Fleet
-from airdecon.store import Event, NewEvent
+from airdecon.store import Event, JsonValue, NewEvent
 from airdecon.units import FT
 
 __all__ = ["HOLD_S", "UPDATE_S", "AreaWatch"]
@@ -236,7 +236,9 @@ class AreaWatch:
                         self._inside[key] = True
                         if key in self._left:
                             del self._left[key]
-                            payload = {"operation": op.id, "aircraft": ident, "state": "back", "t": now}
+                            payload: dict[str, JsonValue] = {
+                                "operation": op.id, "aircraft": ident, "state": "back", "t": now
+                            }  # fmt: skip
                             events.append(NewEvent("conformance", HUB_PARTY, payload, audience=[op.party]))
                     elif was and key not in self._left:
                         payload = {"operation": op.id, "aircraft": ident, "state": "left", "t": now,

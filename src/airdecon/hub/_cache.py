@@ -29,7 +29,7 @@ from typing import Any, cast
 from airdecon.hub._context import HubContext
 from airdecon.hub._reports import Report, expand, fleet_key, from_record
 from airdecon.resolution import RULES, Advisory, Rule
-from airdecon.store import AircraftState
+from airdecon.store import AircraftState, JsonValue
 
 __all__ = ["RestartCache"]
 
@@ -179,19 +179,16 @@ def _advice(key: str, party: str, value: Any) -> Advisory | None:
 
 
 def _state(r: Report, turn: Sequence[float] | None = None, advice: Advisory | None = None) -> AircraftState:
-    extra = {
-        k: v
-        for k, v in (
-            ("squawk", r.squawk),
-            ("emergency", r.emergency),
-            ("callsign", r.callsign),
-            ("on_ground", r.on_ground),
-            ("sel_alt_m", r.sel_alt_m),
-            ("turn", None if turn is None else list(turn)),
-            ("advice", None if advice is None else [advice.trk_deg, advice.vs_fpm, advice.rule]),
-        )
-        if v is not None
-    }
+    fields: tuple[tuple[str, JsonValue], ...] = (
+        ("squawk", r.squawk),
+        ("emergency", r.emergency),
+        ("callsign", r.callsign),
+        ("on_ground", r.on_ground),
+        ("sel_alt_m", r.sel_alt_m),
+        ("turn", None if turn is None else list(turn)),
+        ("advice", None if advice is None else [advice.trk_deg, advice.vs_fpm, advice.rule]),
+    )
+    extra = {k: v for k, v in fields if v is not None}
     return AircraftState(
         aircraft_id=fleet_key(r.party, r.aircraft_id),  # party-qualified: ids never collide across parties
         party=r.party,

@@ -28,7 +28,7 @@ from airdecon.hub._faults import FaultLog
 from airdecon.hub._picture import CycleResult
 from airdecon.hub._record import Record
 from airdecon.hub._views import Views
-from airdecon.store import Event, NewEvent
+from airdecon.store import Event, JsonValue, NewEvent
 
 __all__ = ["Cycle"]
 
@@ -105,7 +105,7 @@ class Cycle:
         # a party's track losses in that order would tell it of aircraft it may not see
         for tr in sorted(result.lost, key=lambda tr: tr.key):
             try:
-                payload = {"id": tr.report.aircraft_id, "t": tr.report.t}
+                payload: JsonValue = {"id": tr.report.aircraft_id, "t": tr.report.t}
                 out.append(NewEvent("track-lost", HUB_PARTY, payload, audience=[tr.report.party]))
             except Exception as exc:
                 self._failed(("track-lost", tr.key), exc)

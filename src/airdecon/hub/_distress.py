@@ -7,7 +7,6 @@ timers; :class:`Distress` turns them into broadcasts (one payload for the stream
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from airdecon.errors import InputError
@@ -17,8 +16,7 @@ from airdecon.hub._picture import DistressCase
 from airdecon.hub._record import Record
 from airdecon.hub._reports import fleet_key
 from airdecon.hub._views import Views, state_of
-from airdecon.needtoknow import StateView
-from airdecon.store import ALL, Event, NewEvent
+from airdecon.store import ALL, Event, JsonValue, NewEvent
 
 __all__ = ["Distress"]
 
@@ -31,15 +29,13 @@ class Distress:
         self._record = record
 
     # ------------------------------------------------------------------ broadcasts
-    def event(self, case: DistressCase, stage: str, views: Mapping[str, StateView] | None = None) -> NewEvent:
+    def event(self, case: DistressCase, stage: str, views: Views | None = None) -> NewEvent:
         """The broadcast of *case* at *stage* (raised, resent, escalated), to every party."""
         return NewEvent("distress", HUB_PARTY, self._payload(case, stage, views), audience=ALL)
 
-    def _payload(
-        self, case: DistressCase, stage: str, views: Mapping[str, StateView] | None = None
-    ) -> dict[str, Any]:
+    def _payload(self, case: DistressCase, stage: str, views: Views | None = None) -> dict[str, Any]:
         """*case* as every party is shown it, in broadcasts and in :meth:`open_cases` alike."""
-        state = (views or {}).get(case.key) or state_of(self._ctx.picture, case.key)
+        state = (views.get(case.key) if views is not None else None) or state_of(self._ctx.picture, case.key)
         return self._ctx.disclosure.distress_payload(
             case_id=case.distress_id,
             party=case.party,
@@ -98,7 +94,7 @@ class Distress:
         now = ctx.clock()
         with ctx.lock:
             case = ctx.picture.acknowledge(party, distress_id, now)
-            payload = {
+            payload: dict[str, Any] = {  # what the caller is answered, too
                 "distress_id": case.distress_id,
                 "by": party,
                 "at": case.acks.get(party, now),  # a repeated acknowledgement answers the first
@@ -121,7 +117,7 @@ class Distress:
         """The party in distress ends it ("distress traffic ended")."""
         with self._ctx.lock:
             case = self._ctx.picture.close_distress(party, distress_id)
-        payload = {"distress_id": case.distress_id, "by": party}
+        payload: dict[str, JsonValue] = {"distress_id": case.distress_id, "by": party}
         self._record.append([NewEvent("distress-closed", party, payload, audience=ALL)])
         return payload
 

@@ -20,7 +20,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from airdecon.errors import InputError, WriteConflict
 from airdecon.hub._alerts import HUB_PARTY
@@ -28,7 +28,7 @@ from airdecon.hub._context import HubContext
 from airdecon.hub._operations import Operations
 from airdecon.hub._record import Record
 from airdecon.needtoknow import REQUEST_ASKS, linked_request_payloads
-from airdecon.store import ALL, Event, NewEvent
+from airdecon.store import ALL, Event, JsonValue, NewEvent
 
 __all__ = ["MESSAGE_KINDS", "Line"]
 
@@ -103,7 +103,9 @@ class Line:
         ev = self._find_message(party, str(payload["message_id"]))
         if ev is None or ev.origin != party or not isinstance(ev.payload, dict):
             return None
-        was = {**ev.payload, "fields": {k: v for k, v in ev.payload["fields"].items() if k != "operation"}}
+        # send() recorded it, having checked that its fields are an object
+        fields = cast("dict[str, JsonValue]", ev.payload["fields"])
+        was = {**ev.payload, "fields": {k: v for k, v in fields.items() if k != "operation"}}
         if was != payload:
             key = f"{party}/{idempotency_key}"
             raise WriteConflict("idempotency key", key, "already used by another message")
@@ -153,7 +155,7 @@ class Line:
         msg = self._find_message(party, message_id)
         if msg is None or _sender(msg) == party:
             raise InputError(f"unknown message {message_id!r}")
-        payload = {"message_id": message_id, "status": "read", "by": party}
+        payload: dict[str, JsonValue] = {"message_id": message_id, "status": "read", "by": party}
         receipt = NewEvent(
             "receipt",
             HUB_PARTY,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from airdecon.errors import InputError, NotFound, WriteConflict
 from airdecon.hub._alerts import HUB_PARTY
@@ -38,7 +38,7 @@ from airdecon.operations import (
     notices,
     parse_operation,
 )
-from airdecon.store import NewEvent
+from airdecon.store import JsonValue, NewEvent
 
 __all__ = ["MAX_FILED", "MAX_LIVE", "Operations"]
 
@@ -96,8 +96,10 @@ class Operations:
                 if not isinstance(p, dict):
                     continue
                 if ev.kind == "hazard-ack":
-                    key = (str(p.get("party")), str(p.get("operation")))
-                    self._acks.setdefault(key, {})[str(p.get("by"))] = int(p.get("version", 0))
+                    area = (str(p.get("party")), str(p.get("operation")))
+                    # the hub wrote this payload (acknowledge below): its version is an int
+                    version = cast("int", p.get("version", 0))
+                    self._acks.setdefault(area, {})[str(p.get("by"))] = int(version)
                 elif ev.kind == "operation":
                     op = Operation.from_mapping(ev.origin, p)
                     self._ops[(op.party, op.id)] = op
@@ -183,8 +185,8 @@ class Operations:
                 events.append(NewEvent("notice", HUB_PARTY, payload, audience=[key[0]]))
         for key in before:
             if key not in now:
-                cleared = {"notice_id": notice_id(key), "state": "cleared", "operation": key[1],
-                           "with": key[2]}  # fmt: skip
+                cleared: JsonValue = {"notice_id": notice_id(key), "state": "cleared", "operation": key[1],
+                                      "with": key[2]}  # fmt: skip
                 events.append(NewEvent("notice", HUB_PARTY, cleared, audience=[key[0]]))
         self._record.append(events)
         for key in before:
@@ -225,7 +227,7 @@ class Operations:
                 raise NotFound("hazard area", f"{filer}/{ident}")
             acks = self._acks.setdefault((filer, ident), {})
             if acks.get(party) != op.version:
-                payload = {"operation": ident, "party": filer, "version": op.version, "by": party}
+                payload: JsonValue = {"operation": ident, "party": filer, "version": op.version, "by": party}
                 audience = hazard_ack_audience(filer, party)
                 self._record.append([NewEvent("hazard-ack", party, payload, audience=audience)])
                 acks[party] = op.version

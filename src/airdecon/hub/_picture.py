@@ -181,7 +181,11 @@ class Picture:
         out: list[tuple[float, float, float, float] | None] = []
         for key in keys:
             i = tab.index.get(key)
-            out.append(None if i is None else tuple(float(x) for x in tab.num[i, TURN]))  # type: ignore[misc]
+            if i is None:
+                out.append(None)
+                continue
+            t, trk, rate, steady = (float(x) for x in tab.num[i, TURN])  # TURN is four columns
+            out.append((t, trk, rate, steady))
         return out
 
     def count(self, party: str) -> int:

@@ -86,8 +86,9 @@ class ProtocolDesk:
             self._pending = (files, pending)
             return list(pending)
 
-    def sign(self, party: str, digest: str, signature: str) -> dict[str, Any]:
-        """*party* accepts a pending version with a signature made in its officer's browser."""
+    def sign(self, party: str, digest: str, signature: object) -> dict[str, Any]:
+        """*party* accepts a pending version with a signature made in its officer's browser
+        (*signature* as the request gave it: anything but a string is refused here)."""
         if not isinstance(signature, str):
             raise InputError("signature: base64 Ed25519 signature of the version's canonical bytes")
         with self._lock:

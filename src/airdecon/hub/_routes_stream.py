@@ -145,9 +145,9 @@ class _Connection:
             batch = await asyncio.to_thread(hub.record.backlog, party, last)
             if not batch:
                 break
-            for ev in batch:
-                await self._deliver(ev)
-                last = ev.seq
+            for past in batch:
+                await self._deliver(past)
+                last = past.seq
         await self._send({"type": "live", "cursor": hub.record.cursor(party, last)})
         head = hub.record.heads.latest(party)  # the last signed head of your extract, then each new one
         if head is not None:

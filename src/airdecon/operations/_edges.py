@@ -156,8 +156,8 @@ def _near_chord(
         m &= np.minimum(ya, yb) <= ey1
         m &= np.maximum(ya, yb) >= ey0
         meet[c] = m
-    c, r = np.nonzero(meet)
-    return pr[r], c.astype(np.intp), e[r]
+    chord, r = np.nonzero(meet)
+    return pr[r], chord.astype(np.intp), e[r]
 
 
 def _cross(

@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import pyproj
@@ -124,7 +125,10 @@ def _dense(ring: Sequence[tuple[float, float]]) -> BaseGeometry:
     return shapely.segmentize(lonlat_polygon(ring), DENSIFY_DEG)
 
 
-def _project(geom: BaseGeometry, proj: pyproj.Proj, inverse: bool = False) -> BaseGeometry:
+_G = TypeVar("_G", bound=BaseGeometry)  # a projected geometry keeps its type
+
+
+def _project(geom: _G, proj: pyproj.Proj, inverse: bool = False) -> _G:
     def fn(xy: np.ndarray) -> np.ndarray:
         x, y = proj(xy[:, 0], xy[:, 1], inverse=inverse)
         return np.column_stack([x, y])

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -75,7 +76,12 @@ class AreaIndex:
         pts = np.array([(lon, lat) for r in rings for lat, lon in r], dtype=float).reshape(-1, 2)
         # the polygons (each ring closed on its first vertex, as lonlat_polygon does), all at once
         which = np.repeat(np.arange(len(rings)), counts)
-        self.polygons = shapely.polygons(shapely.linearrings(pts, indices=which)) if rings else _NO_POLYGONS
+        # with indices, an array of polygons (the stubs also allow one polygon, for one ring)
+        self.polygons: npt.NDArray[np.object_] = (
+            cast("npt.NDArray[np.object_]", shapely.polygons(shapely.linearrings(pts, indices=which)))
+            if rings
+            else _NO_POLYGONS
+        )
         shapely.prepare(self.polygons)
         self.tree = shapely.STRtree(self.polygons)
         owners = sorted({v.owner for v in self.volumes})
@@ -139,8 +145,9 @@ def _paths(
     n = lat.shape[0]
     ts = t0[:, None] + (t1 - t0)[:, None] * np.linspace(0.0, 1.0, SAMPLES)[None, :]
     dist = (gs[:, None] * ts).ravel()
-    lats = np.repeat(np.asarray(lat, dtype=float), SAMPLES)  # a copy to write into, float whatever came
-    lons = np.repeat(np.asarray(lon, dtype=float), SAMPLES)
+    # a copy to write into, float whatever came
+    lats: FloatArray = np.repeat(np.asarray(lat, dtype=float), SAMPLES)
+    lons: FloatArray = np.repeat(np.asarray(lon, dtype=float), SAMPLES)
     away = np.flatnonzero(dist != 0.0)
     if away.size:
         x, y, _ = _GEOD.fwd(lons[away], lats[away], np.repeat(trk, SAMPLES)[away], dist[away])
@@ -198,7 +205,8 @@ def _envelopes(x0: FloatArray, y0: FloatArray, x1: FloatArray, y1: FloatArray) -
     """Geometries whose envelopes are these boxes, for ``STRtree.query`` (which tests envelopes):
     each box's diagonal, a two-point line (made faster than the box polygon itself)."""
     corners = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
-    out: npt.NDArray[np.object_] = shapely.linestrings(corners)
+    # an (n, 2, 2) array: n lines (the stubs also allow one line, for one point list)
+    out = cast("npt.NDArray[np.object_]", shapely.linestrings(corners))
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,20 @@ class RulesOfTheAir:
 
 
 _KEYS = {"horizontal_nm": NM, "vertical_ft": FT, "lookahead_s": 1.0}
+# the field of SafetyProtocol each key sets
+_FIELDS: dict[str, Literal["horizontal_m", "vertical_m", "lookahead_s"]] = {
+    "horizontal_nm": "horizontal_m",
+    "vertical_ft": "vertical_m",
+    "lookahead_s": "lookahead_s",
+}
+
+
+class _Fields(TypedDict, total=False):
+    """What a scenario's ``protocol`` block sets, in SI units."""
+
+    horizontal_m: float
+    vertical_m: float
+    lookahead_s: float
 
 
 @dataclass(frozen=True)
@@ -189,7 +203,7 @@ class SafetyProtocol:
         unknown = sorted(set(block) - set(_KEYS))
         if unknown:
             raise ProtocolError(f"protocol: unknown field(s) {unknown}; known fields are {sorted(_KEYS)}")
-        kwargs: dict[str, float] = {}
+        kwargs: _Fields = {}
         for key, scale in _KEYS.items():
             if key not in block:
                 continue
@@ -198,8 +212,7 @@ class SafetyProtocol:
                 raise ProtocolError(f"protocol: {key} must be a number, got {value!r:.80}")
             if not math.isfinite(value) or value <= 0:
                 raise ProtocolError(f"protocol: {key} must be finite and > 0, got {value!r:.80}")
-            field = {"horizontal_nm": "horizontal_m", "vertical_ft": "vertical_m"}.get(key, key)
-            kwargs[field] = float(value) * scale
+            kwargs[_FIELDS[key]] = float(value) * scale
         return cls(**kwargs)
 
     def to_mapping(self) -> dict[str, float]:

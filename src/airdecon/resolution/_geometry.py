@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -63,7 +64,8 @@ def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
 
 def _clockwise_deg(a: FloatArray, b: FloatArray, up: FloatArray) -> FloatArray:
     """Clockwise angle (seen from above) from direction a to direction b, degrees in [0, 360)."""
-    sin = _dot(np.cross(b, a), up)
+    cross = cast(FloatArray, np.cross(b, a))  # float64 in, float64 out (numpy's stubs: "floating")
+    sin = _dot(cross, up)
     cos = _dot(a, b)
     return np.mod(np.degrees(np.arctan2(sin, cos)), 360.0)
 

@@ -84,8 +84,8 @@ def record_problems(records: Sequence[Any], *, default_party: str | None = None)
             add(f"aircraft #{k}: each aircraft must be an object, not {_shown(rec)}")
             continue
         rid = rec.get("id")
-        good_id = isinstance(rid, str) and bool(rid.strip())
-        where = rid if good_id else f"#{k}"
+        good_id = rid if isinstance(rid, str) and rid.strip() else None  # the id, when it is one
+        where = good_id if good_id is not None else f"#{k}"
         for key in rec:
             if key not in KNOWN_FIELDS:
                 near = difflib.get_close_matches(str(key), KNOWN_FIELDS, n=1, cutoff=0.5)
@@ -94,7 +94,7 @@ def record_problems(records: Sequence[Any], *, default_party: str | None = None)
         for name in _REQUIRED:
             if rec.get(name) is None and not (name == "party" and default_party is not None):
                 add(f"aircraft {where}: field {name!r}: missing")
-        if "id" in rec and rid is not None and not good_id:
+        if "id" in rec and rid is not None and good_id is None:
             add(_problem(where, "id", rid, "must be a non-empty string"))
         party = rec.get("party")
         if party is not None and (not isinstance(party, str) or not party.strip()):
@@ -106,9 +106,9 @@ def record_problems(records: Sequence[Any], *, default_party: str | None = None)
             reason = _numeric_problem(name, value)
             if reason is not None:
                 add(_problem(where, name, value, reason))
-        if good_id:
-            if rid in seen:
-                add(_problem(where, "id", rid, f"duplicate id (records #{seen[rid]} and #{k})"))
+        if good_id is not None:
+            if good_id in seen:
+                add(_problem(where, "id", good_id, f"duplicate id (records #{seen[good_id]} and #{k})"))
             else:
-                seen[rid] = k
+                seen[good_id] = k
     return problems, total

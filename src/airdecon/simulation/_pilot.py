@@ -100,7 +100,7 @@ class Pilots:
     """
 
     def __init__(self, start: Flight, model: PilotModel, rng: np.random.Generator, horizon_s: float) -> None:
-        n = start.lat_deg.shape[0]
+        n: int = start.lat_deg.shape[0]
         self.model = model
         self.follows: BoolArray = rng.random(n) < model.compliance
         lo, hi = model.climb_fpm

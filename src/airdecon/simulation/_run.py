@@ -264,13 +264,13 @@ def _advise(
             given[aid] = _in_force(given.get(aid), adv)
         rows, trks, vss = [], [], []
         for k, aid in enumerate(ids.tolist()):
-            adv = res.by_aircraft.get(aid)
-            if adv is None:
+            advice = res.by_aircraft.get(aid)
+            if advice is None:
                 continue
             advised_now[k] = True
             rows.append(k)
-            trks.append(np.nan if adv.trk_deg is None else adv.trk_deg)
-            vss.append(np.nan if adv.vs_fpm is None else adv.vs_fpm * FPM)
+            trks.append(np.nan if advice.trk_deg is None else advice.trk_deg)
+            vss.append(np.nan if advice.vs_fpm is None else advice.vs_fpm * FPM)
         instructions = pilots.advise(t_s, np.array(rows, dtype=np.intp), np.array(trks), np.array(vss))
     candidates = np.flatnonzero((pilots.advised | pilots.waiting()) & ~advised_now)
     if candidates.size:

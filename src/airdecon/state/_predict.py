@@ -55,7 +55,7 @@ def is_lost(t_obs: float, t: float, drop_s: float) -> bool: ...
 def is_lost(t_obs: FloatArray, t: float, drop_s: float) -> npt.NDArray[np.bool_]: ...
 def is_lost(t_obs: float | FloatArray, t: float, drop_s: float) -> bool | npt.NDArray[np.bool_]:
     """Whether a track whose last position is from *t_obs* is lost at *t* (older than *drop_s*)."""
-    return t - t_obs > drop_s  # type: ignore[no-any-return]
+    return t - t_obs > drop_s
 
 
 def coast_error_m(age_s: FloatArray, gs_mps: FloatArray, stale_s: float) -> FloatArray:
