@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 import airdecon
 from airdecon.detection import ARC_TOLERANCE_M, detect
+from airdecon.detection._budget import TURNS_PER_BUDGET, cap_turns
 from airdecon.detection._engine import detect as detect_linear
-from airdecon.detection._hypotheses import TURNS_PER_BUDGET, _cap_turns, hypothesis_rows
+from airdecon.detection._paths import hypothesis_rows
 from airdecon.geometry import east_north_up, geodetic_to_ecef
 from airdecon.state import TURN_MAX_DEG, level_off
 from tests.detection.strategies import fleets
@@ -245,7 +246,7 @@ def test_a_party_reporting_its_fleet_turning_loses_only_its_own_arcs() -> None:
     assert ("OTHER", "TURN") in res.pairs()
     assert [c.hypothesis for c in res if {c.a, c.b} == {"OTHER", "TURN"}] == ["turn"]
     assert "EVIL" in res.capped and "BLUE" not in res.capped
-    kept, capped = _cap_turns(fleet, hypothesis_rows(fleet, 300.0)[1], budget)
+    kept, capped = cap_turns(fleet, hypothesis_rows(fleet, 300.0)[1], budget)
     assert int(kept[fleet.party == "EVIL"].sum()) == 5000 // TURNS_PER_BUDGET
     evil_kept = sorted(str(x) for x in fleet.ids[kept & (fleet.party == "EVIL")])
     assert evil_kept == [f"E{k:03d}" for k in range(250, 300)]  # the fastest-turning

@@ -5,6 +5,7 @@
 """
 
 from airdecon.detection._broadphase import brute_pairs, grid_pairs, sweep_boxes
+from airdecon.detection._budget import TURNS_PER_BUDGET, turns_judged
 from airdecon.detection._engine import BACKENDS, PairRules, evaluate_pairs
 from airdecon.detection._hypotheses import HYPOTHESES, detect, hypothesis_rows
 from airdecon.detection._kernel import MIN_OVERLAP_S, STILL_M, PairGeometry, los_intervals
@@ -17,6 +18,7 @@ __all__ = [
     "HYPOTHESES",
     "MIN_OVERLAP_S",
     "STILL_M",
+    "TURNS_PER_BUDGET",
     "Conflict",
     "ConflictSet",
     "PairGeometry",
@@ -28,4 +30,5 @@ __all__ = [
     "hypothesis_rows",
     "los_intervals",
     "sweep_boxes",
+    "turns_judged",
 ]

@@ -41,14 +41,15 @@ import numpy as np
 import numpy.typing as npt
 
 from airdecon.detection._broadphase import grid_pairs, sweep_boxes
+from airdecon.detection._budget import cap_turns, pairs_within_budget
 from airdecon.detection._engine import Backend, PairRules
 from airdecon.detection._engine import detect as detect_linear
 from airdecon.detection._kernel import los_intervals
-from airdecon.detection._paths import ARC_TOLERANCE_M, Paths
+from airdecon.detection._paths import ARC_TOLERANCE_M, Paths, hypothesis_rows
 from airdecon.detection._types import ConflictSet
 from airdecon.geometry import east_north_up, geodetic_to_ecef, velocity_ecef
 from airdecon.protocol import SafetyProtocol
-from airdecon.state import TURN_MIN_DPS, Fleet, level_off_s
+from airdecon.state import Fleet
 from airdecon.units import FloatArray
 
 __all__ = ["HYPOTHESES", "detect", "hypothesis_rows"]
@@ -61,24 +62,6 @@ HYPOTHESES: tuple[str, ...] = ("straight", "level-off", "turn")
 _FIELDS = ("t_in_s", "t_out_s", "tcpa_s", "dcpa_m", "dalt_cpa_m")
 _ALT_CELL_M = 10_000.0  # the grid's altitude cells, as the engine's
 _REACH_MAX_PAIRS = 50_000  # up to this many (special x all) pairs, candidates by reach, not boxes
-TURNS_PER_BUDGET = 100
-"""With an ``own_budget``, a party's aircraft judged along an arc are at most its budget divided
-by this (50 for a force's 5,000, 500 for civil traffic's 50,000), the fastest-turning first: a
-turn costs every pair it is in up to a few hundred exact solves instead of one, and a party that
-reports its whole quota turning must not make everyone's cycle pay for it (issue 12). Only that
-party's own predictions lose the arc; other parties' turning aircraft keep theirs."""
-
-
-def hypothesis_rows(fleet: Fleet, lookahead_s: float) -> tuple[BoolArray, BoolArray]:
-    """Which aircraft level off within the look-ahead, and which turn steadily (both shape (n,))."""
-    n = len(fleet)
-    levels = np.zeros(n, dtype=bool)
-    if fleet.sel_alt_m is not None:
-        levels = level_off_s(fleet.alt_m, fleet.vs_mps, fleet.sel_alt_m) < lookahead_s
-    turns = np.zeros(n, dtype=bool)
-    if fleet.turn_dps is not None:
-        turns = (np.abs(fleet.turn_dps) >= TURN_MIN_DPS) & (fleet.gs_mps > 0.0)
-    return levels, turns
 
 
 def detect(
@@ -110,7 +93,7 @@ def detect(
     rules: PairRules = protocol if protocol is not None else SafetyProtocol()
     base = detect_linear(fleet, rules, backend=backend, cell_m=cell_m, own_budget=own_budget)
     levels, turns = hypothesis_rows(fleet, rules.lookahead_s)
-    turns, turn_capped = _cap_turns(fleet, turns, own_budget)
+    turns, turn_capped = cap_turns(fleet, turns, own_budget)
     special = levels | turns
     if not special.any():
         return base if not turn_capped else _with_capped(base, turn_capped)
@@ -128,26 +111,6 @@ def detect(
     names = np.concatenate([np.full(int(plain.sum()), "straight", dtype=object), found[2][hit]])
     return _sorted(fleet, ii, jj, cols, names, base.n_candidates + int(i.shape[0]),
                    tuple(sorted(set(base.capped) | set(capped))))
-
-
-def _cap_turns(fleet: Fleet, turns: BoolArray, own_budget: Mapping[str, int] | None
-               ) -> tuple[BoolArray, tuple[str, ...]]:
-    """At most ``own_budget[party] // TURNS_PER_BUDGET`` turning aircraft of each budgeted party
-    (the fastest-turning, then by id); the parties cut, named for :attr:`ConflictSet.capped`."""
-    turn_dps = fleet.turn_dps
-    if not own_budget or not turns.any() or turn_dps is None:
-        return turns, ()
-    turns = turns.copy()
-    capped = []
-    for party, budget in own_budget.items():
-        rows = np.flatnonzero(turns & (fleet.party == party))
-        limit = max(1, int(budget) // TURNS_PER_BUDGET)
-        if rows.shape[0] <= limit:
-            continue
-        order = sorted(rows.tolist(), key=lambda r: (-abs(float(turn_dps[r])), str(fleet.ids[r])))
-        turns[order[limit:]] = False
-        capped.append(str(party))
-    return turns, tuple(capped)
 
 
 def _with_capped(base: ConflictSet, capped: tuple[str, ...]) -> ConflictSet:
@@ -184,7 +147,7 @@ def _candidates(fleet: Fleet, rules: PairRules, special: BoolArray, turns: BoolA
     else:
         lo, hi = _boxes(fleet, rules, turns)
         i, j = _overlaps(lo, hi, special, rules.max_horizontal_m, rules.max_vertical_m)
-    return _budget(fleet, i, j, own_budget)
+    return pairs_within_budget(fleet, i, j, own_budget)
 
 
 def _reach(fleet: Fleet, rules: PairRules, i: IntArray, j: IntArray) -> tuple[IntArray, IntArray]:
@@ -255,22 +218,6 @@ def _overlaps(lo: FloatArray, hi: FloatArray, special: BoolArray, h_max_m: float
     i, j = grid_pairs(lo, hi, (cell_m, cell_m, cell_m, cell_v))
     keep = special[i] | special[j]
     return i[keep], j[keep]
-
-
-def _budget(fleet: Fleet, i: IntArray, j: IntArray, own_budget: Mapping[str, int] | None
-            ) -> tuple[IntArray, IntArray, tuple[str, ...]]:
-    """At most ``own_budget[party]`` pairs of one party's own aircraft (cross-party pairs all kept)."""
-    if not own_budget or i.size == 0:
-        return i, j, ()
-    pa, pb = fleet.party[i], fleet.party[j]
-    keep = np.ones(i.shape[0], dtype=bool)
-    capped = []
-    for party, limit in own_budget.items():
-        own = np.flatnonzero((pa == party) & (pb == party))
-        if limit >= 0 and own.shape[0] > limit:
-            keep[own[limit:]] = False
-            capped.append(str(party))
-    return i[keep], j[keep], tuple(capped)
 
 
 # ---------------------------------------------------------------------------------- judging

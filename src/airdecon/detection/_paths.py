@@ -35,7 +35,7 @@ from airdecon.geometry import east_north_up, geodetic_to_ecef
 from airdecon.state import TURN_MAX_DEG, TURN_MIN_DPS, Fleet, level_off_s
 from airdecon.units import FloatArray
 
-__all__ = ["ARC_TOLERANCE_M", "Paths"]
+__all__ = ["ARC_TOLERANCE_M", "Paths", "hypothesis_rows"]
 
 IntArray = npt.NDArray[np.intp]
 
@@ -143,3 +143,15 @@ class Paths:
         done = t >= t_lo
         alt = np.where(done, self.sel[p], self.alt[p] + self.vs[p] * t)
         return alt, np.where(done, 0.0, self.vs[p])
+
+
+def hypothesis_rows(fleet: Fleet, lookahead_s: float) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Which aircraft level off within the look-ahead, and which turn steadily (both shape (n,))."""
+    n = len(fleet)
+    levels = np.zeros(n, dtype=bool)
+    if fleet.sel_alt_m is not None:
+        levels = level_off_s(fleet.alt_m, fleet.vs_mps, fleet.sel_alt_m) < lookahead_s
+    turns = np.zeros(n, dtype=bool)
+    if fleet.turn_dps is not None:
+        turns = (np.abs(fleet.turn_dps) >= TURN_MIN_DPS) & (fleet.gs_mps > 0.0)
+    return levels, turns

@@ -37,7 +37,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, cast
 
 from airdecon._memory import keep_freed_memory
-from airdecon.detection import ConflictSet
+from airdecon.detection import ConflictSet, turns_judged
 from airdecon.errors import AirdeconError
 from airdecon.hub._context import HubContext
 from airdecon.hub._faults import FaultLog
@@ -102,6 +102,10 @@ class Advisor:
         picture = ctx.picture
         with ctx.lock:
             fleet, conflicts = picture.last_fleet, picture.last_conflicts
+            budget = None if picture.own_budget is None else picture.own_budget()
+            # the turns detection judged, no more: a party reporting its fleet turning costs the
+            # resolver what it costs detection (turns_judged), not everyone's advisories
+            fleet = turns_judged(fleet, picture.protocol.lookahead_s, budget)
             # a distress aircraft without an airborne track (on the ground, dropped) is simply not a
             # resolution participant: the resolver refuses unknown ids, and one of them stopped
             # every advisory of every party

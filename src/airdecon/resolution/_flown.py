@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airdecon.detection import detect
-from airdecon.detection._hypotheses import hypothesis_rows
+from airdecon.detection._paths import hypothesis_rows
 from airdecon.protocol import SafetyProtocol
 from airdecon.resolution._advisory import Advisory
 from airdecon.state import Fleet

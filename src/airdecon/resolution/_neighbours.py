@@ -23,9 +23,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from airdecon.detection._hypotheses import hypothesis_rows
 from airdecon.detection._kernel import los_window
-from airdecon.detection._paths import Paths
+from airdecon.detection._paths import Paths, hypothesis_rows
 from airdecon.geometry import east_north_up, geodetic_to_ecef
 from airdecon.protocol import SafetyProtocol
 from airdecon.state import Fleet
