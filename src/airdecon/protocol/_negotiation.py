@@ -31,6 +31,7 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from airdecon.errors import ProtocolError
+from airdecon.protocol._audit import audit
 from airdecon.protocol._document import ProtocolDocument
 from airdecon.protocol._signing import public_key_text, sign, verify
 from airdecon.protocol._versions import (
@@ -360,45 +361,7 @@ class Negotiation:
         party of its version, with the key the protocol designates, and verifies over the version's
         canonical bytes; every history event names a known version; at most one line is in force.
         """
-        problems: list[str] = []
-        for digest, v in self.versions.items():
-            if v.digest != digest:
-                problems.append(f"version {digest}: content does not match its digest")
-            parent = v.document.parent
-            if parent is not None:
-                if parent not in self.versions:
-                    problems.append(f"version {v.short}: parent {parent} is unknown")
-                elif self.versions[parent].document.revision + 1 != v.document.revision:
-                    problems.append(f"version {v.short}: revision does not follow its parent's")
-        for digest, by_party in sorted(self.signatures.items()):
-            version = self.versions.get(digest)
-            for party, s in sorted(by_party.items()):
-                where = f"signature of {party} on {digest[7:19]}"
-                if version is None:
-                    problems.append(f"{where}: no such version")
-                    continue
-                if s.version != digest or s.party != party:
-                    problems.append(f"{where}: record names {s.party} on {s.version}")
-                    continue
-                if party not in version.document.party_ids:
-                    problems.append(f"{where}: {party} is not a party to this version")
-                    continue
-                expected = self.expected_key(digest, party)
-                if s.public_key != expected:
-                    problems.append(f"{where}: made with key {s.public_key}, but {party}'s key is {expected}")
-                elif not verify(expected, s.signature, version.data):
-                    problems.append(
-                        f"{where}: does not verify against {party}'s key "
-                        "(the document or the signature was altered)"
-                    )
-        for e in self.events:
-            if e.version not in self.versions:
-                problems.append(f"history #{e.seq}: unknown version {e.version}")
-        try:
-            self.in_force()
-        except ProtocolError as exc:
-            problems.append(str(exc))
-        return problems
+        return audit(self)
 
     def check(self) -> Version | None:
         """:meth:`verify`, raising on the first problems; returns the version in force.
