@@ -102,13 +102,9 @@ def notices(
     for op in operations:
         if op.live:
             by_party.setdefault(op.party, []).append(op)
-    if others_as is not None:
-        return _merged(by_party, minima, others_as)  # a notice to anyone may involve anyone
     out: dict[NoticeKey, Notice] = {}
     for party, mine in by_party.items():
-        for other, theirs in by_party.items():
-            if other == party or (involving is not None and involving not in (party, other)):
-                continue
+        for other, theirs in _compared_with(by_party, party, involving, others_as):
             for own in mine:
                 parts, used = _parts(own, theirs, minima)
                 if parts:
@@ -131,19 +127,19 @@ def conflicting(mine: Iterable[Operation], other: Operation, minima: MinimaRule)
     return out
 
 
-def _merged(
-    by_party: Mapping[str, list[Operation]], minima: MinimaRule, label: str
-) -> dict[NoticeKey, Notice]:
-    """The notices of :func:`notices` with every other party as one, called *label*."""
-    out: dict[NoticeKey, Notice] = {}
-    for party, mine in by_party.items():
-        theirs = [o for p, ops in sorted(by_party.items()) if p != party for o in ops]
-        for own in mine:
-            parts, used = _parts(own, theirs, minima)
-            if parts:
-                n = Notice(party, own.id, own.version, label, parts, used)
-                out[n.key] = n
-    return out
+def _compared_with(
+    by_party: Mapping[str, list[Operation]], party: str, involving: str | None, others_as: str | None
+) -> list[tuple[str, list[Operation]]]:
+    """Whom *party*'s operations are compared with, and under which name: each other party apart
+    (those told to or about *involving* when given), or, with *others_as*, every other party as one
+    plan of that name (a notice to anyone may then involve anyone)."""
+    if others_as is not None:
+        return [(others_as, [o for p, ops in sorted(by_party.items()) if p != party for o in ops])]
+    return [
+        (other, theirs)
+        for other, theirs in by_party.items()
+        if other != party and (involving is None or involving in (party, other))
+    ]
 
 
 def changed(
