@@ -102,4 +102,6 @@ def test_a_turning_aircraft_told_to_maintain_level_is_told_to_stop_its_turn() ->
     assert cr.resolved
     a = next(x for x in cr.advisories if x.aircraft == "A")
     assert a.trk_deg == 355.0 and "stop turn on track 355°" in a.reason, a.reason
+    # and why: B does nothing new, so it is not "B will manoeuvre clear of you"
+    assert "your turn would take you into conflict with B; stopped there, you keep clear" in a.reason
     assert len(airdecon.detect(_flown(fleet, list(cr.advisories)), PROTO)) == 0

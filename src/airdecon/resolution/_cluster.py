@@ -31,6 +31,7 @@ from airdecon.resolution._flown import holds, needs_check
 from airdecon.resolution._geometry import Kind
 from airdecon.resolution._search import Stage, combinations, neighbours
 from airdecon.resolution._wording import advisory, tcas_advisory
+from airdecon.state import TURN_MIN_DPS
 from airdecon.units import FPM, FT, FloatArray
 
 if TYPE_CHECKING:
@@ -168,6 +169,15 @@ def solve_cluster(rs: _Resolver, ks: IntArray) -> None:
 
     def advise_all(stage: str, new_trk: FloatArray, new_vs: FloatArray, solved: bool) -> dict[str, Advisory]:
         """The advisory of every cluster aircraft the line advises, for one combination."""
+        # who is told to change anything: a new track or rate, or to stop a turn
+        turning = np.zeros(c, dtype=bool)
+        if fleet.turn_dps is not None:
+            turning = np.abs(fleet.turn_dps[rows]) >= TURN_MIN_DPS
+        changes = (
+            (np.abs(np.mod(new_trk - fleet.trk_deg[rows] + 180.0, 360.0) - 180.0) > 1e-9)
+            | (("v" in stage) & (np.abs(new_vs - fleet.vs_mps[rows]) > 1e-9))
+            | turning
+        ) & ~fixed
         out: dict[str, Advisory] = {}
         for p, r in enumerate(rows):
             rid = str(ids[r])
@@ -187,6 +197,7 @@ def solve_cluster(rs: _Resolver, ks: IntArray) -> None:
                 solved,
                 [str(ids[x]) for x in rows] if c >= 3 else [],
                 lost_with[p],
+                others_change=bool(np.delete(changes, p).any()),
             )
         return out
 

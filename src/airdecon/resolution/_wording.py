@@ -67,8 +67,10 @@ def advisory(
     solved: bool,
     joint: list[str],
     lost_with: list[str],
+    others_change: bool = True,
 ) -> Advisory:
-    """The advisory of fleet row *row* for the chosen combination, with its rule and reason."""
+    """The advisory of fleet row *row* for the chosen combination, with its rule and reason
+    (*others_change*: whether any other aircraft of the cluster is told to change anything)."""
     fleet = r.fleet
     ids = fleet.ids
     trk0 = float(fleet.trk_deg[row])
@@ -142,6 +144,8 @@ def advisory(
         # there (ICAO "stop turn"), or it would fly on along an arc nothing verified
         parts.append(f"stop turn on track {new_trk:03.0f}°")
         trk_out = new_trk
+        if not (turned or vchanged or others_change):  # its turn is all that changes
+            why = f"your turn would take you into conflict with {names}; stopped there, you keep clear"
     reason = " and ".join(parts) + ": " + why
     if r.pairwise_size:
         reason += (f" (pairwise coordination: a cluster of {r.pairwise_size} aircraft, beyond the "
