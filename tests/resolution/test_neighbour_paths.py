@@ -52,7 +52,7 @@ def _three(rng: np.random.Generator, c_does: str) -> airdecon.Fleet:
 def test_advisories_keep_clear_of_a_neighbour_turning_or_levelling_off(seed: int, c_does: str) -> None:
     rng = np.random.default_rng(seed)
     judged = 0
-    for _ in range(6000):
+    for _ in range(3000):
         fleet = _three(rng, c_does)
         cs = airdecon.detect(fleet, PROTO)
         if len(cs) == 0 or cs.t_in_s.min() < 60.0 or 2 in set(cs.i.tolist()) | set(cs.j.tolist()):
@@ -63,7 +63,7 @@ def test_advisories_keep_clear_of_a_neighbour_turning_or_levelling_off(seed: int
         judged += 1
         after = airdecon.detect(_flown(fleet, [a for cr in res for a in cr.advisories]), PROTO)
         assert len(after) == 0, [(a.aircraft, a.reason) for cr in res for a in cr.advisories]
-    assert judged >= 80
+    assert judged >= 50
 
 
 def test_an_arc_is_judged_as_detection_judges_it() -> None:
