@@ -230,10 +230,10 @@ def solve_cluster(rs: _Resolver, ks: IntArray) -> None:
         order = np.lexsort((np.arange(cost.shape[0]), cost.sum(axis=1), cost.max(axis=1), badness, ~good))
         k0 = int(order[0])
         if check and good[k0]:
-            held = [int(k) for k in order[:HOLD_TRIES] if good[k] and _holds(rs, rows, near, advise_all(
-                stage, trk[k], vs[k], True))][:1]  # fmt: skip
-            if held:
-                k0 = held[0]
+            held = next((int(k) for k in order[:HOLD_TRIES] if good[k] and _holds(rs, rows, near, advise_all(
+                stage, trk[k], vs[k], True))), None)  # fmt: skip  (the first that holds: no more checked)
+            if held is not None:
+                k0 = held
             else:  # none of the best holds on the flown paths: this stage has no solution
                 good = np.zeros_like(good)
         cand = (

@@ -19,6 +19,7 @@ rate to it: for the rest the search's verdict stands unchanged, at no cost.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
@@ -77,16 +78,10 @@ def holds(
             trk[p], turn[p] = adv.trk_deg, 0.0
         if adv.vs_fpm is not None:
             vs[p], sel[p] = adv.vs_fpm * FPM, np.nan
-    flown = Fleet(
-        ids=small.ids,
-        party=small.party,
-        lat_deg=small.lat_deg,
-        lon_deg=small.lon_deg,
-        alt_m=small.alt_m,
-        gs_mps=small.gs_mps,
+    flown = dataclasses.replace(
+        small,
         trk_deg=np.mod(trk, 360.0),
         vs_mps=vs,
-        pos_err_m=small.pos_err_m,
         sel_alt_m=sel if np.isfinite(sel).any() else None,
         turn_dps=turn if turn.any() else None,
     )
