@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 from airdecon.protocol import SafetyProtocol
 from airdecon.resolution import Advisory
 from airdecon.scenario import Scenario
 from airdecon.simulation import simulate
-from airdecon.simulation._run import RESUME_MARGIN, _in_force, _with_margin
+from airdecon.simulation._run import _in_force
 from airdecon.state import Fleet
 
 
@@ -54,16 +53,6 @@ def test_every_pilot_is_told_once_and_keeps_it(ring8):  # type: ignore[no-untype
 def test_without_resolution_nobody_is_instructed() -> None:
     doc = simulate(ring(4), duration_s=200.0, resolution=False).summary()
     assert doc["instructions"] == 0 and doc["advised_aircraft"] == 0
-
-
-def test_the_resume_margin_grows_every_minimum() -> None:
-    proto = SafetyProtocol()
-    grown = _with_margin(proto, RESUME_MARGIN)
-    fleet = ring(2).fleet
-    i, j = np.array([0]), np.array([1])
-    h0, v0 = proto.pair_minima(fleet, i, j)
-    h1, v1 = grown.pair_minima(fleet, i, j)
-    assert h1[0] == pytest.approx(h0[0] * RESUME_MARGIN) and v1[0] == pytest.approx(v0[0] * RESUME_MARGIN)
 
 
 def test_the_advisory_in_force_keeps_a_channel_a_later_one_leaves_out() -> None:

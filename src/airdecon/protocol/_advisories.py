@@ -22,6 +22,10 @@ alert. Signed like the rest of the document; aviation units here, SI in the engi
 ``response_delay_s``
     How long after an advisory its pilots are expected to fly it (default 0, at most 60 s): each
     manoeuvre is verified from then on, every aircraft on its current velocity until then.
+``turn_rate_dps``
+    The rate at which its pilots are expected to turn onto an advised track (default 0: at once;
+    0.5-10 deg/s, 3 being the standard rate): each turn is then verified along the arc it is
+    flown on, not as an instant change of track.
 ``search_budget_s``
     The resolver's search budget per run (default 10 s, up to 600), counted in pair predictions
     at the reference rate so that the same picture always gets the same advice; encounters left
@@ -138,6 +142,7 @@ class AdvisoryRules:
     joint_max_aircraft: int = 12
     search_budget_s: float = 10.0
     response_delay_s: float = 0.0
+    turn_rate_dps: float = 0.0
 
     @classmethod
     def parse(cls, value: object, path: str) -> AdvisoryRules:
@@ -159,8 +164,11 @@ class AdvisoryRules:
                                 f"got {joint!r:.80}")
         budget = _number(o.get("search_budget_s", 10.0), o.at("search_budget_s"), ge=0.1, le=600.0)
         delay = _number(o.get("response_delay_s", 0.0), o.at("response_delay_s"), ge=0.0, le=60.0)
+        rate = _number(o.get("turn_rate_dps", 0.0), o.at("turn_rate_dps"), ge=0.0, le=10.0)
+        if 0.0 < rate < 0.5:
+            raise ProtocolError(f"{o.at('turn_rate_dps')}: must be 0 (at once) or at least 0.5, got {rate!r}")
         o.done()
-        return cls(floor, tuple(floors), tuple(inhibitions), joint, budget, delay)
+        return cls(floor, tuple(floors), tuple(inhibitions), joint, budget, delay, rate)
 
     def to_mapping(self) -> dict[str, Any]:
         """Normalised mapping (the search settings only when they differ from the defaults, so
@@ -174,4 +182,6 @@ class AdvisoryRules:
             out["search_budget_s"] = self.search_budget_s
         if self.response_delay_s != 0.0:
             out["response_delay_s"] = self.response_delay_s
+        if self.turn_rate_dps != 0.0:
+            out["turn_rate_dps"] = self.turn_rate_dps
         return out

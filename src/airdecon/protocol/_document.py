@@ -299,4 +299,5 @@ class ProtocolDocument:
             max_joint_aircraft=self.advisories.joint_max_aircraft,
             search_budget_s=self.advisories.search_budget_s,
             response_delay_s=self.advisories.response_delay_s,
+            turn_rate_dps=self.advisories.turn_rate_dps,
         )

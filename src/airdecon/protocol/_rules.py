@@ -109,6 +109,10 @@ class SafetyProtocol:
         How long after an advisory the pilots are assumed to start flying it (default 0; at most
         60 s): the resolver verifies each manoeuvre from then on, every aircraft flying its
         current velocity until then. A ground instruction relayed by voice takes some seconds.
+    turn_rate_dps : float
+        The rate at which the pilots are assumed to turn onto an advised track (default 0: at
+        once; 3 deg/s is the standard rate): the resolver then verifies the arc flown, not an
+        instant change of track (:mod:`airdecon.resolution._turns`).
     search_budget_s : float
         The resolver's search budget per run (default 10 s): the work of re-predicting candidate
         manoeuvres, counted in pair predictions at the reference rate
@@ -139,6 +143,7 @@ class SafetyProtocol:
     max_joint_aircraft: int = 12
     search_budget_s: float = 10.0
     response_delay_s: float = 0.0
+    turn_rate_dps: float = 0.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -169,6 +174,10 @@ class SafetyProtocol:
             raise ProtocolError(f"protocol: response_delay_s must be a number in [0, 60], got {r!r:.80}")
         if r >= self.lookahead_s:
             raise ProtocolError("protocol: response_delay_s must be shorter than lookahead_s")
+        x = self.turn_rate_dps
+        if isinstance(x, bool) or not isinstance(x, int | float) or not (x == 0.0 or 0.5 <= x <= 10.0):
+            raise ProtocolError(f"protocol: turn_rate_dps must be 0 (at once) or a number in [0.5, 10], "
+                                f"got {x!r:.80}")
         j = self.max_joint_aircraft
         if isinstance(j, bool) or not isinstance(j, int) or not 2 <= j <= 64:
             raise ProtocolError(f"protocol: max_joint_aircraft must be an integer in [2, 64], got {j!r:.80}")

@@ -22,6 +22,7 @@ from airdecon.detection import los_intervals
 from airdecon.geometry import east_north_up, velocity_ecef
 from airdecon.protocol import SafetyProtocol
 from airdecon.resolution._neighbours import NeighbourPaths
+from airdecon.resolution._turns import FlownPairs, judge
 from airdecon.state import Fleet
 from airdecon.units import NM, FloatArray
 
@@ -97,6 +98,8 @@ class Stage:
         self.u = u
         self.s = d - np.einsum("ij,ij->i", d, u)[:, None] * u
         self.near_vel = near_vel[pn]  # the neighbour's velocity, per (mover, neighbour) pair
+        self.trk0 = fleet.trk_deg[rows]
+        self.turn_rate = proto.turn_rate_dps
         self.i_col = np.concatenate([p_idx, pm])  # the cluster column of each pair's first aircraft
         self.east, self.north, _up = east_north_up(lat[rows], lon[rows])
         self.gs = gs[rows]
@@ -204,19 +207,41 @@ class Stage:
         dv = vel_j - vel_i
         u = self.u[pair]
         w = dv - np.einsum("ij,ij->i", dv, u)[:, None] * u
-        geo = los_intervals(self.s[pair], w, self.dz[pair], dvz, self.h_m[pair], self.v_m[pair], t,
-                            self.growth)
-        hit = geo.conflict
-        dur = np.minimum(geo.t_out_s, t) - geo.t_in_s
-        future = hit & (geo.t_in_s > 0.0)
+        if self.turn_rate > 0.0:
+            hit, t_in, dur, held = self._flown(trk, vel, k_all, pair, inside, u, w, dvz, t)
+        else:
+            geo = los_intervals(self.s[pair], w, self.dz[pair], dvz, self.h_m[pair], self.v_m[pair], t,
+                                self.growth)
+            hit, t_in = geo.conflict, geo.t_in_s
+            dur = np.minimum(geo.t_out_s, t) - geo.t_in_s
+            held = hit & (geo.t_out_s >= t)
+        future = hit & (t_in > 0.0)
         n_future = np.bincount(k_all[future], minlength=k_n).astype(np.intp)
         badness: FloatArray = np.bincount(k_all[hit], weights=dur[hit], minlength=k_n).astype(np.float64)
-        held = hit & (geo.t_out_s >= t)
         n_held = np.bincount(k_all[held], minlength=k_n).astype(np.intp)
         if self.arcs.size:
             f_arc, b_arc, h_arc = self.arcs.judge(vel, vs)
             n_future, badness, n_held = n_future + f_arc, badness + b_arc, n_held + h_arc
         return n_future, badness, n_held
+
+    def _flown(
+        self, trk: FloatArray, vel: FloatArray, k_all: IntArray, pair: IntArray, inside: BoolArray,
+        u: FloatArray, w: FloatArray, dvz: FloatArray, t: float,
+    ) -> tuple[BoolArray, FloatArray, FloatArray, BoolArray]:
+        """The pairs kept, judged on the flown turns (:mod:`._turns`): per pair row,
+        conflict, entry time, seconds in loss, still in loss at the end of the look-ahead. The
+        solves during the manoeuvres count as work like the others."""
+        n_cc = self.p_idx.shape[0]
+        j_col = np.full(pair.shape[0], -1, dtype=np.intp)
+        j_col[inside] = self.q_idx[pair[inside]]
+        j_vel = np.zeros((pair.shape[0], 3))
+        j_vel[~inside] = self.near_vel[pair[~inside] - n_cc]
+        fp = FlownPairs(self.turn_rate, self.trk0, self.gs, self.east, self.north, trk, vel, k_all,
+                        self.i_col[pair], j_col, j_vel)
+        hit, t_in, dur, held, extra = judge(fp, self.s[pair], u, w, self.dz[pair], dvz, self.h_m[pair],
+                                            self.v_m[pair], t, self.growth)
+        self.work += extra
+        return hit, t_in, dur, held
 
     def _velocity(self, trk: FloatArray) -> FloatArray:
         """ECEF velocity (K, c, 3) of the cluster's aircraft on the combinations' tracks (K, c)."""

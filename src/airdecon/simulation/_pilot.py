@@ -1,7 +1,7 @@
 """The pilot model of the closed loop: who follows, how late, and what each aircraft is flying.
 
 Each aircraft flies its **intent** until it is advised: direct to its destination (a point on its
-initial great circle, two hours of flight away or beyond the end of the run) and its intended
+initial geodesic, two hours of flight away or beyond the end of the run) and its intended
 vertical profile (initial altitude plus initial vertical rate times time, captured back with a time
 constant when off it). An
 advisory sets a commanded track and/or vertical rate (a channel the advisory leaves out keeps what
@@ -31,8 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airdecon.errors import InputError
-from airdecon.geometry import destination, distances_m
-from airdecon.simulation._kinematics import Flight, G, bearing_deg
+from airdecon.simulation._kinematics import Flight, G, bearing_deg, destination_wgs84, distance_wgs84
 from airdecon.units import FPM, FloatArray
 
 __all__ = ["PilotModel", "Pilots"]
@@ -106,7 +105,7 @@ class Pilots:
         lo, hi = model.climb_fpm
         self.max_vs: FloatArray = rng.uniform(lo, hi, n) * FPM
         # intent: a destination beyond the end of the run, and the vertical profile
-        self.dest_lat, self.dest_lon = destination(
+        self.dest_lat, self.dest_lon = destination_wgs84(
             start.lat_deg, start.lon_deg, start.trk_deg, start.gs_mps * horizon_s
         )
         self.alt0, self.vs0 = start.alt_m.copy(), start.vs_mps.copy()
@@ -121,7 +120,7 @@ class Pilots:
     def intent(self, flight: Flight, t_s: float) -> tuple[FloatArray, FloatArray]:
         """Track (deg) and vertical rate (m/s) of each aircraft's intent, from *flight* at *t_s*."""
         brg = bearing_deg(flight.lat_deg, flight.lon_deg, self.dest_lat, self.dest_lon)
-        far = distances_m(flight.lat_deg, flight.lon_deg, self.dest_lat, self.dest_lon) > _ARRIVED_M
+        far = distance_wgs84(flight.lat_deg, flight.lon_deg, self.dest_lat, self.dest_lon) > _ARRIVED_M
         trk = np.where(far, brg, flight.trk_deg)
         error = self.alt0 + self.vs0 * t_s - flight.alt_m
         vs = self.vs0 + np.clip(error / self.model.capture_s, -self.max_vs, self.max_vs)

@@ -55,7 +55,20 @@ def clear_to_resume(
     now: Fleet, proto: SafetyProtocol, pilots: Pilots, rows: IntArray, t_s: float
 ) -> IntArray:
     """Those of *rows* whose flown way back to their intent, turn and then straight, is predicted
-    clear of every other aircraft at *proto*'s minima (module docstring)."""
+    clear of every other aircraft at *proto*'s minima (module docstring), all of them resuming
+    together and the others flying what they are commanded. An aircraft found busy keeps its
+    advisory, so the others' verdict is checked again without it resuming, until none is dropped."""
+    while True:
+        clear = _clear_together(now, proto, pilots, rows, t_s)
+        if clear.size in (0, rows.size):
+            return clear
+        rows = clear
+
+
+def _clear_together(
+    now: Fleet, proto: SafetyProtocol, pilots: Pilots, rows: IntArray, t_s: float
+) -> IntArray:
+    """Those of *rows* clear when all of *rows* resume together."""
     n = len(now)
     resuming = np.zeros(n, dtype=bool)
     resuming[rows] = True

@@ -37,15 +37,10 @@ from airdecon.simulation._resume import clear_to_resume
 from airdecon.state import Fleet
 from airdecon.units import FPM, FloatArray
 
-__all__ = ["INTENT_HORIZON_S", "RESUME_MARGIN", "PairRecord", "Run", "fly"]
-
-RESUME_MARGIN: float = 1.05
-"""An advised aircraft resumes its intent only when the way it flies back to it (its turn, then
-straight: :mod:`._resume`) is predicted clear of the minima grown by this factor (5 %: 0.25 NM and
-50 ft on the default minima)."""
+__all__ = ["INTENT_HORIZON_S", "PairRecord", "Run", "fly"]
 
 INTENT_HORIZON_S = 7200.0
-"""Each aircraft's destination is this far along its initial great circle (in its own flight time),
+"""Each aircraft's destination is this far along its initial geodesic (in its own flight time),
 or beyond the end of the run plus the look-ahead for longer runs: so a shorter run is exactly the
 beginning of a longer one."""
 
@@ -274,7 +269,7 @@ def _advise(
         instructions = pilots.advise(t_s, np.array(rows, dtype=np.intp), np.array(trks), np.array(vss))
     candidates = np.flatnonzero((pilots.advised | pilots.waiting()) & ~advised_now)
     if candidates.size:
-        clear = clear_to_resume(now, _with_margin(proto, RESUME_MARGIN), pilots, candidates, t_s)
+        clear = clear_to_resume(now, proto, pilots, candidates, t_s)
         pilots.resume(clear)
         for r in clear.tolist():
             given.pop(str(ids[r]), None)
@@ -291,15 +286,6 @@ def _in_force(old: Advisory | None, new: Advisory) -> Advisory:
         trk_deg=old.trk_deg if new.trk_deg is None else new.trk_deg,
         vs_fpm=old.vs_fpm if new.vs_fpm is None else new.vs_fpm,
     )
-
-
-def _with_margin(proto: SafetyProtocol, factor: float) -> SafetyProtocol:
-    """*proto* with its minima grown by *factor*: the default horizontal minimum's growth added to
-    every pair's (as a position uncertainty, so volumes' minima grow by as much), the default
-    vertical minimum scaled."""
-    grow = (factor - 1.0) * proto.horizontal_m
-    err = proto.position_error_m + grow
-    return replace(proto, position_error_m=err, vertical_m=proto.vertical_m * factor)
 
 
 def straight_distance_m(a: Flight, b: Flight) -> FloatArray:

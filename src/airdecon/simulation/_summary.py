@@ -24,12 +24,13 @@ compared:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from airdecon.errors import InputError
+from airdecon.protocol import SafetyProtocol
 from airdecon.scenario import Scenario
 from airdecon.simulation._pilot import PilotModel
 from airdecon.simulation._run import PairRecord, Run, fly, straight_distance_m
@@ -127,6 +128,7 @@ def simulate(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be an integer >= 0, got {seed!r}")
     model = pilot if pilot is not None else PilotModel()
+    scenario = replace(scenario, protocol=_told_how_pilots_fly(scenario.protocol, model))
     fleet, proto = scenario.fleet, scenario.protocol
     baseline = fly(
         fleet, proto, duration_s=duration_s, step_s=step_s, resolution=False, pilot=model, seed=seed
@@ -144,6 +146,15 @@ def simulate(
             watch=frozenset(baseline.pairs),
         )
     return Simulation(scenario, float(duration_s), float(step_s), resolution, model, seed, baseline, resolved)
+
+
+def _told_how_pilots_fly(proto: SafetyProtocol, model: PilotModel) -> SafetyProtocol:
+    """*proto*, with the pilot model's rate of turn as the line's assumption of how a turn is
+    flown where *proto* leaves it at 0 (at once): in a simulation the pilot model is what the
+    parties would agree their pilots do."""
+    if proto.turn_rate_dps:
+        return proto
+    return replace(proto, turn_rate_dps=min(max(model.turn_rate_dps, 0.5), 10.0))
 
 
 def _closest(pair: tuple[str, str], rec: PairRecord) -> dict[str, Any]:
