@@ -15,9 +15,10 @@ resuming aircraft resuming together:
 2. **after the turn**: from where the arcs end, one detection (:func:`airdecon.detect`, the
    protocol's look-ahead) with the resuming aircraft on their intent velocities.
 
-The minima are those of the protocol the caller passes (the run grows them by its resume margin).
-An aircraft predicted in loss or conflict in either part keeps its advisory. Pure: no clock, no
-randomness.
+The minima are the protocol's (no margin: the simulator flies on the ellipsoid the engine
+predicts on, and the turn back is stepped as flown). An aircraft predicted in loss or conflict in
+either part keeps its advisory, and the others are then checked again without it resuming
+(:func:`clear_to_resume`). Pure: no clock, no randomness.
 """
 
 from __future__ import annotations
