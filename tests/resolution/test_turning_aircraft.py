@@ -104,4 +104,7 @@ def test_a_turning_aircraft_told_to_maintain_level_is_told_to_stop_its_turn() ->
     assert a.trk_deg == 355.0 and "stop turn on track 355°" in a.reason, a.reason
     # and why: B does nothing new, so it is not "B will manoeuvre clear of you"
     assert "your turn would take you into conflict with B; stopped there, you keep clear" in a.reason
+    # and B is not told that A "will manoeuvre clear of you (complementary senses)": A stops its turn
+    b = next(x for x in cr.advisories if x.aircraft == "B")
+    assert b.reason.endswith(": A will stop its turn short of you"), b.reason
     assert len(airdecon.detect(_flown(fleet, list(cr.advisories)), PROTO)) == 0

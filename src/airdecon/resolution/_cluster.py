@@ -173,11 +173,11 @@ def solve_cluster(rs: _Resolver, ks: IntArray) -> None:
         turning = np.zeros(c, dtype=bool)
         if fleet.turn_dps is not None:
             turning = np.abs(fleet.turn_dps[rows]) >= TURN_MIN_DPS
-        changes = (
+        moves = (
             (np.abs(np.mod(new_trk - fleet.trk_deg[rows] + 180.0, 360.0) - 180.0) > 1e-9)
             | (("v" in stage) & (np.abs(new_vs - fleet.vs_mps[rows]) > 1e-9))
-            | turning
         ) & ~fixed
+        changes = (moves | turning) & ~fixed
         out: dict[str, Advisory] = {}
         for p, r in enumerate(rows):
             rid = str(ids[r])
@@ -198,6 +198,7 @@ def solve_cluster(rs: _Resolver, ks: IntArray) -> None:
                 [str(ids[x]) for x in rows] if c >= 3 else [],
                 lost_with[p],
                 others_change=bool(np.delete(changes, p).any()),
+                others_move=bool(np.delete(moves, p).any()),
             )
         return out
 

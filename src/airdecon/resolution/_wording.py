@@ -68,9 +68,11 @@ def advisory(
     joint: list[str],
     lost_with: list[str],
     others_change: bool = True,
+    others_move: bool = True,
 ) -> Advisory:
     """The advisory of fleet row *row* for the chosen combination, with its rule and reason
-    (*others_change*: whether any other aircraft of the cluster is told to change anything)."""
+    (*others_change*: whether any other aircraft of the cluster is told to change anything;
+    *others_move*: whether any is told a new track or vertical rate, not only to stop a turn)."""
     fleet = r.fleet
     ids = fleet.ids
     trk0 = float(fleet.trk_deg[row])
@@ -129,7 +131,16 @@ def advisory(
                 why += " (co-altitude tie-break: the aircraft whose id sorts first climbs)"
     else:
         rule = "maintain"
-        if "h" in stage and "v" not in stage:
+        if others_change and not others_move:  # the others only stop their turns: that is all
+            stop = "stop its turn" if len(set(partners)) == 1 else "stop their turns"
+            keep = "maintain track {:03.0f}° and speed" if "v" not in stage else ""
+            parts = [keep.format(trk0)] if keep else [_vertical_words(new_vs, vs0)]
+            if keep:
+                trk_out = trk0
+            else:
+                vs_out = _fpm(new_vs, vs0)
+            why = f"{names} will {stop} short of you"
+        elif "h" in stage and "v" not in stage:
             parts = [f"maintain track {trk0:03.0f}° and speed"]
             trk_out = trk0
             why = f"you have right of way over {names}; the other aircraft keeps clear"
