@@ -15,7 +15,6 @@ import numpy.typing as npt
 __all__ = [
     "FPM",
     "FT",
-    "G0",
     "KT",
     "NM",
     "FloatArray",
@@ -40,8 +39,6 @@ KT: float = NM / 3600.0
 """One knot, in metres per second."""
 FPM: float = FT / 60.0
 """One foot per minute, in metres per second."""
-G0: float = 9.80665
-"""Standard gravity, m/s^2 (accelerations given in g)."""
 
 FloatArray = npt.NDArray[np.float64]
 _X = TypeVar("_X", float, npt.NDArray[np.float64])

@@ -131,16 +131,7 @@ def advisory(
                 why += " (co-altitude tie-break: the aircraft whose id sorts first climbs)"
     else:
         rule = "maintain"
-        if others_change and not others_move:  # the others only stop their turns: that is all
-            stop = "stop its turn" if len(set(partners)) == 1 else "stop their turns"
-            keep = "maintain track {:03.0f}° and speed" if "v" not in stage else ""
-            parts = [keep.format(trk0)] if keep else [_vertical_words(new_vs, vs0)]
-            if keep:
-                trk_out = trk0
-            else:
-                vs_out = _fpm(new_vs, vs0)
-            why = f"{names} will {stop} short of you"
-        elif "h" in stage and "v" not in stage:
+        if "h" in stage and "v" not in stage:
             parts = [f"maintain track {trk0:03.0f}° and speed"]
             trk_out = trk0
             why = f"you have right of way over {names}; the other aircraft keeps clear"
@@ -150,6 +141,9 @@ def advisory(
             why = f"{names} will manoeuvre clear of you (complementary senses)"
             if tie:
                 why += "; co-altitude tie-break: the aircraft whose id sorts first climbs"
+        if others_change and not others_move:  # the others only stop their turns: that is all
+            stop = "stop its turn" if len(set(partners)) == 1 else "stop their turns"
+            why = f"{names} will {stop} short of you"
     if trk_out is None and fleet.turn_dps is not None and abs(float(fleet.turn_dps[row])) >= TURN_MIN_DPS:
         # the search verified this aircraft straight on this track: in a turn, it is told to stop
         # there (ICAO "stop turn"), or it would fly on along an arc nothing verified

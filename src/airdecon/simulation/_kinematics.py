@@ -22,14 +22,13 @@ from typing import Any
 import numpy as np
 import pyproj
 
-from airdecon.units import G0, FloatArray
+from airdecon.units import FloatArray
 
 __all__ = ["Flight", "G", "bearing_deg", "destination_wgs84", "distance_wgs84", "step", "wrap180"]
 
-G: float = G0
+G: float = 9.80665
 """Standard gravity, m/s^2."""
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 _GEOD = pyproj.Geod(ellps="WGS84")
 
 
@@ -68,7 +67,7 @@ def destination_wgs84(
     at ``gs`` moves at ``gs`` in the engine's frame, whatever its track and latitude (on a sphere
     of mean radius it moved up to 0.6 % too slow north-south at the equator)."""
     lon, lat, _back = _geod(_GEOD.fwd, lon_deg, lat_deg, trk_deg, dist_m)
-    return np.asarray(lat, dtype=float), (np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0
+    return lat, (lon + 180.0) % 360.0 - 180.0
 
 
 def _geod(fn: Any, *xs: FloatArray | float) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -86,14 +85,13 @@ def _geod(fn: Any, *xs: FloatArray | float) -> tuple[FloatArray, FloatArray, Flo
 def distance_wgs84(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
     """Geodesic distance (m) on the WGS84 ellipsoid between points 1 and 2 (arrays)."""
     _f, _b, dist = _geod(_GEOD.inv, lon1, lat1, lon2, lat2)
-    out: FloatArray = np.asarray(dist, dtype=float)
-    return out
+    return dist
 
 
 def bearing_deg(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
     """Initial bearing (degrees, [0, 360)) of the WGS84 geodesic from points 1 to points 2 (arrays)."""
     az, _b, _d = _geod(_GEOD.inv, lon1, lat1, lon2, lat2)
-    out: FloatArray = np.asarray(az, dtype=float) % 360.0
+    out: FloatArray = az % 360.0
     return out
 
 
@@ -135,4 +133,3 @@ def step(
     lat, lon = destination_wgs84(flight.lat_deg, flight.lon_deg, mean_trk, flown)
     alt = flight.alt_m + 0.5 * (flight.vs_mps + new_vs) * dt_s
     return Flight(lat, lon, alt, flight.gs_mps.copy(), new_trk, new_vs), flown
-
